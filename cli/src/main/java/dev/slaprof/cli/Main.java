@@ -1,0 +1,22 @@
+package dev.slaprof.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of the {@code slaprof} command. */
+@Command(name = "slaprof", mixinStandardHelpOptions = true, version = "slaprof 0.1.0",
+    description = "Continuous SLA-driven profiling of disaggregated LLM serving on Kafka Streams.",
+    subcommands = {RunCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    public static void main(final String[] args) {
+        final CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler(new ErrorHandler());
+        System.exit(cli.execute(args));
+    }
+}

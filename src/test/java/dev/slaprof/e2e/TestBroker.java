@@ -1,0 +1,23 @@
+package dev.slaprof.e2e;
+
+import dev.slaprof.schema.kafka.EmbeddedKafka;
+import java.util.Properties;
+import org.apache.kafka.clients.CommonClientConfigs;
+
+/**
+ * The broker an integration test talks to: an external cluster ({@code KAFKA_BOOTSTRAP_SERVERS}), a Testcontainers
+ * broker when Docker exists, or the in-process KRaft broker.
+ *
+ * @param bootstrapServers where to connect
+ * @param mode             EXTERNAL, CONTAINER or EMBEDDED
+ * @param embedded         the in-process broker, or null in the other modes (fault tests need it)
+ */
+public record TestBroker(String bootstrapServers, String mode, EmbeddedKafka embedded) {
+
+    /** Client properties with the bootstrap servers set. */
+    public Properties clientProps() {
+        final Properties p = new Properties();
+        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return p;
+    }
+}
