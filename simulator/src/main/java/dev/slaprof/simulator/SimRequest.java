@@ -1,0 +1,91 @@
+package dev.slaprof.simulator;
+
+/**
+ * One request inside a simulated engine. The engine thread advances {@link #produced()} and completes it; the
+ * HTTP thread waits on it and streams what was produced.
+ */
+public final class SimRequest {
+    final int isl;
+    final int osl;
+    final long promptHash;
+    final long arrivalNs;
+    long firstTokenNs;
+    long lastTokenNs;
+    private int produced;
+    private boolean done;
+    private String error;
+
+    public SimRequest(final int isl, final int osl, final long promptHash) {
+        this.isl = isl;
+        this.osl = osl;
+        this.promptHash = promptHash;
+        this.arrivalNs = System.nanoTime();
+    }
+
+    public int isl() {
+        return isl;
+    }
+
+    public int osl() {
+        return osl;
+    }
+
+    synchronized void produce(final int n, final long nowNs) {
+        if (produced == 0) {
+            firstTokenNs = nowNs;
+        }
+        produced += n;
+        lastTokenNs = nowNs;
+        if (produced >= osl) {
+            done = true;
+        }
+        if (produced == n || done) {
+            notifyAll();
+        }
+    }
+
+    synchronized void fail(final String message) {
+        error = message;
+        done = true;
+        notifyAll();
+    }
+
+    /** Tokens produced so far. */
+    public synchronized int produced() {
+        return produced;
+    }
+
+    /** True when finished or failed. */
+    public synchronized boolean done() {
+        return done;
+    }
+
+    /** Error message, or null. */
+    public synchronized String error() {
+        return error;
+    }
+
+    /**
+     * Waits until more than {@code seen} tokens exist or the request is done, at most {@code maxWaitMs}.
+     *
+     * @return tokens produced now
+     */
+    public synchronized int awaitMore(final int seen, final long maxWaitMs) throws InterruptedException {
+        final long deadline = System.nanoTime() + maxWaitMs * 1_000_000;
+        while (produced <= seen && !done) {
+            final long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
+        return produced;
+    }
+
+    /** Waits for the first token, unbounded except by interruption. */
+    public synchronized void awaitFirst() throws InterruptedException {
+        while (produced == 0 && !done) {
+            wait();
+        }
+    }
+}
