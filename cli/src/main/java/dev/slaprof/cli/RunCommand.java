@@ -1,81 +1,190 @@
 package dev.slaprof.cli;
 
+import dev.slaprof.producer.BenchmarkWorker;
+import dev.slaprof.producer.Endpoint;
+import dev.slaprof.producer.Progress;
+import dev.slaprof.producer.SamplePublisher;
+import dev.slaprof.producer.StreamingClient;
+import dev.slaprof.producer.SweepPlans;
 import dev.slaprof.schema.InMemorySchemaRegistry;
-import dev.slaprof.schema.LatencySamples;
 import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.RegistryHttpServer;
-import dev.slaprof.schema.TopicNames;
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.Backend;
 import dev.slaprof.schema.avro.Deployment;
-import dev.slaprof.schema.avro.LatencySample;
+import dev.slaprof.schema.avro.Mapping;
+import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.Role;
-import dev.slaprof.schema.avro.SourceKind;
+import dev.slaprof.schema.avro.SlaTarget;
+import dev.slaprof.schema.avro.Statistic;
 import dev.slaprof.schema.kafka.EmbeddedKafka;
 import dev.slaprof.schema.kafka.TopicProvisioner;
+import dev.slaprof.simulator.Catalog;
+import dev.slaprof.simulator.Faults;
+import dev.slaprof.simulator.Fleet;
+import dev.slaprof.simulator.ModelSpec;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code slaprof run}: the main job on the embedded default. */
-@Command(name = "run", mixinStandardHelpOptions = true,
-    description = "Run the whole pipeline on one machine: embedded Kafka and schema registry, topology, sinks.")
+@Command(name = "run", mixinStandardHelpOptions = true, showDefaultValues = true,
+    description = {"Profile a simulated deployment end to end on one machine: embedded Kafka and schema registry,",
+        "simulated engines, benchmark workers (Dynamo's sweep), the Streams topology and the output files."})
 final class RunCommand implements Callable<Integer> {
-
+    @Option(names = "--model", defaultValue = "Qwen/Qwen3-32B", description = "Model id (config/models.yaml).")
+    private String model;
+    @Option(names = "--backend", defaultValue = "vllm", description = "vllm, sglang or trtllm.")
+    private String backend;
+    @Option(names = "--gpu-type", defaultValue = "H200-SXM", description = "GPU SKU (config/gpus.yaml).")
+    private String gpuType;
+    @Option(names = "--ttft", defaultValue = "50", description = "TTFT target, ms.")
+    private double ttft;
+    @Option(names = "--itl", defaultValue = "10", description = "ITL target, ms.")
+    private double itl;
+    @Option(names = "--isl", defaultValue = "3000", description = "Target average ISL, tokens.")
+    private int isl;
+    @Option(names = "--osl", defaultValue = "500", description = "Target average OSL, tokens.")
+    private int osl;
+    @Option(names = "--min-num-gpus-per-engine", defaultValue = "1", description = "Smallest engine, GPUs.")
+    private int minGpus;
+    @Option(names = "--max-num-gpus-per-engine", defaultValue = "8", description = "Largest engine, GPUs.")
+    private int maxGpus;
+    @Option(names = "--prefill-interpolation-granularity", defaultValue = "16", description = "Prefill ISL points.")
+    private int prefillGranularity;
+    @Option(names = "--decode-interpolation-granularity", defaultValue = "6",
+        description = "Decode in-flight points per engine and context rows.")
+    private int decodeGranularity;
+    @Option(names = "--statistic", defaultValue = "mean", description = "mean, p50, p90, p95 or p99.")
+    private String statistic;
+    @Option(names = "--output-dir", defaultValue = "slaprof-output", description = "Where output folders go.")
+    private Path outputDir;
+    @Option(names = "--time-scale", defaultValue = "20",
+        description = "Simulated model ms per wall ms; measurements are scaled back (1 = real time).")
+    private double timeScale;
+    @Option(names = "--max-concurrency", defaultValue = "128",
+        description = "Cap on a decode burst (Dynamo: 2000); bounds the HTTP streams one 2-core machine drives.")
+    private int maxConcurrency;
+    @Option(names = "--seed", defaultValue = "100", description = "Seed of prompts and engine jitter.")
+    private long seed;
     @Option(names = "--verbose", description = "Print stack traces on errors.")
     private boolean verbose;
 
     @Override
     public Integer call() throws Exception {
+        final Backend be = parseBackend(backend);
+        validate();
+        final Statistic stat = Statistic.valueOf(statistic.toUpperCase(Locale.ROOT));
+        final Catalog catalog = Catalog.bundled();
+        final ModelSpec spec = catalog.model(model);
+        final String gpu = catalog.gpu(gpuType).name();
         final PrintStream out = System.out;
-        out.println("slaprof: starting the embedded Kafka broker (KRaft, single node)...");
+        final long t0 = System.nanoTime();
+        final Deployment deployment = new Deployment(spec.name(), be, "", gpu, "sim");
+        final SlaTarget sla = new SlaTarget("default", ttft, itl, isl, osl, stat, minGpus, maxGpus, 1);
+        final List<Mapping> mappings = candidates(spec);
+        out.printf(Locale.ROOT, "slaprof: profiling %s on %s (%s), mappings %s, SLA TTFT %.1f ms ITL %.1f ms at ISL %d "
+            + "OSL %d (%s)%n", spec.name(), gpu, be.name().toLowerCase(Locale.ROOT), labels(mappings), ttft, itl, isl,
+            osl, stat);
         try (EmbeddedKafka kafka = EmbeddedKafka.start();
-             RegistryHttpServer registryServer = new RegistryHttpServer(new InMemorySchemaRegistry(), "127.0.0.1", 0)) {
-            out.println("slaprof: broker " + kafka.bootstrapServers() + ", schema registry " + registryServer.url());
-            final Properties props = new Properties();
-            props.put("bootstrap.servers", kafka.bootstrapServers());
-            try (Admin admin = Admin.create(props)) {
-                final List<String> created = TopicProvisioner.provision(admin, TopicProvisioner.load(null), 30_000);
-                out.println("slaprof: topics provisioned " + created);
+             RegistryHttpServer registry = new RegistryHttpServer(new InMemorySchemaRegistry(), "127.0.0.1", 0)) {
+            out.println("slaprof: embedded Kafka " + kafka.bootstrapServers() + ", schema registry " + registry.url());
+            final Properties client = new Properties();
+            client.put("bootstrap.servers", kafka.bootstrapServers());
+            try (Admin admin = Admin.create(client)) {
+                TopicProvisioner.provision(admin, TopicProvisioner.load(null), 30_000);
             }
-            final Topics topics = Topics.create(new dev.slaprof.schema.HttpSchemaRegistryClient(registryServer.url()));
-            final Deployment d = new Deployment("Qwen/Qwen3-32B", Backend.VLLM, "", "H200-SXM", "embedded");
-            final LatencySample s = LatencySamples.ok(d, Role.PREFILL, Mappings.tp(1),
-                LatencySamples.source(SourceKind.SIMULATED, "run", null), 1, 3000, 5, System.currentTimeMillis() * 1000,
-                42.0, 3.0);
-            final Properties pp = new Properties();
-            pp.putAll(props);
-            pp.put(ProducerConfig.ACKS_CONFIG, "all");
-            try (KafkaProducer<Deployment, LatencySample> p = new KafkaProducer<>(pp,
-                topics.samples().keySerde().serializer(), topics.samples().valueSerde().serializer())) {
-                p.send(new ProducerRecord<>(TopicNames.LATENCY_SAMPLES, d, s)).get();
+            final Topics topics = Topics.create(new dev.slaprof.schema.HttpSchemaRegistryClient(registry.url()));
+            try (Pipeline pipeline = Pipeline.start(client, topics, sla, outputDir, deployment);
+                 Fleet fleet = Fleet.start(catalog, spec.name(), gpu, mappings, List.of(Role.PREFILL, Role.DECODE),
+                     timeScale, 0.03, seed, Faults.NONE);
+                 SamplePublisher publisher = new SamplePublisher(client, topics);
+                 BenchmarkWorker worker = new BenchmarkWorker(StreamingClient.create(Duration.ofMinutes(30),
+                     timeScale), publisher, "slaprof-run", seed)) {
+                pipeline.publishSla(sla);
+                out.println("slaprof: " + fleet.engines().size() + " simulated engines up (time scale x" + timeScale
+                    + "); samples are labelled SIMULATED");
+                final Sweep sweep = new Sweep(worker, fleet, deployment, sla, spec, out, maxConcurrency);
+                sweep.parallelizationSweep();
+                publisher.flush();
+                final Recommendation first = pipeline.awaitSamples(publisher.maxEventUs(), Duration.ofSeconds(60));
+                out.printf(Locale.ROOT, "slaprof: first complete recommendation after %.1f s%n",
+                    (System.nanoTime() - t0) / 1e9);
+                Summary.picks(out, first);
+                sweep.interpolation(first, prefillGranularity, decodeGranularity);
+                publisher.flush();
+                final Recommendation fin = pipeline.awaitSamples(publisher.maxEventUs(), Duration.ofSeconds(60));
+                final Path folder = pipeline.writeOutputs(fin);
+                Summary.full(out, fin, folder, publisher.sent(), (System.nanoTime() - t0) / 1e9);
             }
-            final Properties cp = new Properties();
-            cp.putAll(props);
-            cp.put(ConsumerConfig.GROUP_ID_CONFIG, "slaprof-run-check");
-            cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-            try (KafkaConsumer<Deployment, LatencySample> c = new KafkaConsumer<>(cp,
-                topics.samples().keySerde().deserializer(), topics.samples().valueSerde().deserializer())) {
-                c.subscribe(List.of(TopicNames.LATENCY_SAMPLES));
-                for (int i = 0; i < 50; i++) {
-                    for (final var r : c.poll(Duration.ofMillis(200))) {
-                        out.println("slaprof: read back sample " + r.value().getEventId() + " TTFT "
-                            + r.value().getTtftMs() + " ms");
-                        return 0;
-                    }
-                }
-            }
-            throw new IllegalStateException("the sample did not come back from the broker");
         }
+        return 0;
+    }
+
+    private List<Mapping> candidates(final ModelSpec spec) {
+        final List<Mapping> out = new ArrayList<>();
+        for (final int n : SweepPlans.gpuCounts(minGpus, maxGpus)) {
+            out.addAll(SweepPlans.candidates(n, spec.isMoe(), "Qwen3MoeForCausalLM".equals(spec.architecture()),
+                spec.numKvHeads(), spec.numExperts(), spec.intermediateSize()));
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("no mapping of " + spec.name() + " fits " + minGpus + ".." + maxGpus
+                + " GPUs per engine");
+        }
+        return out;
+    }
+
+    private static String labels(final List<Mapping> ms) {
+        final List<String> l = new ArrayList<>();
+        ms.forEach(m -> l.add(Mappings.label(m)));
+        return String.join(", ", l);
+    }
+
+    private void validate() {
+        if (ttft <= 0 || itl <= 0) {
+            throw new IllegalArgumentException("--ttft and --itl must be > 0 (got " + ttft + ", " + itl + ")");
+        }
+        if (isl < 1 || osl < 2) {
+            throw new IllegalArgumentException("--isl must be >= 1 and --osl >= 2 (got " + isl + ", " + osl + ")");
+        }
+        if (minGpus < 1 || minGpus > maxGpus) {
+            throw new IllegalArgumentException("--min-num-gpus-per-engine " + minGpus
+                + " must be >= 1 and <= --max-num-gpus-per-engine " + maxGpus);
+        }
+        if (timeScale <= 0 || maxConcurrency < 1) {
+            throw new IllegalArgumentException("--time-scale must be > 0 and --max-concurrency >= 1");
+        }
+        try {
+            Statistic.valueOf(statistic.toUpperCase(Locale.ROOT));
+        } catch (final IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown --statistic '" + statistic + "' (mean, p50, p90, p95, p99)");
+        }
+    }
+
+    static Backend parseBackend(final String b) {
+        return switch (b.toLowerCase(Locale.ROOT)) {
+            case "vllm" -> Backend.VLLM;
+            case "sglang" -> Backend.SGLANG;
+            case "trtllm" -> Backend.TRTLLM;
+            default -> throw new IllegalArgumentException("unknown backend '" + b + "' (vllm, sglang, trtllm)");
+        };
+    }
+
+    /** Endpoint of a fleet engine. */
+    static Endpoint endpoint(final Fleet.Engine e, final Deployment d) {
+        return new Endpoint(e.url(), d, e.role(), e.mapping(), true);
+    }
+
+    /** Progress for a phase. */
+    static Progress progress(final String phase, final int total, final PrintStream out) {
+        return new Progress(phase, total, out);
     }
 }

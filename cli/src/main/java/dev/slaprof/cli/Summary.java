@@ -1,0 +1,78 @@
+package dev.slaprof.cli;
+
+import dev.slaprof.schema.avro.CostRow;
+import dev.slaprof.schema.avro.PerfPoint;
+import dev.slaprof.schema.avro.Pick;
+import dev.slaprof.schema.avro.Recommendation;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** The run's user-facing report, in the spirit of Dynamo profiler's log lines. */
+final class Summary {
+    private Summary() {
+    }
+
+    static void picks(final PrintStream out, final Recommendation r) {
+        pick(out, "prefill", r.getPrefill(), "TTFT");
+        pick(out, "decode", r.getDecode(), "ITL");
+        for (final String w : r.getWarnings()) {
+            out.println("slaprof: WARNING " + w);
+        }
+    }
+
+    private static void pick(final PrintStream out, final String role, final Pick p, final String metric) {
+        if (p == null) {
+            out.println("slaprof: no " + role + " results");
+            return;
+        }
+        final PerfPoint pt = p.getPoint();
+        out.printf(Locale.ROOT, "slaprof: suggested %s: %d GPU(s) %s%s, %s %.2f ms (95%% CI %.2f..%.2f, %d samples), "
+                + "%.2f tokens/s/GPU [%s]%s%n", role, pt.getMapping().getGpus(), pt.getLabel(),
+            role.equals("decode") ? " at " + pt.getInFlight() + " in flight" : "", metric, pt.getLatencyMs(),
+            pt.getCiLowMs(), pt.getCiHighMs(), pt.getSamples(), pt.getThptPerGpu(), pt.getThptMethod(),
+            p.getFeasible() ? "" : " (INFEASIBLE)");
+    }
+
+    static void full(final PrintStream out, final Recommendation r, final Path folder, final long samples,
+                     final double seconds) {
+        out.println();
+        out.println("== slaprof summary (" + r.getDataSource() + " data) ==");
+        out.printf(Locale.ROOT, "%-8s %-7s %9s %11s %14s %8s%n", "role", "mapping", "in-flight", "latency ms",
+            "tokens/s/GPU", "samples");
+        for (final PerfPoint p : r.getPrefillPoints()) {
+            row(out, "prefill", p);
+        }
+        for (final PerfPoint p : r.getDecodePoints()) {
+            row(out, "decode", p);
+        }
+        out.println();
+        picks(out, r);
+        if (!r.getCostTable().isEmpty()) {
+            CostRow best = r.getCostTable().get(0);
+            for (final CostRow c : r.getCostTable()) {
+                if (c.getGpuHours() < best.getGpuHours()) {
+                    best = c;
+                }
+            }
+            out.printf(Locale.ROOT, "slaprof: cheapest Pareto pair: %.4f GPU-hours per 1000 requests at %.1f "
+                + "tokens/s/user%n", best.getGpuHours(), best.getTokensPerUser());
+        }
+        if (r.getPrefillTable() != null) {
+            out.println("slaprof: prefill table " + r.getPrefillTable().getPrefillIsl().size() + " points"
+                + (r.getPrefillTable().getComplete() ? "" : " (incomplete: " + r.getPrefillTable().getReason() + ")"));
+        }
+        if (r.getDecodeTable() != null) {
+            out.println("slaprof: decode table " + r.getDecodeTable().getZItl().size() + " points, max_kv_tokens "
+                + r.getDecodeTable().getMaxKvTokens()
+                + (r.getDecodeTable().getComplete() ? "" : " (incomplete: " + r.getDecodeTable().getReason() + ")"));
+        }
+        out.println("slaprof: " + samples + " samples published; outputs in " + folder.toAbsolutePath());
+        out.printf(Locale.ROOT, "slaprof: done in %.1f s%n", seconds);
+    }
+
+    private static void row(final PrintStream out, final String role, final PerfPoint p) {
+        out.printf(Locale.ROOT, "%-8s %-7s %9d %11.2f %14.1f %8d%n", role, p.getLabel(), p.getInFlight(),
+            p.getLatencyMs(), p.getThptPerGpu(), p.getSamples());
+    }
+}

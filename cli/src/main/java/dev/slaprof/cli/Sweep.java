@@ -1,0 +1,126 @@
+package dev.slaprof.cli;
+
+import dev.slaprof.producer.BenchmarkWorker;
+import dev.slaprof.producer.Endpoint;
+import dev.slaprof.producer.Progress;
+import dev.slaprof.producer.SweepPlans;
+import dev.slaprof.schema.Mappings;
+import dev.slaprof.schema.avro.Deployment;
+import dev.slaprof.schema.avro.Recommendation;
+import dev.slaprof.schema.avro.Role;
+import dev.slaprof.schema.avro.SlaTarget;
+import dev.slaprof.simulator.Fleet;
+import dev.slaprof.simulator.ModelSpec;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Dynamo's profiling plan run by the benchmark worker against the simulated fleet. */
+final class Sweep {
+    private final BenchmarkWorker worker;
+    private final Fleet fleet;
+    private final Deployment deployment;
+    private final SlaTarget sla;
+    private final ModelSpec spec;
+    private final PrintStream out;
+    private final int maxConcurrency;
+    private final Map<String, Long> capacity = new HashMap<>();
+
+    Sweep(final BenchmarkWorker worker, final Fleet fleet, final Deployment deployment, final SlaTarget sla,
+          final ModelSpec spec, final PrintStream out, final int maxConcurrency) {
+        this.worker = worker;
+        this.fleet = fleet;
+        this.deployment = deployment;
+        this.sla = sla;
+        this.spec = spec;
+        this.out = out;
+        this.maxConcurrency = maxConcurrency;
+    }
+
+    private List<Endpoint> endpoints(final Role role) {
+        final List<Endpoint> eps = new ArrayList<>();
+        for (final Fleet.Engine e : fleet.engines()) {
+            if (e.role() == role) {
+                eps.add(RunCommand.endpoint(e, deployment));
+            }
+        }
+        return eps;
+    }
+
+    /** Prefill at the SLA ISL on every prefill engine, then the decode in-flight sweep on every decode engine. */
+    void parallelizationSweep() {
+        final List<Endpoint> prefill = endpoints(Role.PREFILL);
+        final Progress p = new Progress("prefill sweep", prefill.size(), out);
+        for (final Endpoint e : prefill) {
+            worker.prefillPoint(e, sla.getIsl(), 1);
+            p.step(Mappings.label(e.mapping()) + " at ISL " + sla.getIsl());
+        }
+        final List<Endpoint> decode = endpoints(Role.DECODE);
+        final Map<Endpoint, List<Integer>> plan = new HashMap<>();
+        int total = 0;
+        for (final Endpoint e : decode) {
+            final long kv = worker.discoverCapacity(e);
+            capacity.put(Mappings.label(e.mapping()), kv);
+            final int maxConc = (int) Math.min(maxConcurrency, kv / (sla.getIsl() + sla.getOsl()));
+            final List<Integer> points = SweepPlans.numRequestRange(Math.max(1, e.mapping().getAttnDp()), maxConc,
+                6, true);
+            plan.put(e, points);
+            total += points.size();
+        }
+        final Progress d = new Progress("decode sweep", total, out);
+        for (final Endpoint e : decode) {
+            for (final int n : plan.get(e)) {
+                worker.decodePoint(e, sla.getIsl(), sla.getOsl(), n);
+                d.step(Mappings.label(e.mapping()) + " at " + n + " in flight");
+            }
+        }
+    }
+
+    /** The in-depth interpolation sweeps on the selected prefill and decode mappings. */
+    void interpolation(final Recommendation r, final int prefillGranularity, final int decodeGranularity) {
+        if (r.getPrefill() != null) {
+            final String label = r.getPrefill().getPoint().getLabel();
+            final Endpoint e = find(Role.PREFILL, label);
+            final List<Integer> isls = SweepPlans.prefillIsls(spec.contextLength(), prefillGranularity);
+            final Progress p = new Progress("prefill interpolation", isls.size(), out);
+            for (final int isl : isls) {
+                worker.prefillPoint(e, isl, 1);
+                p.step(label + " at ISL " + isl);
+            }
+        }
+        if (r.getDecode() != null) {
+            final String label = r.getDecode().getPoint().getLabel();
+            final Endpoint e = find(Role.DECODE, label);
+            final long kv = capacity.getOrDefault(label, 0L);
+            final List<int[]> points = new ArrayList<>();
+            for (final int isl : SweepPlans.decodeIsls(spec.contextLength(), decodeGranularity)) {
+                final int cmax = (int) Math.min(maxConcurrency, kv / (isl + SweepPlans.DECODE_INTERPOLATION_OSL));
+                if (cmax == 0) {
+                    out.println("  decode interpolation: no room for ISL " + isl + " in " + kv
+                        + " KV tokens; larger ISLs skipped");
+                    break;
+                }
+                for (final int n : SweepPlans.numRequestRange(Math.max(1, e.mapping().getAttnDp()), cmax,
+                    decodeGranularity, true)) {
+                    points.add(new int[] {isl, n});
+                }
+            }
+            final Progress d = new Progress("decode interpolation", points.size(), out);
+            for (final int[] pt : points) {
+                worker.decodePoint(e, pt[0], SweepPlans.DECODE_INTERPOLATION_OSL, pt[1]);
+                d.step(label + " ISL " + pt[0] + " x " + pt[1] + " in flight");
+            }
+        }
+    }
+
+    private Endpoint find(final Role role, final String label) {
+        for (final Endpoint e : endpoints(role)) {
+            if (Mappings.label(e.mapping()).equals(label)) {
+                return e;
+            }
+        }
+        throw new IllegalStateException("no " + role + " engine for " + label);
+    }
+}

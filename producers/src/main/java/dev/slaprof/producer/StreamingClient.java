@@ -1,0 +1,199 @@
+package dev.slaprof.producer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Sends one streaming OpenAI-compatible request and measures it as AIPerf does: TTFT from send to the first chunk
+ * with non-empty content or reasoning (role-only, finish and usage chunks do not count); ITL = (last content - first
+ * content) / (OSL - 1); OSL and ISL from the final usage chunk. A stream that ends without [DONE], an error event or
+ * a {@code data: {"error": ...}} payload is a failure. Monotonic clock for intervals, epoch clock for event time.
+ */
+public final class StreamingClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient http;
+    private final Duration timeout;
+    private final double timeScale;
+
+    /**
+     * @param timeScale model ms per measured wall ms: 1 for real engines; the simulator's speed-up for simulated ones
+     */
+    public StreamingClient(final HttpClient http, final Duration timeout, final double timeScale) {
+        this.http = http;
+        this.timeout = timeout;
+        this.timeScale = timeScale;
+    }
+
+    /** A client with its own HTTP/1.1 connection pool. */
+    public static StreamingClient create(final Duration timeout, final double timeScale) {
+        return new StreamingClient(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build(), timeout, timeScale);
+    }
+
+    /** Chat request body with an exact output length (ignore_eos, min_tokens = max_tokens). */
+    public static ObjectNode chatBody(final String model, final String prompt, final int osl) {
+        final ObjectNode body = JSON.createObjectNode().put("model", model).put("stream", true)
+            .put("max_tokens", osl).put("min_tokens", osl).put("ignore_eos", true);
+        body.putObject("stream_options").put("include_usage", true);
+        body.putArray("messages").addObject().put("role", "user").put("content", prompt);
+        return body;
+    }
+
+    /** Sends {@code body} to {@code baseUrl + path} and measures the stream. Never throws for request failures. */
+    public Measurement measure(final String baseUrl, final String path, final JsonNode body, final int requestedIsl,
+                               final Map<String, String> headers) {
+        final HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(timeout)
+            .header("Content-Type", "application/json").header("Accept", "text/event-stream")
+            .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
+        headers.forEach(b::header);
+        final StreamState st = new StreamState(requestedIsl);
+        final long startEpochUs = System.currentTimeMillis() * 1000;
+        st.t0 = System.nanoTime();
+        try {
+            final HttpResponse<InputStream> resp = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+            st.status = resp.statusCode();
+            try (InputStream in = resp.body(); Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+                if (resp.statusCode() != 200) {
+                    final String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                    st.fail("HttpError", "HTTP " + resp.statusCode() + ": " + abbreviate(text));
+                } else {
+                    read(r, st);
+                }
+            }
+        } catch (final HttpTimeoutException e) {
+            st.cancelled = true;
+            st.fail("RequestCancellationError", "request timed out after " + timeout.toMillis() + " ms");
+        } catch (final IOException e) {
+            st.fail(e.getClass().getSimpleName(), String.valueOf(e.getMessage()));
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            st.cancelled = true;
+            st.fail("RequestCancellationError", "interrupted");
+        }
+        return st.result(startEpochUs, timeScale);
+    }
+
+    private static void read(final Reader r, final StreamState st) throws IOException {
+        final SseParser parser = new SseParser(st::onEvent);
+        final char[] buf = new char[8192];
+        int n;
+        while ((n = r.read(buf)) >= 0 && !st.finished) {
+            st.now = System.nanoTime();
+            parser.feed(java.nio.CharBuffer.wrap(buf, 0, n));
+        }
+        parser.finish();
+        if (!st.done && st.errorType == null) {
+            st.fail("IncompleteStream", "stream ended without [DONE]");
+        }
+    }
+
+    private static String abbreviate(final String s) {
+        return s.length() > 300 ? s.substring(0, 300) + "..." : s;
+    }
+
+    /** Mutable state of one stream being read. */
+    private static final class StreamState {
+        final int requestedIsl;
+        long t0;
+        long now;
+        long firstContentNs;
+        long lastContentNs;
+        int status;
+        int promptTokens = -1;
+        int completionTokens = -1;
+        boolean done;
+        boolean finished;
+        boolean cancelled;
+        String errorType;
+        String errorMessage;
+
+        StreamState(final int requestedIsl) {
+            this.requestedIsl = requestedIsl;
+        }
+
+        void fail(final String type, final String message) {
+            if (errorType == null) {
+                errorType = type;
+                errorMessage = message;
+            }
+            finished = true;
+        }
+
+        void onEvent(final SseParser.Event e) {
+            if (finished) {
+                return;
+            }
+            if (e.type().equals("error")) {
+                fail("StreamError", e.data().isEmpty() ? e.comment() : e.data());
+                return;
+            }
+            final String data = e.data().trim();
+            if (data.isEmpty()) {
+                return;
+            }
+            if (data.equals("[DONE]")) {
+                done = true;
+                finished = true;
+                return;
+            }
+            final JsonNode chunk;
+            try {
+                chunk = JSON.readTree(data);
+            } catch (final IOException ex) {
+                return;
+            }
+            if (chunk.has("error")) {
+                final JsonNode err = chunk.path("error");
+                fail("StreamError", err.isTextual() ? err.asText() : err.path("message").asText(err.toString()));
+                return;
+            }
+            if (chunk.has("usage") && chunk.path("usage").isObject()) {
+                promptTokens = chunk.path("usage").path("prompt_tokens").asInt(promptTokens);
+                completionTokens = chunk.path("usage").path("completion_tokens").asInt(completionTokens);
+            }
+            for (final JsonNode choice : chunk.path("choices")) {
+                if (hasContent(choice)) {
+                    if (firstContentNs == 0) {
+                        firstContentNs = now;
+                    }
+                    lastContentNs = now;
+                }
+            }
+        }
+
+        private static boolean hasContent(final JsonNode choice) {
+            final JsonNode delta = choice.path("delta");
+            return !delta.path("content").asText("").isEmpty()
+                || !delta.path("reasoning_content").asText("").isEmpty()
+                || !delta.path("reasoning").asText("").isEmpty()
+                || !choice.path("text").asText("").isEmpty();
+        }
+
+        Measurement result(final long startEpochUs, final double scale) {
+            final boolean ok = done && errorType == null && firstContentNs != 0;
+            final Double ttft = firstContentNs == 0 ? null : (firstContentNs - t0) / 1e6 * scale;
+            final Double latency = lastContentNs == 0 ? null : (lastContentNs - t0) / 1e6 * scale;
+            final int osl = Math.max(0, completionTokens);
+            final Double itl = ok && osl >= 2 ? (lastContentNs - firstContentNs) / 1e6 * scale / (osl - 1) : null;
+            final long endNs = lastContentNs != 0 ? lastContentNs : System.nanoTime();
+            final long endEpochUs = startEpochUs + (long) ((endNs - t0) / 1e3 * scale);
+            return new Measurement(ok, cancelled, status, ok ? null : errorType == null ? "NoContent" : errorType,
+                ok ? null : errorMessage == null ? "no content chunk arrived" : errorMessage, ttft, itl, latency,
+                promptTokens >= 0 ? promptTokens : requestedIsl, osl, startEpochUs, endEpochUs);
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package dev.slaprof.sink;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SequenceWriter;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.slaprof.schema.avro.DecodeTable;
+import dev.slaprof.schema.avro.PrefillTable;
+import dev.slaprof.schema.avro.Recommendation;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Writes one recommendation as Dynamo's profiler output folder {@code <root>/<deployment>/<profile>/}: the two
+ * {@code raw_data.npz} files, their ConfigMap JSON forms, {@code config_with_planner.yaml} and
+ * {@code recommendation.json}. The folder is written beside the target and renamed into place, so a planner never
+ * reads half a table.
+ */
+public final class OutputWriter {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+        .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+        .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS));
+
+    private final Path root;
+
+    public OutputWriter(final Path root) {
+        this.root = root;
+    }
+
+    /** Folder of a recommendation. */
+    public Path folder(final Recommendation r) {
+        return root.resolve(SafeNames.deployment(r.getDeployment())).resolve(SafeNames.segment(r.getSla().getProfile()));
+    }
+
+    /** Writes (replaces) the folder of a recommendation; returns it. */
+    public Path write(final Recommendation r) {
+        final Path target = folder(r);
+        try {
+            Files.createDirectories(target.getParent());
+            final Path tmp = Files.createTempDirectory(target.getParent(), ".tmp-");
+            writeInto(tmp, r);
+            final Path old = target.getParent().resolve(".old-" + target.getFileName() + "-" + System.nanoTime());
+            if (Files.exists(target)) {
+                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            deleteTree(old);
+            return target;
+        } catch (final IOException e) {
+            throw new UncheckedIOException("cannot write outputs to " + target, e);
+        }
+    }
+
+    private void writeInto(final Path dir, final Recommendation r) throws IOException {
+        final PrefillTable p = r.getPrefillTable();
+        final DecodeTable d = r.getDecodeTable();
+        final String prefillJson = p == null ? null : prefillJson(p);
+        final String decodeJson = d == null ? null : decodeJson(d);
+        if (p != null) {
+            Files.writeString(dir.resolve("prefill_raw_data.json"), prefillJson);
+            final Path npz = Files.createDirectories(dir.resolve("selected_prefill_interpolation"));
+            try (OutputStream out = Files.newOutputStream(npz.resolve("raw_data.npz"))) {
+                new NpzWriter().int64("prefill_isl", p.getPrefillIsl()).float64("prefill_ttft", p.getPrefillTtft())
+                    .float64("prefill_thpt_per_gpu", p.getPrefillThptPerGpu()).writeTo(out);
+            }
+        }
+        if (d != null) {
+            Files.writeString(dir.resolve("decode_raw_data.json"), decodeJson);
+            final Path npz = Files.createDirectories(dir.resolve("selected_decode_interpolation"));
+            try (OutputStream out = Files.newOutputStream(npz.resolve("raw_data.npz"))) {
+                new NpzWriter().float64("x_kv_usage", d.getXKvUsage()).float64("y_context_length", d.getYContextLength())
+                    .float64("z_itl", d.getZItl()).float64("z_thpt_per_gpu", d.getZThptPerGpu())
+                    .int64("max_kv_tokens", List.of(d.getMaxKvTokens())).writeTo(out);
+            }
+        }
+        try (Writer w = Files.newBufferedWriter(dir.resolve("config_with_planner.yaml"));
+             SequenceWriter seq = YAML.writer().writeValues(w)) {
+            if (p != null && d != null) {
+                seq.write(DgdYaml.configMap(prefillJson, decodeJson));
+            }
+            seq.write(DgdYaml.deployment(r));
+        }
+        Files.writeString(dir.resolve("recommendation.json"), r.toString());
+    }
+
+    static String prefillJson(final PrefillTable p) throws IOException {
+        final ObjectNode n = JSON.createObjectNode();
+        p.getPrefillIsl().forEach(n.putArray("prefill_isl")::add);
+        p.getPrefillTtft().forEach(n.putArray("prefill_ttft")::add);
+        p.getPrefillThptPerGpu().forEach(n.putArray("prefill_thpt_per_gpu")::add);
+        return JSON.writeValueAsString(n);
+    }
+
+    static String decodeJson(final DecodeTable d) throws IOException {
+        final ObjectNode n = JSON.createObjectNode();
+        d.getXKvUsage().forEach(n.putArray("x_kv_usage")::add);
+        d.getYContextLength().forEach(n.putArray("y_context_length")::add);
+        d.getZItl().forEach(n.putArray("z_itl")::add);
+        d.getZThptPerGpu().forEach(n.putArray("z_thpt_per_gpu")::add);
+        n.put("max_kv_tokens", d.getMaxKvTokens());
+        return JSON.writeValueAsString(n);
+    }
+
+    private static void deleteTree(final Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (final Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

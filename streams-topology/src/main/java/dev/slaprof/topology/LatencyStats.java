@@ -1,0 +1,126 @@
+package dev.slaprof.topology;
+
+import dev.slaprof.schema.avro.LatencySample;
+import dev.slaprof.schema.avro.MappingLoadStats;
+import dev.slaprof.schema.avro.MetricStats;
+import dev.slaprof.schema.avro.Phase;
+import dev.slaprof.schema.avro.RunStats;
+import dev.slaprof.schema.avro.SourceKind;
+import dev.slaprof.schema.avro.StatusCode;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.DataFormatException;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Statistics of one bucket: Welford mean/variance and an HdrHistogram (microseconds, 3 significant digits) for TTFT
+ * and ITL, token totals, and the last {@link #MAX_RUNS} benchmark runs. State is bounded: the histograms have a
+ * fixed range (1 us to 1 h), the run list a fixed length. Works on the Avro value in place.
+ */
+public final class LatencyStats {
+    /** Benchmark runs kept per bucket. */
+    public static final int MAX_RUNS = 8;
+    /** Highest trackable latency, microseconds (1 hour). */
+    public static final long MAX_US = 3_600_000_000L;
+    private static final int DIGITS = 3;
+
+    private LatencyStats() {
+    }
+
+    /** An empty bucket for the sample's key. */
+    public static MappingLoadStats empty(final LatencySample s, final int inFlight, final int isl) {
+        return MappingLoadStats.newBuilder().setDeployment(s.getDeployment()).setRole(s.getRole())
+            .setMapping(s.getMapping()).setInFlight(inFlight).setIsl(isl).setOkCount(0).setWarmupCount(0)
+            .setFailedCount(0).setTtft(emptyMetric()).setItl(emptyMetric()).setInputTokens(0).setOutputTokens(0)
+            .setRuns(new ArrayList<>()).setFirstEventUs(Long.MAX_VALUE).setLastEventUs(0).setSimulated(false).build();
+    }
+
+    private static MetricStats emptyMetric() {
+        return new MetricStats(0L, 0.0, 0.0, Double.MAX_VALUE, 0.0, 0.0, 0.0, 0.0, 0.0, ByteBuffer.allocate(0));
+    }
+
+    /** Adds one sample; warmup and failed samples are only counted. Returns the same (mutated) object. */
+    public static MappingLoadStats add(final MappingLoadStats st, final LatencySample s) {
+        st.setFirstEventUs(Math.min(st.getFirstEventUs(), s.getEventTimeUs()));
+        st.setLastEventUs(Math.max(st.getLastEventUs(), s.getEventTimeUs()));
+        if (s.getSource().getKind() == SourceKind.SIMULATED) {
+            st.setSimulated(true);
+        }
+        if (s.getPhase() == Phase.WARMUP) {
+            st.setWarmupCount(st.getWarmupCount() + 1);
+            return st;
+        }
+        if (s.getStatus().getCode() != StatusCode.OK) {
+            st.setFailedCount(st.getFailedCount() + 1);
+            return st;
+        }
+        st.setOkCount(st.getOkCount() + 1);
+        st.setInputTokens(st.getInputTokens() + s.getInputTokens());
+        st.setOutputTokens(st.getOutputTokens() + s.getOutputTokens());
+        record(st.getTtft(), s.getTtftMs());
+        if (s.getItlMs() != null) {
+            record(st.getItl(), s.getItlMs());
+        }
+        if (s.getSource().getRunId() != null) {
+            addRun(st.getRuns(), s);
+        }
+        return st;
+    }
+
+    private static void record(final MetricStats m, final double ms) {
+        final long n = m.getCount() + 1;
+        final double delta = ms - m.getMeanMs();
+        final double mean = m.getMeanMs() + delta / n;
+        m.setCount(n);
+        m.setMeanMs(mean);
+        m.setM2(m.getM2() + delta * (ms - mean));
+        m.setMinMs(Math.min(m.getMinMs(), ms));
+        m.setMaxMs(Math.max(m.getMaxMs(), ms));
+        final Histogram h = histogram(m);
+        h.recordValue(Math.max(1, Math.min(MAX_US, Math.round(ms * 1000))));
+        m.setP50Ms(h.getValueAtPercentile(50) / 1000.0);
+        m.setP90Ms(h.getValueAtPercentile(90) / 1000.0);
+        m.setP95Ms(h.getValueAtPercentile(95) / 1000.0);
+        m.setP99Ms(h.getValueAtPercentile(99) / 1000.0);
+        final ByteBuffer buf = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
+        h.encodeIntoCompressedByteBuffer(buf);
+        buf.flip();
+        m.setHistogram(buf);
+    }
+
+    /** The histogram of a metric (microseconds). */
+    public static Histogram histogram(final MetricStats m) {
+        final ByteBuffer b = m.getHistogram();
+        if (b == null || !b.hasRemaining()) {
+            return new Histogram(1, MAX_US, DIGITS);
+        }
+        try {
+            return Histogram.decodeFromCompressedByteBuffer(b.duplicate(), 1);
+        } catch (final DataFormatException e) {
+            throw new IllegalStateException("corrupt histogram in state", e);
+        }
+    }
+
+    private static void addRun(final List<RunStats> runs, final LatencySample s) {
+        final String id = s.getSource().getRunId();
+        for (final RunStats r : runs) {
+            if (r.getRunId().equals(id)) {
+                r.setFirstStartUs(Math.min(r.getFirstStartUs(), s.getRequestStartUs()));
+                r.setLastEndUs(Math.max(r.getLastEndUs(), s.getRequestEndUs()));
+                r.setOutputTokens(r.getOutputTokens() + s.getOutputTokens());
+                r.setRequests(r.getRequests() + 1);
+                return;
+            }
+        }
+        runs.add(new RunStats(id, s.getRequestStartUs(), s.getRequestEndUs(), (long) s.getOutputTokens(), 1L));
+        if (runs.size() > MAX_RUNS) {
+            runs.remove(0);
+        }
+    }
+
+    /** Sample standard deviation of a metric, ms (0 below two observations). */
+    public static double stddev(final MetricStats m) {
+        return m.getCount() < 2 ? 0 : Math.sqrt(m.getM2() / (m.getCount() - 1));
+    }
+}

@@ -1,0 +1,179 @@
+package dev.slaprof.topology;
+
+import dev.slaprof.schema.Mappings;
+import dev.slaprof.schema.avro.CostRow;
+import dev.slaprof.schema.avro.Deployment;
+import dev.slaprof.schema.avro.MappingLoadStats;
+import dev.slaprof.schema.avro.PerfPoint;
+import dev.slaprof.schema.avro.Pick;
+import dev.slaprof.schema.avro.Recommendation;
+import dev.slaprof.schema.avro.Role;
+import dev.slaprof.schema.avro.SlaTarget;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Dynamo's selection rules over live statistics (dynamo-profiler-spec.md §3-§4, §9): prefill = highest thpt/GPU
+ * among mappings with TTFT within target at the profile ISL, else lowest TTFT (infeasible); decode = highest
+ * thpt/GPU over all (mapping, in-flight) points with ITL within target, else lowest ITL. Ties go to sweep order
+ * (GPU count ascending; TEP, DEP, TP; in-flight ascending). Plus Pareto fronts, the cost table and the tables.
+ */
+public final class Recommender {
+    /** How far a bucket's mean ISL may sit from the profile ISL and still stand for it (relative). */
+    public static final double ISL_MATCH_TOLERANCE = 0.10;
+
+    private static final Comparator<PerfPoint> SWEEP_ORDER = Comparator
+        .<PerfPoint>comparingInt(p -> p.getMapping().getGpus())
+        .thenComparingInt(p -> Mappings.strategyRank(p.getMapping().getStrategy()))
+        .thenComparingInt(PerfPoint::getInFlight);
+
+    private Recommender() {
+    }
+
+    /**
+     * The recommendation for one deployment and profile.
+     *
+     * @param stats      every bucket of the deployment
+     * @param capacities KV capacity (tokens) by mapping label
+     * @param incumbent  the previous recommendation, or null (keeps picks stable under noise)
+     */
+    public static Recommendation recommend(final Deployment deployment, final SlaTarget sla,
+                                           final List<MappingLoadStats> stats, final Map<String, Long> capacities,
+                                           final Recommendation incumbent, final long nowUs) {
+        final List<String> warnings = new ArrayList<>();
+        final List<PerfPoint> prefill = prefillPoints(stats, sla, warnings);
+        final List<PerfPoint> decode = decodePoints(stats, sla);
+        final Pick prefillPick = Selection.pick(prefill, sla.getTtftMs(), "TTFT", incumbent == null ? null
+            : incumbent.getPrefill(), warnings);
+        final Pick decodePick = Selection.pick(decode, sla.getItlMs(), "ITL", incumbent == null ? null
+            : incumbent.getDecode(), warnings);
+        final List<Integer> pFront = front(prefill);
+        final List<Integer> dFront = front(decode);
+        final List<CostRow> cost = new ArrayList<>();
+        for (final int pi : pFront) {
+            for (final int di : dFront) {
+                final PerfPoint p = prefill.get(pi);
+                final PerfPoint d = decode.get(di);
+                cost.add(new CostRow(pi, di, p.getLatencyMs(), p.getThptPerGpu(), d.getLatencyMs(), d.getThptPerGpu(),
+                    CostTable.tokensPerUser(d.getLatencyMs()),
+                    CostTable.gpuHoursPer1000(sla.getIsl(), sla.getOsl(), p.getThptPerGpu(), d.getThptPerGpu())));
+            }
+        }
+        long samples = 0;
+        long newest = 0;
+        boolean simulated = false;
+        boolean measured = false;
+        for (final MappingLoadStats s : stats) {
+            samples += s.getOkCount();
+            newest = Math.max(newest, s.getLastEventUs());
+            simulated |= s.getSimulated();
+            measured |= !s.getSimulated();
+        }
+        if (prefill.isEmpty()) {
+            warnings.add("No prefill results produced at ISL " + sla.getIsl());
+        }
+        if (decode.isEmpty()) {
+            warnings.add("No decode results produced at ISL " + sla.getIsl());
+        }
+        return Recommendation.newBuilder().setDeployment(deployment).setSla(sla).setPrefill(prefillPick)
+            .setDecode(decodePick).setPrefillPoints(prefill).setDecodePoints(decode).setPrefillFront(pFront)
+            .setDecodeFront(dFront).setCostTable(cost)
+            .setPrefillTable(prefillPick == null ? null
+                : Tables.prefill(stats, prefillPick.getPoint().getLabel(), sla.getStatistic()))
+            .setDecodeTable(decodePick == null ? null : Tables.decode(stats, decodePick.getPoint().getLabel(),
+                sla.getStatistic(), capacities.getOrDefault(decodePick.getPoint().getLabel(), 0L)))
+            .setDataSource(simulated && measured ? "MIXED" : simulated ? "SIMULATED" : "MEASURED")
+            .setWarnings(warnings).setSamplesTotal(samples).setGeneratedAtUs(nowUs).setNewestSampleUs(newest)
+            .build();
+    }
+
+    private static List<Integer> front(final List<PerfPoint> points) {
+        final double[] x = new double[points.size()];
+        final double[] y = new double[points.size()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = points.get(i).getLatencyMs();
+            y[i] = points.get(i).getThptPerGpu();
+        }
+        return ParetoFront.compute(x, y);
+    }
+
+    /** One prefill point per mapping at the profile ISL: the nearest bucket, or linear interpolation in ISL. */
+    static List<PerfPoint> prefillPoints(final List<MappingLoadStats> stats, final SlaTarget sla,
+                                         final List<String> warnings) {
+        final Map<String, List<MappingLoadStats>> byMapping = group(stats, Role.PREFILL, sla);
+        final List<PerfPoint> out = new ArrayList<>();
+        for (final List<MappingLoadStats> buckets : byMapping.values()) {
+            final PerfPoint p = atIsl(buckets, sla);
+            if (p != null) {
+                out.add(p);
+            }
+        }
+        out.sort(SWEEP_ORDER);
+        return out;
+    }
+
+    private static PerfPoint atIsl(final List<MappingLoadStats> buckets, final SlaTarget sla) {
+        final int target = sla.getIsl();
+        MappingLoadStats nearest = null;
+        MappingLoadStats below = null;
+        MappingLoadStats above = null;
+        for (final MappingLoadStats b : buckets) {
+            final double isl = PointBuilder.meanIsl(b);
+            if (nearest == null || Math.abs(isl - target) < Math.abs(PointBuilder.meanIsl(nearest) - target)) {
+                nearest = b;
+            }
+            if (isl <= target && (below == null || isl > PointBuilder.meanIsl(below))) {
+                below = b;
+            }
+            if (isl >= target && (above == null || isl < PointBuilder.meanIsl(above))) {
+                above = b;
+            }
+        }
+        if (nearest != null && Math.abs(PointBuilder.meanIsl(nearest) - target) <= ISL_MATCH_TOLERANCE * target) {
+            return PointBuilder.prefill(nearest, sla.getStatistic());
+        }
+        if (below != null && above != null) {
+            final PerfPoint lo = PointBuilder.prefill(below, sla.getStatistic());
+            final PerfPoint hi = PointBuilder.prefill(above, sla.getStatistic());
+            final double f = (target - lo.getIsl()) / (double) (hi.getIsl() - lo.getIsl());
+            final double ttft = lo.getLatencyMs() + f * (hi.getLatencyMs() - lo.getLatencyMs());
+            final double thpt = target / ttft * 1000 * lo.getMapping().getAttnDp() / lo.getMapping().getGpus();
+            final double half = Math.max(lo.getCiHighMs() - lo.getLatencyMs(), hi.getCiHighMs() - hi.getLatencyMs());
+            return new PerfPoint(Role.PREFILL, lo.getMapping(), lo.getLabel(), 1, target, ttft, thpt,
+                Math.min(lo.getSamples(), hi.getSamples()), ttft - half, ttft + half, "INTERPOLATED_PREFILL_ISL");
+        }
+        return null;
+    }
+
+    /** Decode points: every in-flight bucket of each mapping at the ISL nearest the profile's (within 10 %). */
+    static List<PerfPoint> decodePoints(final List<MappingLoadStats> stats, final SlaTarget sla) {
+        final List<PerfPoint> out = new ArrayList<>();
+        for (final List<MappingLoadStats> buckets : group(stats, Role.DECODE, sla).values()) {
+            for (final MappingLoadStats b : buckets) {
+                final double isl = PointBuilder.meanIsl(b);
+                if (Math.abs(isl - sla.getIsl()) <= ISL_MATCH_TOLERANCE * sla.getIsl() && b.getItl().getCount() > 0) {
+                    out.add(PointBuilder.decode(b, sla.getStatistic()));
+                }
+            }
+        }
+        out.sort(SWEEP_ORDER);
+        return out;
+    }
+
+    private static Map<String, List<MappingLoadStats>> group(final List<MappingLoadStats> stats, final Role role,
+                                                             final SlaTarget sla) {
+        final Map<String, List<MappingLoadStats>> out = new HashMap<>();
+        for (final MappingLoadStats s : stats) {
+            final int gpus = s.getMapping().getGpus();
+            if (s.getRole() != role || s.getOkCount() < Math.max(1, sla.getMinSamples())
+                || gpus < sla.getMinGpus() || gpus > sla.getMaxGpus()) {
+                continue;
+            }
+            out.computeIfAbsent(Mappings.label(s.getMapping()), k -> new ArrayList<>()).add(s);
+        }
+        return out;
+    }
+}
