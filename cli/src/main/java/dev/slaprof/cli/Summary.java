@@ -27,11 +27,12 @@ final class Summary {
             return;
         }
         final PerfPoint pt = p.getPoint();
-        out.printf(Locale.ROOT, "slaprof: suggested %s: %d GPU(s) %s%s, %s %.2f ms (95%% CI %.2f..%.2f, %d samples), "
+        final String ci = Double.isFinite(pt.getCiHighMs())
+            ? String.format(Locale.ROOT, "95%% CI %.2f..%.2f, ", pt.getCiLowMs(), pt.getCiHighMs()) : "";
+        out.printf(Locale.ROOT, "slaprof: suggested %s: %d GPU(s) %s%s, %s %.2f ms (%s%d samples), "
                 + "%.2f tokens/s/GPU [%s]%s%n", role, pt.getMapping().getGpus(), pt.getLabel(),
             role.equals("decode") ? " at " + pt.getInFlight() + " in flight" : "", metric, pt.getLatencyMs(),
-            pt.getCiLowMs(), pt.getCiHighMs(), pt.getSamples(), pt.getThptPerGpu(), pt.getThptMethod(),
-            p.getFeasible() ? "" : " (INFEASIBLE)");
+            ci, pt.getSamples(), pt.getThptPerGpu(), pt.getThptMethod(), p.getFeasible() ? "" : " (INFEASIBLE)");
     }
 
     static void full(final PrintStream out, final Recommendation r, final Path folder, final long samples,

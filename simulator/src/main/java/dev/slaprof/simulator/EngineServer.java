@@ -29,6 +29,12 @@ public final class EngineServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EngineServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    static {
+        // Without TCP_NODELAY, Nagle's algorithm and delayed ACKs hold small SSE chunks back for up to 40 ms,
+        // which measured as ~35 ms wall of false TTFT per request.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
     private final SimEngine engine;
     private final String modelName;
     private final Faults faults;

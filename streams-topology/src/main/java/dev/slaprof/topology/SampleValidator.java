@@ -63,6 +63,10 @@ public final class SampleValidator {
         return latency("itl_ms", s.getItlMs(), false);
     }
 
+    /**
+     * ITL may be 0: a stream whose tokens after the first all arrive in one network read (engines that buffer
+     * output, speculative decoding) has no measurable gap; TTFT must be strictly positive.
+     */
     private static String latency(final String name, final Double v, final boolean required) {
         if (v == null) {
             return required ? name + " missing on a successful sample" : null;
@@ -70,8 +74,8 @@ public final class SampleValidator {
         if (v.isNaN() || v.isInfinite()) {
             return name + " is not a finite number";
         }
-        if (v <= 0) {
-            return name + " must be > 0, got " + v;
+        if (v < 0 || (v == 0 && required)) {
+            return name + " must be " + (required ? "> 0" : ">= 0") + ", got " + v;
         }
         if (v > MAX_LATENCY_MS) {
             return name + " is absurd: " + v;
