@@ -103,18 +103,19 @@ final class Pipeline implements AutoCloseable {
         }
     }
 
-    /** Waits until the recommendation has seen every sample up to {@code newestEventUs}. */
-    Recommendation awaitSamples(final long newestEventUs, final Duration timeout) throws InterruptedException {
+    /** Waits until the recommendation counts at least {@code profilingSamples} successful profiling samples. */
+    Recommendation awaitSamples(final long profilingSamples, final Duration timeout) throws InterruptedException {
         final long deadline = System.nanoTime() + timeout.toNanos();
         final RecommendationKey key = new RecommendationKey(deployment, profile);
         while (System.nanoTime() < deadline) {
             final Recommendation r = latest.get(key);
-            if (r != null && r.getNewestSampleUs() >= newestEventUs) {
+            if (r != null && r.getSamplesTotal() >= profilingSamples) {
                 return r;
             }
             if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING) {
                 throw new IllegalStateException("the Streams topology stopped: " + streams.state());
             }
+            // The reader thread fills `latest`; a short poll keeps this wait simple and bounded by the deadline.
             TimeUnit.MILLISECONDS.sleep(100);
         }
         throw new IllegalStateException("no up-to-date recommendation within " + timeout.toSeconds() + " s");

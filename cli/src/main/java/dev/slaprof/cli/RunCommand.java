@@ -115,13 +115,13 @@ final class RunCommand implements Callable<Integer> {
                 final Sweep sweep = new Sweep(worker, fleet, deployment, sla, spec, out, maxConcurrency);
                 sweep.parallelizationSweep();
                 publisher.flush();
-                final Recommendation first = pipeline.awaitSamples(publisher.maxEventUs(), Duration.ofSeconds(60));
+                final Recommendation first = pipeline.awaitSamples(publisher.profilingOk(), Duration.ofSeconds(60));
                 out.printf(Locale.ROOT, "slaprof: first complete recommendation after %.1f s%n",
                     (System.nanoTime() - t0) / 1e9);
                 Summary.picks(out, first);
                 sweep.interpolation(first, prefillGranularity, decodeGranularity);
                 publisher.flush();
-                final Recommendation fin = pipeline.awaitSamples(publisher.maxEventUs(), Duration.ofSeconds(60));
+                final Recommendation fin = pipeline.awaitSamples(publisher.profilingOk(), Duration.ofSeconds(60));
                 final Path folder = pipeline.writeOutputs(fin);
                 Summary.full(out, fin, folder, publisher.sent(), (System.nanoTime() - t0) / 1e9);
             }

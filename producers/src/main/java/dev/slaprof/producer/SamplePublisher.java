@@ -6,6 +6,8 @@ import dev.slaprof.schema.avro.CapacityKey;
 import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.EngineCapacity;
 import dev.slaprof.schema.avro.LatencySample;
+import dev.slaprof.schema.avro.Phase;
+import dev.slaprof.schema.avro.StatusCode;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,7 +28,7 @@ public final class SamplePublisher implements AutoCloseable {
     private final KafkaProducer<CapacityKey, EngineCapacity> capacities;
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
-    private final AtomicLong maxEventUs = new AtomicLong();
+    private final AtomicLong profilingOk = new AtomicLong();
 
     public SamplePublisher(final Properties clientProps, final Topics topics) {
         final Properties p = new Properties();
@@ -47,7 +49,9 @@ public final class SamplePublisher implements AutoCloseable {
 
     /** Sends one sample asynchronously. */
     public void publish(final LatencySample s) {
-        maxEventUs.accumulateAndGet(s.getEventTimeUs(), Math::max);
+        if (s.getPhase() == Phase.PROFILING && s.getStatus().getCode() == StatusCode.OK) {
+            profilingOk.incrementAndGet();
+        }
         samples.send(new ProducerRecord<>(TopicNames.LATENCY_SAMPLES, s.getDeployment(), s), (md, e) -> {
             if (e == null) {
                 sent.incrementAndGet();
@@ -74,9 +78,9 @@ public final class SamplePublisher implements AutoCloseable {
         return sent.get();
     }
 
-    /** Newest event time published so far, epoch microseconds. */
-    public long maxEventUs() {
-        return maxEventUs.get();
+    /** Successful profiling samples published so far: the ones that enter latency statistics. */
+    public long profilingOk() {
+        return profilingOk.get();
     }
 
     public long failed() {

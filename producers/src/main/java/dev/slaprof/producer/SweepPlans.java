@@ -100,23 +100,20 @@ public final class SweepPlans {
         if (m <= 100) {
             throw new IllegalArgumentException("max context " + maxContext + " leaves no room for a prefill sweep");
         }
-        final int step = (m - 100) / g;
-        if (step <= 0) {
-            throw new IllegalArgumentException("prefill granularity " + g + " too large for max context " + maxContext);
-        }
-        final List<Integer> out = new ArrayList<>();
-        for (int isl = 100; isl < m; isl += step) {
-            out.add(isl);
-        }
-        return out;
+        return range(m, (m - 100) / g, "prefill", g, maxContext);
     }
 
     /** Decode interpolation ISLs: range(100, Lmax - 500, (Lmax - 500) // g). */
     public static List<Integer> decodeIsls(final int maxContext, final int g) {
         final int end = maxContext - DECODE_INTERPOLATION_OSL;
-        final int step = end / g;
+        return range(end, end / g, "decode", g, maxContext);
+    }
+
+    /** Python's {@code range(100, end, step)}; a zero step (granularity too large) is an error, as in Dynamo. */
+    private static List<Integer> range(final int end, final int step, final String phase, final int g,
+                                       final int maxContext) {
         if (step <= 0) {
-            throw new IllegalArgumentException("decode granularity " + g + " too large for max context " + maxContext);
+            throw new IllegalArgumentException(phase + " granularity " + g + " too large for max context " + maxContext);
         }
         final List<Integer> out = new ArrayList<>();
         for (int isl = 100; isl < end; isl += step) {

@@ -8,7 +8,6 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
@@ -36,7 +35,7 @@ public final class RegistryHttpServer implements AutoCloseable {
     public RegistryHttpServer(final SchemaRegistryClient registry, final String host, final int port)
         throws IOException {
         this.registry = registry;
-        this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
+        this.server = LoopbackHttp.create(host, port, 0);
         this.executor = Executors.newFixedThreadPool(2, r -> {
             final Thread t = new Thread(r, "schema-registry-http");
             t.setDaemon(true);

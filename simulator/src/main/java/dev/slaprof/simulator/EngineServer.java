@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slaprof.schema.LoopbackHttp;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -29,12 +29,6 @@ public final class EngineServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EngineServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    static {
-        // Without TCP_NODELAY, Nagle's algorithm and delayed ACKs hold small SSE chunks back for up to 40 ms,
-        // which measured as ~35 ms wall of false TTFT per request.
-        System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
-
     private final SimEngine engine;
     private final String modelName;
     private final Faults faults;
@@ -47,7 +41,7 @@ public final class EngineServer implements AutoCloseable {
         this.engine = engine;
         this.modelName = modelName;
         this.faults = faults;
-        this.server = HttpServer.create(new InetSocketAddress(host, port), 1024);
+        this.server = LoopbackHttp.create(host, port, 1024);
         this.executor = Executors.newCachedThreadPool(r -> {
             final Thread t = new Thread(r, "sim-http");
             t.setDaemon(true);
@@ -93,6 +87,7 @@ public final class EngineServer implements AutoCloseable {
     }
 
     private void complete(final HttpExchange ex, final boolean chat) throws IOException {
+        final long arrivalNs = System.nanoTime();
         try {
             if (!"POST".equals(ex.getRequestMethod())) {
                 send(ex, 405, "application/json", error("method not allowed", 405));
@@ -114,6 +109,7 @@ public final class EngineServer implements AutoCloseable {
                 : Math.max(body.path("min_tokens").asInt(1), (int) (maxTokens * (0.5 + 0.5 * Math.random()))));
             final String fault = faultFor(ex);
             if ("slow".equals(fault) || faults.slowStartMs() > 0) {
+                // Injected fault: the delay itself is the behaviour under test (a slow-starting engine).
                 Thread.sleep(faults.slowStartMs() > 0 ? faults.slowStartMs() : 200);
             }
             if ("error".equals(fault)) {
@@ -124,7 +120,7 @@ public final class EngineServer implements AutoCloseable {
                 send(ex, 400, "application/json", error("prompt is empty", 400));
                 return;
             }
-            final SimRequest r = new SimRequest(isl, osl, prompt.hashCode() * 31L + isl);
+            final SimRequest r = new SimRequest(isl, osl, prompt.hashCode() * 31L + isl, arrivalNs);
             engine.submit(r);
             final boolean stream = body.path("stream").asBoolean(false);
             final boolean usage = body.path("stream_options").path("include_usage").asBoolean(false);

@@ -126,7 +126,7 @@ public final class SimEngine implements AutoCloseable {
         private volatile int runningCount;
         private volatile int waitingCount;
         private volatile long kvReserved;
-        private long deadlineNs = System.nanoTime();
+        private long deadlineNs;
 
         Rank(final int index, final Random random) {
             this.index = index;
@@ -183,14 +183,15 @@ public final class SimEngine implements AutoCloseable {
                     running = false;
                 }
             }
-            deadlineNs = System.nanoTime();
         }
 
         private void prefillOne() {
             final SimRequest r = toPrefill.poll();
             final boolean cached = prefixCaching && prefixCache.contains(r.promptHash);
             final int uncached = cached ? 1 : r.isl;
-            advance(model.prefillMs(uncached));
+            // Model time starts when the HTTP front received the request: the server's own parsing and queueing
+            // hand-off are part of the modelled prefill overhead, not extra time on top of it.
+            advance(model.prefillMs(uncached), r.arrivalNs);
             if (prefixCaching) {
                 remember(r.promptHash);
             }
@@ -210,7 +211,7 @@ public final class SimEngine implements AutoCloseable {
                 kv += r.isl + r.produced();
             }
             final double stepMs = model.decodeStepMs(decoding.size(), kv);
-            advance(stepMs);
+            advance(stepMs, System.nanoTime());
             final long now = System.nanoTime();
             for (final Iterator<SimRequest> it = decoding.iterator(); it.hasNext();) {
                 final SimRequest r = it.next();
@@ -239,12 +240,14 @@ public final class SimEngine implements AutoCloseable {
             }
         }
 
-        /** Sleeps {@code ms} of model time (jittered) against an absolute deadline, so steps do not drift. */
-        private void advance(final double ms) {
+        /**
+         * Sleeps {@code ms} of model time (jittered) from the later of the previous deadline and {@code startNs},
+         * against an absolute deadline, so steps do not drift.
+         */
+        private void advance(final double ms, final long startNs) {
             final double jittered = jitterSigma > 0 ? ms * Math.exp(jitterSigma * random.nextGaussian()
                 - jitterSigma * jitterSigma / 2) : ms;
-            final long now = System.nanoTime();
-            deadlineNs = Math.max(deadlineNs, now) + (long) (jittered / timeScale * 1_000_000);
+            deadlineNs = Math.max(deadlineNs, startNs) + (long) (jittered / timeScale * 1_000_000);
             long left;
             while ((left = deadlineNs - System.nanoTime()) > 0) {
                 LockSupport.parkNanos(left);

@@ -15,11 +15,14 @@ public final class SimRequest {
     private boolean done;
     private String error;
 
-    public SimRequest(final int isl, final int osl, final long promptHash) {
+    /**
+     * @param arrivalNs {@link System#nanoTime()} when the request reached the engine's front (before parsing)
+     */
+    public SimRequest(final int isl, final int osl, final long promptHash, final long arrivalNs) {
         this.isl = isl;
         this.osl = osl;
         this.promptHash = promptHash;
-        this.arrivalNs = System.nanoTime();
+        this.arrivalNs = arrivalNs;
     }
 
     public int isl() {

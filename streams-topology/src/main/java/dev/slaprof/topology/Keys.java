@@ -3,6 +3,7 @@ package dev.slaprof.topology;
 import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.LatencySample;
+import dev.slaprof.schema.avro.MappingLoadStats;
 import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.StatsKey;
 
@@ -25,8 +26,8 @@ public final class Keys {
     }
 
     /** Store key of a bucket under its deployment (prefix-scannable by {@link #deploymentId}). */
-    public static String bucketId(final StatsKey k) {
-        return deploymentId(k.getDeployment()) + k.getRole() + '\u001f' + k.getMapping() + '\u001f'
-            + k.getInFlight() + '\u001f' + k.getIsl();
+    public static String bucketId(final MappingLoadStats s) {
+        return deploymentId(s.getDeployment()) + s.getRole() + '\u001f' + Mappings.label(s.getMapping()) + '\u001f'
+            + s.getInFlight() + '\u001f' + s.getIsl();
     }
 }

@@ -1,6 +1,5 @@
 package dev.slaprof.topology;
 
-import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.avro.CapacityKey;
 import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.EngineCapacity;
@@ -17,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -72,14 +72,9 @@ final class RecommendationProcessor implements Processor<String, MappingLoadStat
             return;
         }
         final String id = Keys.deploymentId(s.getDeployment());
-        stats.put(id + bucketSuffix(s), s);
+        stats.put(Keys.bucketId(s), s);
         deployments.putIfAbsent(id, s.getDeployment());
         dirty.add(id);
-    }
-
-    private static String bucketSuffix(final MappingLoadStats s) {
-        return s.getRole() + "\u001f" + Mappings.label(s.getMapping()) + '\u001f' + s.getInFlight() + '\u001f'
-            + s.getIsl();
     }
 
     private void flush() {
@@ -114,16 +109,7 @@ final class RecommendationProcessor implements Processor<String, MappingLoadStat
 
     private Map<String, SlaTarget> profiles() {
         final Map<String, SlaTarget> out = new LinkedHashMap<>();
-        final ReadOnlyKeyValueStore<ProfileKey, ValueAndTimestamp<SlaTarget>> store =
-            context.getStateStore(TopologyNames.SLA_STORE);
-        try (KeyValueIterator<ProfileKey, ValueAndTimestamp<SlaTarget>> it = store.all()) {
-            while (it.hasNext()) {
-                final var kv = it.next();
-                if (kv.value != null && kv.value.value() != null) {
-                    out.put(kv.key.getProfile(), kv.value.value());
-                }
-            }
-        }
+        this.<ProfileKey, SlaTarget>forEachGlobal(TopologyNames.SLA_STORE, (k, v) -> out.put(k.getProfile(), v));
         if (out.isEmpty()) {
             out.put(defaultSla.getProfile(), defaultSla);
         }
@@ -132,18 +118,22 @@ final class RecommendationProcessor implements Processor<String, MappingLoadStat
 
     private Map<String, Long> capacities() {
         final Map<String, Long> out = new HashMap<>();
-        final ReadOnlyKeyValueStore<CapacityKey, ValueAndTimestamp<EngineCapacity>> store =
-            context.getStateStore(TopologyNames.CAPACITY_STORE);
-        try (KeyValueIterator<CapacityKey, ValueAndTimestamp<EngineCapacity>> it = store.all()) {
+        this.<CapacityKey, EngineCapacity>forEachGlobal(TopologyNames.CAPACITY_STORE,
+            (k, v) -> out.put(Keys.deploymentId(k.getDeployment()) + k.getMapping(), v.getMaxKvTokens()));
+        return out;
+    }
+
+    /** Visits the live (non-deleted) entries of a global table's store. */
+    private <K, V> void forEachGlobal(final String store, final BiConsumer<K, V> visit) {
+        final ReadOnlyKeyValueStore<K, ValueAndTimestamp<V>> s = context.getStateStore(store);
+        try (KeyValueIterator<K, ValueAndTimestamp<V>> it = s.all()) {
             while (it.hasNext()) {
-                final var kv = it.next();
+                final KeyValue<K, ValueAndTimestamp<V>> kv = it.next();
                 if (kv.value != null && kv.value.value() != null) {
-                    out.put(Keys.deploymentId(kv.key.getDeployment()) + kv.key.getMapping(),
-                        kv.value.value().getMaxKvTokens());
+                    visit.accept(kv.key, kv.value.value());
                 }
             }
         }
-        return out;
     }
 
     private static Map<String, Long> capacitiesOf(final Map<String, Long> all, final Deployment d) {
