@@ -11,11 +11,16 @@ import java.util.Locale;
 
 /**
  * The two documents of Dynamo's {@code config_with_planner.yaml}: the {@code planner-profile-data} ConfigMap with
- * both JSON tables, and a DynamoGraphDeployment with Frontend, Planner and the backend's prefill and decode workers.
- * Built as trees and written by Jackson, so hostile strings are quoted, never interpolated.
+ * both JSON tables, and a DynamoGraphDeployment with Frontend, Planner and the backend's prefill and decode workers,
+ * laid out as the profiler writes them (shared/reference-data/dynamo/aic_all/config_with_planner.yaml). Built as
+ * trees and written by Jackson, so hostile strings are quoted, never interpolated.
  */
 public final class DgdYaml {
+    /** Dynamo release whose runtime images the generated deployment names. */
+    public static final String DYNAMO_VERSION = "0.7.0";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String PROFILE_DIR = "/workspace/profiling_results";
+    private static final String CONFIG_MAP = "planner-profile-data";
 
     private DgdYaml() {
     }
@@ -23,61 +28,113 @@ public final class DgdYaml {
     /** ConfigMap document. */
     public static ObjectNode configMap(final String prefillJson, final String decodeJson) {
         final ObjectNode cm = JSON.createObjectNode().put("apiVersion", "v1").put("kind", "ConfigMap");
-        cm.putObject("metadata").put("name", "planner-profile-data");
+        cm.putObject("metadata").put("name", CONFIG_MAP);
         cm.putObject("data").put("prefill_raw_data.json", prefillJson).put("decode_raw_data.json", decodeJson);
         return cm;
+    }
+
+    private record Names(String prefix, String module, String image) {
+        static Names of(final Backend be) {
+            return switch (be) {
+                case SGLANG -> new Names("Sglang", "dynamo.sglang", "sglang-runtime");
+                case TRTLLM -> new Names("TRTLLM", "dynamo.trtllm", "tensorrtllm-runtime");
+                default -> new Names("Vllm", "dynamo.vllm", "vllm-runtime");
+            };
+        }
     }
 
     /** DynamoGraphDeployment document for the recommendation's picks. */
     public static ObjectNode deployment(final Recommendation r) {
         final Backend be = r.getDeployment().getBackend();
-        final String prefix = switch (be) {
-            case SGLANG -> "Sglang";
-            case TRTLLM -> "TRTLLM";
-            default -> "Vllm";
-        };
+        final Names names = Names.of(be);
         final String beName = be.name().toLowerCase(Locale.ROOT);
+        final String image = "nvcr.io/nvidia/ai-dynamo/" + names.image() + ":" + DYNAMO_VERSION;
+        final String name = beName + "-disagg";
         final ObjectNode dgd = JSON.createObjectNode().put("apiVersion", "nvidia.com/v1alpha1")
             .put("kind", "DynamoGraphDeployment");
-        dgd.putObject("metadata").put("name", beName + "-disagg");
+        dgd.putObject("metadata").put("name", name);
         final ObjectNode services = dgd.putObject("spec").putObject("services");
-        services.putObject("Frontend").put("componentType", "frontend").put("replicas", 1);
+        final ObjectNode frontend = services.putObject("Frontend").put("componentType", "frontend");
+        frontend.putObject("extraPodSpec").putObject("mainContainer").put("image", image);
+        frontend.put("replicas", 1);
         final Mapping p = r.getPrefill() == null ? null : r.getPrefill().getPoint().getMapping();
         final Mapping d = r.getDecode() == null ? null : r.getDecode().getPoint().getMapping();
-        final ObjectNode planner = services.putObject("Planner").put("componentType", "planner").put("replicas", 1);
-        final ArrayNode pargs = planner.putObject("extraPodSpec").putObject("mainContainer")
-            .put("workingDir", "/workspace/components/src/dynamo/planner").putArray("args");
-        planner.with("extraPodSpec").with("mainContainer").putArray("command").add("python3").add("-m")
-            .add("planner_sla");
-        pargs.add("--environment=kubernetes").add("--backend=" + beName)
-            .add(String.format(Locale.ROOT, "--ttft=%s", trim(r.getSla().getTtftMs())))
-            .add(String.format(Locale.ROOT, "--itl=%s", trim(r.getSla().getItlMs())))
-            .add("--prefill-engine-num-gpu=" + (p == null ? 1 : p.getGpus()))
-            .add("--decode-engine-num-gpu=" + (d == null ? 1 : d.getGpus()))
-            .add("--profile-results-dir=/workspace/profiling_results");
+        planner(services.putObject("Planner"), r, beName, name, image, p, d);
+        final String model = r.getDeployment().getModel();
         if (p != null) {
-            worker(services.putObject(prefix + "PrefillWorker"), "prefill", p, be);
+            worker(services.putObject(names.prefix() + "PrefillWorker"), "prefill", p, be, names, image, model);
         }
         if (d != null) {
-            worker(services.putObject(prefix + "DecodeWorker"), "decode", d, be);
+            worker(services.putObject(names.prefix() + "DecodeWorker"), "decode", d, be, names, image, model);
         }
         return dgd;
     }
 
-    private static void worker(final ObjectNode w, final String sub, final Mapping m, final Backend be) {
-        w.put("componentType", "worker").put("subComponentType", sub).put("replicas", 1);
+    private static void planner(final ObjectNode planner, final Recommendation r, final String beName,
+                                final String namespace, final String image, final Mapping p, final Mapping d) {
+        planner.put("componentType", "planner");
+        final ObjectNode pod = planner.putObject("extraPodSpec");
+        final ObjectNode main = pod.putObject("mainContainer");
+        main.putArray("args").add("--backend=" + beName)
+            .add("--itl=" + trim(r.getSla().getItlMs()))
+            .add("--ttft=" + trim(r.getSla().getTtftMs()))
+            .add("--adjustment-interval=180")
+            .add("--environment=kubernetes")
+            .add("--load-prediction-window-size=50")
+            .add("--load-predictor=arima")
+            .add("--max-gpu-budget=8")
+            .add("--min-endpoint=1")
+            .add("--prometheus-port=0")
+            .add("--namespace=" + namespace)
+            .add("--prefill-engine-num-gpu=" + (p == null ? 1 : p.getGpus()))
+            .add("--decode-engine-num-gpu=" + (d == null ? 1 : d.getGpus()))
+            .add("--profile-results-dir=" + PROFILE_DIR);
+        main.putArray("command").add("python3").add("-m").add("planner_sla");
+        main.put("image", image);
+        main.putArray("volumeMounts").addObject().put("mountPath", PROFILE_DIR).put("name", CONFIG_MAP)
+            .put("readOnly", true);
+        main.put("workingDir", "/workspace/components/src/dynamo/planner");
+        final ObjectNode volume = pod.putArray("volumes").addObject();
+        volume.putObject("configMap").put("name", CONFIG_MAP);
+        volume.put("name", CONFIG_MAP);
+        planner.put("replicas", 1);
+    }
+
+    private static void worker(final ObjectNode w, final String sub, final Mapping m, final Backend be,
+                               final Names names, final String image, final String model) {
+        w.put("componentType", "worker").put("envFromSecret", "hf-token-secret");
+        final ObjectNode main = w.putObject("extraPodSpec").putObject("mainContainer");
+        final ArrayNode args = main.putArray("args");
+        args.add("--model-path").add(model).add("--served-model-name").add(model);
+        parallelism(args, sub, m, be);
+        main.putArray("command").add("python3").add("-m").add(names.module());
+        main.put("image", image).put("workingDir", "/workspace/");
+        w.put("replicas", 1);
         final ObjectNode res = w.putObject("resources");
         res.putObject("limits").put("gpu", Integer.toString(m.getGpus()));
         res.putObject("requests").put("gpu", Integer.toString(m.getGpus()));
-        final ArrayNode args = w.putObject("extraPodSpec").putObject("mainContainer").putArray("args");
+        w.put("subComponentType", sub);
+    }
+
+    /** Tensor/expert/data-parallel arguments in each backend's syntax (spec §5). */
+    private static void parallelism(final ArrayNode args, final String sub, final Mapping m, final Backend be) {
         final boolean dep = m.getStrategy() == Strategy.DEP;
         final boolean ep = m.getStrategy() != Strategy.TP;
         switch (be) {
-            case TRTLLM -> args.add("--override-engine-args").add(String.format(Locale.ROOT,
-                "{\"tensor_parallel_size\": %d, \"moe_expert_parallel_size\": %d, \"enable_attention_dp\": %s}",
-                m.getTp(), m.getEp(), dep ? "true" : "false"));
+            case TRTLLM -> {
+                args.add("--disaggregation-mode").add(sub).add("--override-engine-args");
+                final ObjectNode o = JSON.createObjectNode().put("tensor_parallel_size", dep ? m.getGpus() : m.getTp());
+                if (ep) {
+                    o.put("moe_expert_parallel_size", m.getEp());
+                }
+                if (dep) {
+                    o.put("enable_attention_dp", true);
+                }
+                args.add(o.toString().replace(":", ": ").replace(",", ", "));
+            }
             case SGLANG -> {
-                args.add("--tp").add(Integer.toString(dep ? m.getGpus() : m.getTp()));
+                args.add("--disaggregation-mode").add(sub).add("--tp").add(Integer.toString(dep ? m.getGpus()
+                    : m.getTp()));
                 if (dep) {
                     args.add("--dp").add(Integer.toString(m.getAttnDp())).add("--enable-dp-attention");
                 }

@@ -90,7 +90,8 @@ public final class OutputWriter {
             }
             seq.write(DgdYaml.deployment(r));
         }
-        Files.writeString(dir.resolve("recommendation.json"), r.toString());
+        Files.writeString(dir.resolve("recommendation.json"),
+            JSON.writerWithDefaultPrettyPrinter().writeValueAsString(AvroJson.toJson(r)));
     }
 
     static String prefillJson(final PrefillTable p) throws IOException {

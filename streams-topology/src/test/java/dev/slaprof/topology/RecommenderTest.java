@@ -1,0 +1,133 @@
+package dev.slaprof.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.slaprof.schema.Mappings;
+import dev.slaprof.schema.avro.LatencySample;
+import dev.slaprof.schema.avro.MappingLoadStats;
+import dev.slaprof.schema.avro.Recommendation;
+import dev.slaprof.schema.avro.Statistic;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Dynamo's selection rules (spec §3, §4, §9) on statistics built without Kafka. */
+class RecommenderTest {
+    private static final double TOLERANCE = 1e-9;
+
+    private static List<MappingLoadStats> stats(final LatencySample... samples) {
+        final List<MappingLoadStats> out = new ArrayList<>();
+        for (final LatencySample s : samples) {
+            final var key = Keys.bucket(s);
+            MappingLoadStats found = null;
+            for (final MappingLoadStats m : out) {
+                if (Keys.bucketId(m).equals(Keys.bucketId(LatencyStats.empty(s, key.getInFlight(), key.getIsl())))) {
+                    found = m;
+                }
+            }
+            if (found == null) {
+                found = LatencyStats.empty(s, key.getInFlight(), key.getIsl());
+                out.add(found);
+            }
+            LatencyStats.add(found, s);
+        }
+        return out;
+    }
+
+    private static Recommendation recommend(final double ttft, final double itl, final LatencySample... s) {
+        return Recommender.recommend(Fixtures.DEPLOYMENT, Fixtures.sla(ttft, itl, Statistic.MEAN), stats(s), Map.of(),
+            null, 0);
+    }
+
+    @Test
+    void shouldBreakThroughputTiesBySweepOrder() {
+        // TP=1 at 100 ms and TP=2 at 50 ms both give 30000 tok/s/GPU: the smaller GPU count comes first.
+        final Recommendation r = recommend(200, 50, Fixtures.prefill(Mappings.tp(2), 3000, 50),
+            Fixtures.prefill(Mappings.tp(1), 3000, 100));
+        assertThat(r.getPrefill().getPoint().getLabel()).isEqualTo("TP=1");
+        assertThat(r.getPrefillPoints()).extracting(p -> p.getLabel()).containsExactly("TP=1", "TP=2");
+    }
+
+    @Test
+    void shouldFallBackToLowestLatencyWhenNothingMeetsTheTarget() {
+        final Recommendation r = recommend(10, 5, Fixtures.prefill(Mappings.tp(1), 3000, 100),
+            Fixtures.prefill(Mappings.tp(4), 3000, 40), Fixtures.decode(Mappings.tp(1), 1, 12),
+            Fixtures.decode(Mappings.tp(2), 1, 9));
+        assertThat(r.getPrefill().getFeasible()).isFalse();
+        assertThat(r.getPrefill().getPoint().getLabel()).isEqualTo("TP=4");
+        assertThat(r.getDecode().getFeasible()).isFalse();
+        assertThat(r.getDecode().getPoint().getLabel()).isEqualTo("TP=2");
+        assertThat(r.getWarnings()).anyMatch(w -> w.startsWith("No engine configuration satisfies the TTFT"));
+    }
+
+    @Test
+    void shouldPickDecodeOverAllMappingAndInFlightPoints() {
+        // Steady state: TP1 at 32 in flight, ITL 20 -> 1600 tok/s/GPU; TP2 at 64, ITL 25 -> 1280.
+        final Recommendation r = recommend(1000, 22, Fixtures.decode(Mappings.tp(1), 32, 20),
+            Fixtures.decode(Mappings.tp(1), 64, 30), Fixtures.decode(Mappings.tp(2), 64, 25),
+            Fixtures.decode(Mappings.tp(2), 8, 12));
+        assertThat(r.getDecode().getPoint().getLabel()).isEqualTo("TP=1");
+        assertThat(r.getDecode().getPoint().getInFlight()).isEqualTo(32);
+        assertThat(r.getDecode().getPoint().getThptPerGpu()).isCloseTo(1600, within(TOLERANCE));
+        assertThat(r.getDecode().getPoint().getThptMethod()).isEqualTo("STEADY_STATE_INFLIGHT_OVER_ITL");
+    }
+
+    @Test
+    void shouldCountAttentionDataParallelRanksInDepPrefillThroughput() {
+        // DEP=8 burst of 32: max TTFT 800, ITL 10 -> (800 - 10*4*3)/4 = 170 ms; thpt = 3000/170*1000*8/8.
+        final List<LatencySample> burst = new ArrayList<>();
+        for (int i = 0; i < 32; i++) {
+            final LatencySample s = Fixtures.prefill(Mappings.dep(8), 3000, i == 0 ? 800 : 100);
+            s.setItlMs(10.0);
+            burst.add(s);
+        }
+        final Recommendation r = recommend(1000, 50, burst.toArray(new LatencySample[0]));
+        assertThat(r.getPrefill().getPoint().getLatencyMs()).isCloseTo(170, within(TOLERANCE));
+        assertThat(r.getPrefill().getPoint().getThptPerGpu()).isCloseTo(3000 / 170.0 * 1000, within(1e-6));
+    }
+
+    @Test
+    void shouldInterpolatePrefillAlongIslWhenNoBucketIsNear() {
+        final Recommendation r = recommend(1000, 50, Fixtures.prefill(Mappings.tp(1), 2000, 100),
+            Fixtures.prefill(Mappings.tp(1), 4000, 300));
+        assertThat(r.getPrefill().getPoint().getLatencyMs()).isCloseTo(200, within(TOLERANCE));
+        assertThat(r.getPrefill().getPointSource()).isEqualTo("INTERPOLATED");
+    }
+
+    @Test
+    void shouldBuildTheCostTableFromBothFronts() {
+        final Recommendation r = recommend(1000, 50, Fixtures.prefill(Mappings.tp(1), 3000, 100),
+            Fixtures.prefill(Mappings.tp(2), 3000, 50), Fixtures.decode(Mappings.tp(1), 10, 20),
+            Fixtures.decode(Mappings.tp(1), 20, 40));
+        // Both prefill points give 30000 tok/s/GPU; TP2 does it at 50 ms, so TP1 (100 ms) is off the front.
+        assertThat(r.getPrefillFront()).hasSize(1);
+        assertThat(r.getDecodeFront()).hasSize(1);
+        assertThat(r.getCostTable()).hasSize(1);
+        assertThat(r.getCostTable().get(0).getGpuHours())
+            .isCloseTo(CostTable.gpuHoursPer1000(3000, 500, 30_000, 500), within(TOLERANCE));
+    }
+
+    @Test
+    void shouldKeepTheIncumbentWhenTheChallengerIsWithinNoise() {
+        final List<LatencySample> samples = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            samples.add(Fixtures.prefill(Mappings.tp(1), 3000, 100 + (i % 2 == 0 ? 10 : -10)));
+            samples.add(Fixtures.prefill(Mappings.tp(2), 3000, 50 + (i % 2 == 0 ? 5 : -5)));
+        }
+        final var st = stats(samples.toArray(new LatencySample[0]));
+        final var sla = Fixtures.sla(1000, 50, Statistic.MEAN);
+        final Recommendation first = Recommender.recommend(Fixtures.DEPLOYMENT, sla, st, Map.of(), null, 0);
+        assertThat(first.getPrefill().getPoint().getLabel()).isEqualTo("TP=1");
+        // TP2 now 1 % faster: better throughput, but inside both 95 % intervals.
+        for (final MappingLoadStats m : st) {
+            if (m.getMapping().getGpus() == 2) {
+                m.getTtft().setMeanMs(49.5);
+            }
+        }
+        final Recommendation second = Recommender.recommend(Fixtures.DEPLOYMENT, sla, st, Map.of(), first, 0);
+        assertThat(second.getPrefill().getPoint().getLabel()).isEqualTo("TP=1");
+        assertThat(second.getPrefill().getReason()).startsWith("kept TP=1");
+    }
+}

@@ -1,0 +1,188 @@
+package dev.slaprof.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.slaprof.schema.InMemorySchemaRegistry;
+import dev.slaprof.schema.Mappings;
+import dev.slaprof.schema.TopicNames;
+import dev.slaprof.schema.Topics;
+import dev.slaprof.schema.avro.Deployment;
+import dev.slaprof.schema.avro.LatencySample;
+import dev.slaprof.schema.avro.MappingLoadStats;
+import dev.slaprof.schema.avro.Phase;
+import dev.slaprof.schema.avro.ProfileKey;
+import dev.slaprof.schema.avro.Recommendation;
+import dev.slaprof.schema.avro.RecommendationKey;
+import dev.slaprof.schema.avro.RequestStatus;
+import dev.slaprof.schema.avro.SlaTarget;
+import dev.slaprof.schema.avro.Statistic;
+import dev.slaprof.schema.avro.StatsKey;
+import dev.slaprof.schema.avro.StatusCode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.Test;
+
+class SlaprofTopologyTest {
+    private static final double TOLERANCE = 1e-9;
+    private static final Duration RATE = Duration.ofMillis(250);
+
+    private final Topics topics = Topics.create(new InMemorySchemaRegistry());
+
+    private TopologyTestDriver driver(final SlaTarget defaultSla) throws Exception {
+        final Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("tt-state").toString());
+        p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+        final Topology t = SlaprofTopology.build(p, topics, defaultSla, RATE);
+        return new TopologyTestDriver(t, p);
+    }
+
+    private TestInputTopic<Deployment, LatencySample> samples(final TopologyTestDriver d) {
+        return d.createInputTopic(TopicNames.LATENCY_SAMPLES, topics.samples().keySerde().serializer(),
+            topics.samples().valueSerde().serializer());
+    }
+
+    private TestOutputTopic<RecommendationKey, Recommendation> recommendations(final TopologyTestDriver d) {
+        return d.createOutputTopic(TopicNames.RECOMMENDATIONS, topics.recommendations().keySerde().deserializer(),
+            topics.recommendations().valueSerde().deserializer());
+    }
+
+    private static void send(final TestInputTopic<Deployment, LatencySample> in, final LatencySample s) {
+        in.pipeInput(s.getDeployment(), s);
+    }
+
+    private static Recommendation latest(final TestOutputTopic<RecommendationKey, Recommendation> out) {
+        final Map<RecommendationKey, Recommendation> map = out.readKeyValuesToMap();
+        assertThat(map).hasSize(1);
+        return map.values().iterator().next();
+    }
+
+    @Test
+    void shouldNameEveryInternalResource() throws Exception {
+        final Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "describe");
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+        final String d = SlaprofTopology.build(p, topics, Fixtures.sla(50, 10, Statistic.MEAN), RATE).describe()
+            .toString();
+        assertThat(d).contains(TopologyNames.BUCKET_STATS_STORE, TopologyNames.SAMPLES_BY_BUCKET,
+            TopologyNames.STATS_BY_DEPLOYMENT, "recommender").doesNotContain("KSTREAM-", "KTABLE-");
+    }
+
+    @Test
+    void shouldAggregateStatisticsPerBucketAndCountWarmupAndFailuresApart() throws Exception {
+        try (TopologyTestDriver d = driver(Fixtures.sla(50, 10, Statistic.MEAN))) {
+            final var in = samples(d);
+            for (final double ttft : new double[] {100, 200, 300}) {
+                send(in, Fixtures.prefill(Mappings.tp(1), 3000, ttft));
+            }
+            final LatencySample warm = Fixtures.prefill(Mappings.tp(1), 3000, 5000);
+            warm.setPhase(Phase.WARMUP);
+            send(in, warm);
+            final LatencySample failed = Fixtures.prefill(Mappings.tp(1), 3000, 1);
+            failed.setStatus(new RequestStatus(StatusCode.ERROR, 500, "HttpError", "boom"));
+            failed.setTtftMs(null);
+            send(in, failed);
+            final Map<StatsKey, MappingLoadStats> stats = d.createOutputTopic(TopicNames.MAPPING_LOAD_STATS,
+                topics.stats().keySerde().deserializer(), topics.stats().valueSerde().deserializer())
+                .readKeyValuesToMap();
+            assertThat(stats).hasSize(1);
+            final MappingLoadStats s = stats.values().iterator().next();
+            assertThat(s.getOkCount()).isEqualTo(3);
+            assertThat(s.getWarmupCount()).isEqualTo(1);
+            assertThat(s.getFailedCount()).isEqualTo(1);
+            assertThat(s.getTtft().getMeanMs()).isCloseTo(200, within(TOLERANCE));
+            assertThat(LatencyStats.stddev(s.getTtft())).isCloseTo(100, within(TOLERANCE));
+            assertThat(s.getTtft().getP50Ms()).isCloseTo(200, within(0.2));
+        }
+    }
+
+    @Test
+    void shouldDeadLetterInvalidSamplesWithTheReason() throws Exception {
+        try (TopologyTestDriver d = driver(Fixtures.sla(50, 10, Statistic.MEAN))) {
+            final LatencySample bad = Fixtures.prefill(Mappings.tp(1), 3000, Double.NaN);
+            final LatencySample noMapping = Fixtures.prefill(Mappings.tp(1), 3000, 10);
+            noMapping.setMapping(null);
+            send(samples(d), bad);
+            send(samples(d), noMapping);
+            final List<TestRecord<String, byte[]>> dead = d.createOutputTopic(TopicNames.DEAD_LETTERS,
+                Serdes.String().deserializer(), Serdes.ByteArray().deserializer()).readRecordsToList();
+            assertThat(dead).hasSize(2);
+            assertThat(new String(dead.get(0).headers().lastHeader(TopologyNames.DLQ_REASON_HEADER).value(),
+                StandardCharsets.UTF_8)).isEqualTo("ttft_ms is not a finite number");
+            assertThat(new String(dead.get(1).headers().lastHeader(TopologyNames.DLQ_REASON_HEADER).value(),
+                StandardCharsets.UTF_8)).isEqualTo("missing mapping");
+            assertThat(d.createOutputTopic(TopicNames.MAPPING_LOAD_STATS, topics.stats().keySerde().deserializer(),
+                topics.stats().valueSerde().deserializer()).isEmpty()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldRecomputeEveryRecommendationWhenTheSlaChanges() throws Exception {
+        try (TopologyTestDriver d = driver(Fixtures.sla(120, 30, Statistic.MEAN))) {
+            final var in = samples(d);
+            // TP1: 3000/100*1000 = 30000 tok/s/GPU; TP2: 3000/60*1000/2 = 25000.
+            send(in, Fixtures.prefill(Mappings.tp(1), 3000, 100));
+            send(in, Fixtures.prefill(Mappings.tp(2), 3000, 60));
+            send(in, Fixtures.decode(Mappings.tp(1), 8, 20));
+            d.advanceWallClockTime(RATE);
+            final var out = recommendations(d);
+            Recommendation r = latest(out);
+            assertThat(r.getPrefill().getPoint().getLabel()).isEqualTo("TP=1");
+            assertThat(r.getPrefill().getPoint().getThptPerGpu()).isCloseTo(30_000, within(TOLERANCE));
+            assertThat(r.getPrefill().getFeasible()).isTrue();
+
+            final var sla = d.createInputTopic(TopicNames.SLA_TARGETS, topics.slaTargets().keySerde().serializer(),
+                topics.slaTargets().valueSerde().serializer());
+            sla.pipeInput(new ProfileKey("default"), Fixtures.sla(80, 30, Statistic.MEAN));
+            d.advanceWallClockTime(RATE);
+            r = latest(out);
+            assertThat(r.getPrefill().getPoint().getLabel()).isEqualTo("TP=2");
+            assertThat(r.getSla().getTtftMs()).isEqualTo(80);
+        }
+    }
+
+    @Test
+    void shouldPickDifferentlyUnderAPercentileThanUnderTheMean() throws Exception {
+        for (final Statistic stat : new Statistic[] {Statistic.MEAN, Statistic.P50}) {
+            try (TopologyTestDriver d = driver(Fixtures.sla(100, 30, stat))) {
+                final var in = samples(d);
+                // TP1: fast median, slow tail (mean 154 ms); TP2: steady 80 ms.
+                for (int i = 0; i < 20; i++) {
+                    send(in, Fixtures.prefill(Mappings.tp(1), 3000, i < 18 ? 60 : 1000));
+                    send(in, Fixtures.prefill(Mappings.tp(2), 3000, 80));
+                }
+                d.advanceWallClockTime(RATE);
+                final Recommendation r = latest(recommendations(d));
+                assertThat(r.getPrefill().getPoint().getLabel()).as(stat.name())
+                    .isEqualTo(stat == Statistic.MEAN ? "TP=2" : "TP=1");
+            }
+        }
+    }
+
+    @Test
+    void shouldNotRecomputeMoreThanOncePerInterval() throws Exception {
+        try (TopologyTestDriver d = driver(Fixtures.sla(120, 30, Statistic.MEAN))) {
+            final var in = samples(d);
+            for (int i = 0; i < 50; i++) {
+                send(in, Fixtures.prefill(Mappings.tp(1), 3000, 100 + i));
+            }
+            d.advanceWallClockTime(RATE);
+            final var out = recommendations(d);
+            assertThat(out.readRecordsToList()).hasSize(1);
+        }
+    }
+}
