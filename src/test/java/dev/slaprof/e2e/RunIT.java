@@ -4,14 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.slaprof.cli.Main;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** {@code slaprof run} with a small scenario: the summary, the output files, and the npz files read by numpy. */
 class RunIT {
@@ -35,20 +30,11 @@ class RunIT {
     @Test
     void shouldProfileASmallScenarioEndToEnd() throws Exception {
         final Path out = Files.createTempDirectory("slaprof-run-it");
-        final ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        final PrintStream original = System.out;
-        final int rc;
-        try (PrintStream ps = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
-            System.setOut(ps);
-            rc = new CommandLine(new Main()).execute("run", "--max-num-gpus-per-engine", "2", "--max-concurrency", "16",
-                "--prefill-interpolation-granularity", "4", "--decode-interpolation-granularity", "3",
-                "--ttft", "400", "--itl", "20", "--output-dir", out.toString());
-        } finally {
-            System.setOut(original);
-        }
-        final String log = captured.toString(StandardCharsets.UTF_8);
-        original.println(log);
-        assertThat(rc).as(log).isZero();
+        final CliRunner.Outcome o = CliRunner.run("run", "--max-num-gpus-per-engine", "2", "--max-concurrency", "16",
+            "--prefill-interpolation-granularity", "4", "--decode-interpolation-granularity", "3",
+            "--ttft", "400", "--itl", "20", "--output-dir", out.toString());
+        final String log = o.output();
+        assertThat(o.exitCode()).as(log).isZero();
         assertThat(log).contains("suggested prefill:", "suggested decode:", "== slaprof summary (SIMULATED data) ==");
 
         final Path folder = out.resolve("Qwen_Qwen3-32B__vllm__H200-SXM__sim").resolve("default");

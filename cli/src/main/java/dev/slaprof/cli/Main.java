@@ -14,9 +14,14 @@ public final class Main implements Runnable {
         new CommandLine(this).usage(System.out);
     }
 
-    public static void main(final String[] args) {
+    /** The command line with slaprof's error handling (one line, non-zero exit, trace only with --verbose). */
+    public static CommandLine commandLine() {
         final CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler(new ErrorHandler());
-        System.exit(cli.execute(args));
+        return cli;
+    }
+
+    public static void main(final String[] args) {
+        System.exit(commandLine().execute(args));
     }
 }

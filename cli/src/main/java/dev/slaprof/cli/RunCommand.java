@@ -1,15 +1,13 @@
 package dev.slaprof.cli;
 
 import dev.slaprof.producer.BenchmarkWorker;
+import dev.slaprof.producer.DynamoResultsImporter;
 import dev.slaprof.producer.Endpoint;
 import dev.slaprof.producer.Progress;
 import dev.slaprof.producer.SamplePublisher;
 import dev.slaprof.producer.StreamingClient;
 import dev.slaprof.producer.SweepPlans;
-import dev.slaprof.schema.InMemorySchemaRegistry;
 import dev.slaprof.schema.Mappings;
-import dev.slaprof.schema.RegistryHttpServer;
-import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.Backend;
 import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.Mapping;
@@ -17,8 +15,6 @@ import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.schema.avro.Statistic;
-import dev.slaprof.schema.kafka.EmbeddedKafka;
-import dev.slaprof.schema.kafka.TopicProvisioner;
 import dev.slaprof.simulator.Catalog;
 import dev.slaprof.simulator.Faults;
 import dev.slaprof.simulator.Fleet;
@@ -29,9 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Properties;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -75,6 +69,14 @@ final class RunCommand implements Callable<Integer> {
     private int maxConcurrency;
     @Option(names = "--seed", defaultValue = "100", description = "Seed of prompts and engine jitter.")
     private long seed;
+    @Option(names = "--import-dynamo-results", paramLabel = "DIR",
+        description = "Analyse an existing Dynamo profile_sla results directory instead of simulating.")
+    private Path importDir;
+    @Option(names = "--prefill-mapping", description = "Mapping of selected_prefill_interpolation/ when importing, "
+        + "e.g. TP=1.")
+    private String prefillMapping;
+    @Option(names = "--decode-mapping", description = "Mapping of selected_decode_interpolation/ when importing.")
+    private String decodeMapping;
     @Option(names = "--verbose", description = "Print stack traces on errors.")
     private boolean verbose;
 
@@ -84,49 +86,68 @@ final class RunCommand implements Callable<Integer> {
         validate();
         final Statistic stat = Statistic.valueOf(statistic.toUpperCase(Locale.ROOT));
         final Catalog catalog = Catalog.bundled();
-        final ModelSpec spec = catalog.model(model);
-        final String gpu = catalog.gpu(gpuType).name();
+        // An import needs no performance model: any model and GPU name the results came from will do.
+        final ModelSpec spec = importDir == null ? catalog.model(model) : null;
+        final String modelName = spec == null ? model : spec.name();
+        final String gpu = importDir == null ? catalog.gpu(gpuType).name() : gpuType;
         final PrintStream out = System.out;
         final long t0 = System.nanoTime();
-        final Deployment deployment = new Deployment(spec.name(), be, "", gpu, "sim");
+        final Deployment deployment = new Deployment(modelName, be, "", gpu, importDir == null ? "sim" : "import");
         final SlaTarget sla = new SlaTarget("default", ttft, itl, isl, osl, stat, minGpus, maxGpus, 1);
-        final List<Mapping> mappings = candidates(spec);
-        out.printf(Locale.ROOT, "slaprof: profiling %s on %s (%s), mappings %s, SLA TTFT %.1f ms ITL %.1f ms at ISL %d "
-            + "OSL %d (%s)%n", spec.name(), gpu, be.name().toLowerCase(Locale.ROOT), labels(mappings), ttft, itl, isl,
-            osl, stat);
-        try (EmbeddedKafka kafka = EmbeddedKafka.start();
-             RegistryHttpServer registry = new RegistryHttpServer(new InMemorySchemaRegistry(), "127.0.0.1", 0)) {
-            out.println("slaprof: embedded Kafka " + kafka.bootstrapServers() + ", schema registry " + registry.url());
-            final Properties client = new Properties();
-            client.put("bootstrap.servers", kafka.bootstrapServers());
-            try (Admin admin = Admin.create(client)) {
-                TopicProvisioner.provision(admin, TopicProvisioner.load(null), 30_000);
-            }
-            final Topics topics = Topics.create(new dev.slaprof.schema.HttpSchemaRegistryClient(registry.url()));
-            try (Pipeline pipeline = Pipeline.start(client, topics, sla, outputDir, deployment);
-                 Fleet fleet = Fleet.start(catalog, spec.name(), gpu, mappings, List.of(Role.PREFILL, Role.DECODE),
-                     timeScale, 0.03, seed, Faults.NONE);
-                 SamplePublisher publisher = new SamplePublisher(client, topics);
-                 BenchmarkWorker worker = new BenchmarkWorker(StreamingClient.create(Duration.ofMinutes(30),
-                     timeScale), publisher, "slaprof-run", seed)) {
-                pipeline.publishSla(sla);
-                out.println("slaprof: " + fleet.engines().size() + " simulated engines up (time scale x" + timeScale
-                    + "); samples are labelled SIMULATED");
-                final Sweep sweep = new Sweep(worker, fleet, deployment, sla, spec, out, maxConcurrency);
-                sweep.parallelizationSweep();
-                publisher.flush();
-                final Recommendation first = pipeline.awaitSamples(publisher.profilingOk(), Duration.ofSeconds(60));
-                out.printf(Locale.ROOT, "slaprof: first complete recommendation after %.1f s%n",
-                    (System.nanoTime() - t0) / 1e9);
-                Summary.picks(out, first);
-                sweep.interpolation(first, prefillGranularity, decodeGranularity);
-                publisher.flush();
-                final Recommendation fin = pipeline.awaitSamples(publisher.profilingOk(), Duration.ofSeconds(60));
-                final Path folder = pipeline.writeOutputs(fin);
-                Summary.full(out, fin, folder, publisher.sent(), (System.nanoTime() - t0) / 1e9);
+        final List<Mapping> mappings = spec == null ? List.of() : candidates(spec);
+        out.printf(Locale.ROOT, "slaprof: profiling %s on %s (%s)%s, SLA TTFT %.1f ms ITL %.1f ms at ISL %d OSL %d "
+            + "(%s)%n", modelName, gpu, be.name().toLowerCase(Locale.ROOT),
+            mappings.isEmpty() ? "" : ", mappings " + labels(mappings), ttft, itl, isl, osl, stat);
+        try (Embedded env = Embedded.start(out);
+             Pipeline pipeline = Pipeline.start(env.client(), env.topics(), sla, outputDir, deployment);
+             SamplePublisher publisher = new SamplePublisher(env.client(), env.topics())) {
+            pipeline.publishSla(sla);
+            if (importDir != null) {
+                importResults(out, pipeline, publisher, deployment, t0);
+            } else {
+                simulate(out, catalog, spec, gpu, mappings, deployment, sla, pipeline, publisher, t0);
             }
         }
         return 0;
+    }
+
+    private void simulate(final PrintStream out, final Catalog catalog, final ModelSpec spec, final String gpu,
+                          final List<Mapping> mappings, final Deployment deployment, final SlaTarget sla,
+                          final Pipeline pipeline, final SamplePublisher publisher, final long t0) throws Exception {
+        try (Fleet fleet = Fleet.start(catalog, spec.name(), gpu, mappings, List.of(Role.PREFILL, Role.DECODE),
+                 timeScale, 0.03, seed, Faults.NONE);
+             BenchmarkWorker worker = new BenchmarkWorker(StreamingClient.create(Duration.ofMinutes(30), timeScale),
+                 publisher, "slaprof-run", seed)) {
+            out.println("slaprof: " + fleet.engines().size() + " simulated engines up (time scale x" + timeScale
+                + "); samples are labelled SIMULATED");
+            final Sweep sweep = new Sweep(worker, fleet, deployment, sla, spec, out, maxConcurrency);
+            sweep.parallelizationSweep();
+            publisher.flush();
+            final Recommendation first = pipeline.awaitSamples(publisher.profilingOk(), Duration.ofSeconds(60));
+            out.printf(Locale.ROOT, "slaprof: first complete recommendation after %.1f s%n",
+                (System.nanoTime() - t0) / 1e9);
+            Summary.picks(out, first);
+            sweep.interpolation(first, prefillGranularity, decodeGranularity);
+            publisher.flush();
+            final Recommendation fin = pipeline.awaitSamples(publisher.profilingOk(), Duration.ofSeconds(60));
+            Summary.full(out, fin, pipeline.writeOutputs(fin), publisher.sent(), (System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    private void importResults(final PrintStream out, final Pipeline pipeline, final SamplePublisher publisher,
+                               final Deployment deployment, final long t0) throws Exception {
+        out.println("slaprof: importing Dynamo profiling results from " + importDir);
+        final DynamoResultsImporter.Result r = DynamoResultsImporter.importDirectory(importDir, deployment,
+            prefillMapping == null ? null : Mappings.parse(prefillMapping),
+            decodeMapping == null ? null : Mappings.parse(decodeMapping), publisher::publish);
+        r.skipped().forEach(s -> out.println("slaprof: skipped " + s));
+        r.rejected().forEach(s -> out.println("slaprof: rejected " + s));
+        if (r.imported() == 0) {
+            throw new IllegalArgumentException("no per-request samples found under " + importDir);
+        }
+        publisher.flush();
+        final Recommendation fin = pipeline.awaitSamples(publisher.profilingOk(), Duration.ofSeconds(60));
+        Summary.full(out, fin, pipeline.writeOutputs(fin), publisher.sent(), (System.nanoTime() - t0) / 1e9);
     }
 
     private List<Mapping> candidates(final ModelSpec spec) {

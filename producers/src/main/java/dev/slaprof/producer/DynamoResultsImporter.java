@@ -1,0 +1,134 @@
+package dev.slaprof.producer;
+
+import dev.slaprof.schema.Mappings;
+import dev.slaprof.schema.avro.Deployment;
+import dev.slaprof.schema.avro.LatencySample;
+import dev.slaprof.schema.avro.Mapping;
+import dev.slaprof.schema.avro.Phase;
+import dev.slaprof.schema.avro.Role;
+import dev.slaprof.schema.avro.SourceKind;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Re-reads a results directory written by Dynamo's {@code profile_sla}: mapping, role and load point come from
+ * the folder names, the samples from each run's per-request export ({@code profile_export.jsonl}):
+ * {@code prefill_{n}gpus_{TAG}/aiperf_isl{ISL}/} and
+ * {@code decode_{n}gpus_{TAG}/aiperf_request{N}_isl{ISL}_osl{OSL}_n{N}[_warmup]/} (the {@code _warmup} run
+ * only fills the prefix cache, so its records are warmup). The {@code selected_*_interpolation/} folders do not
+ * name their mapping: they are read only when the caller says which mapping was selected.
+ */
+public final class DynamoResultsImporter {
+    private static final Pattern ENGINE = Pattern.compile("(prefill|decode)_(\\d+)gpus_([A-Za-z]+\\d+)");
+    private static final Pattern PREFILL_RUN = Pattern.compile("aiperf_isl(\\d+)");
+    private static final Pattern DECODE_RUN =
+        Pattern.compile("aiperf_request(\\d+)_isl(\\d+)_osl(\\d+)_n(\\d+)(_warmup)?");
+    private static final String EXPORT = "profile_export.jsonl";
+
+    /** Outcome: samples imported, lines rejected (file:line: reason), folders skipped and why. */
+    public record Result(long imported, List<String> rejected, List<String> skipped) {
+    }
+
+    private DynamoResultsImporter() {
+    }
+
+    /**
+     * Imports every run under {@code root}.
+     *
+     * @param prefillSelected mapping of {@code selected_prefill_interpolation}, or null to skip it
+     * @param decodeSelected  mapping of {@code selected_decode_interpolation}, or null to skip it
+     */
+    public static Result importDirectory(final Path root, final Deployment deployment, final Mapping prefillSelected,
+                                         final Mapping decodeSelected, final Consumer<LatencySample> sink)
+        throws IOException {
+        if (!Files.isDirectory(root)) {
+            throw new IllegalArgumentException("not a directory: " + root);
+        }
+        long imported = 0;
+        final List<String> rejected = new ArrayList<>();
+        final List<String> skipped = new ArrayList<>();
+        final List<Path> exports;
+        try (Stream<Path> walk = Files.walk(root)) {
+            exports = walk.filter(p -> p.getFileName().toString().equals(EXPORT)).sorted().toList();
+        }
+        for (final Path export : exports) {
+            final Run run = classify(root, export, prefillSelected, decodeSelected);
+            if (run.skip() != null) {
+                skipped.add(root.relativize(export) + ": " + run.skip());
+                continue;
+            }
+            final AiperfRecord.Context ctx = new AiperfRecord.Context(deployment, run.role(), run.mapping(),
+                run.inFlight(), run.osl(), "dynamo-import", root.relativize(export.getParent()).toString(),
+                SourceKind.IMPORT);
+            final AiperfImporter.Result r = AiperfImporter.importFile(export, ctx, s -> {
+                if (run.warmup()) {
+                    s.setPhase(Phase.WARMUP);
+                }
+                sink.accept(s);
+            });
+            imported += r.imported();
+            rejected.addAll(r.rejected());
+        }
+        if (exports.isEmpty()) {
+            skipped.add(root + ": no " + EXPORT + " found (summaries alone carry no per-request samples)");
+        }
+        return new Result(imported, rejected, skipped);
+    }
+
+    private record Run(Role role, Mapping mapping, int inFlight, int osl, boolean warmup, String skip) {
+        static Run skipped(final String why) {
+            return new Run(null, null, 0, 0, false, why);
+        }
+    }
+
+    private static Run classify(final Path root, final Path export, final Mapping prefillSelected,
+                                final Mapping decodeSelected) {
+        Role role = null;
+        Mapping mapping = null;
+        Run load = null;
+        for (final Path part : root.relativize(export.getParent())) {
+            final String name = part.toString();
+            final Matcher engine = ENGINE.matcher(name);
+            final Matcher pre = PREFILL_RUN.matcher(name);
+            final Matcher dec = DECODE_RUN.matcher(name);
+            if (engine.matches()) {
+                role = engine.group(1).equals("prefill") ? Role.PREFILL : Role.DECODE;
+                mapping = Mappings.parse(engine.group(3));
+                if (mapping.getGpus() != Integer.parseInt(engine.group(2))) {
+                    return Run.skipped("folder says " + engine.group(2) + " GPUs but mapping " + engine.group(3));
+                }
+            } else if (name.equals("selected_prefill_interpolation")) {
+                role = Role.PREFILL;
+                mapping = prefillSelected;
+            } else if (name.equals("selected_decode_interpolation")) {
+                role = Role.DECODE;
+                mapping = decodeSelected;
+            } else if (pre.matches()) {
+                load = new Run(null, null, 1, 5, false, null);
+            } else if (dec.matches()) {
+                load = new Run(null, null, Integer.parseInt(dec.group(1)), Integer.parseInt(dec.group(3)),
+                    dec.group(5) != null, null);
+            }
+        }
+        if (role == null) {
+            return Run.skipped("not inside a prefill_/decode_/selected_ folder");
+        }
+        if (mapping == null) {
+            return Run.skipped("mapping of the selected " + role.name().toLowerCase(java.util.Locale.ROOT)
+                + " engine not given");
+        }
+        if (load == null) {
+            return Run.skipped("no aiperf_isl/aiperf_request run folder");
+        }
+        final int inFlight = role == Role.PREFILL && mapping.getAttnDp() > 1
+            ? mapping.getAttnDp() * SweepPlans.PREFILL_ATTN_DP_RATIO : load.inFlight();
+        return new Run(role, mapping, inFlight, load.osl(), load.warmup(), null);
+    }
+}

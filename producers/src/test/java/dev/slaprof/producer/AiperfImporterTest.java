@@ -1,0 +1,116 @@
+package dev.slaprof.producer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.slaprof.schema.Mappings;
+import dev.slaprof.schema.avro.Backend;
+import dev.slaprof.schema.avro.Deployment;
+import dev.slaprof.schema.avro.LatencySample;
+import dev.slaprof.schema.avro.Phase;
+import dev.slaprof.schema.avro.Role;
+import dev.slaprof.schema.avro.SourceKind;
+import dev.slaprof.schema.avro.StatusCode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AiperfImporterTest {
+    private static final Path OLD = Path.of("../../shared/reference-data/aiperf/old-schema/profile_export.jsonl");
+    private static final Path CURRENT = Path.of("src/test/resources/aiperf/current-schema.jsonl");
+    private static final AiperfRecord.Context CONTEXT = new AiperfRecord.Context(
+        new Deployment("openai/gpt-oss-20b", Backend.VLLM, "", "H100-SXM", "v1"), Role.AGGREGATED, Mappings.tp(1),
+        100, 0, "import", "run1", SourceKind.IMPORT);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldReproduceTheOldSchemaReferenceFileExactly() throws Exception {
+        final List<LatencySample> out = new ArrayList<>();
+        final AiperfImporter.Result r = AiperfImporter.importFile(OLD, CONTEXT, out::add);
+        final List<String> lines = Files.readAllLines(OLD);
+        assertThat(r.imported()).isEqualTo(lines.size()).isEqualTo(100);
+        assertThat(r.rejected()).isEmpty();
+        final ObjectMapper json = new ObjectMapper();
+        int ok = 0;
+        int cancelled = 0;
+        for (int i = 0; i < lines.size(); i++) {
+            final JsonNode rec = json.readTree(lines.get(i));
+            final LatencySample s = out.get(i);
+            assertThat(s.getEventId()).isEqualTo(rec.path("metadata").path("x_request_id").asText());
+            if (rec.has("error") && !rec.path("error").isNull()) {
+                cancelled++;
+                assertThat(s.getStatus().getCode()).isEqualTo(StatusCode.CANCELLED);
+                assertThat(s.getStatus().getHttpCode()).isEqualTo(499);
+                assertThat(s.getTtftMs()).isNull();
+                continue;
+            }
+            ok++;
+            final JsonNode m = rec.path("metrics");
+            assertThat(s.getTtftMs()).isEqualTo(m.path("ttft").path("value").asDouble());
+            assertThat(s.getItlMs()).isEqualTo(m.path("inter_token_latency").path("value").asDouble());
+            assertThat(s.getInputTokens()).isEqualTo(m.path("input_sequence_length").path("value").asInt());
+            assertThat(s.getOutputTokens()).isEqualTo(m.path("output_sequence_length").path("value").asInt());
+            assertThat(s.getPhase()).isEqualTo(Phase.PROFILING);
+        }
+        assertThat(ok).isEqualTo(89);
+        assertThat(cancelled).isEqualTo(11);
+    }
+
+    @Test
+    void shouldReadTheCurrentSchemaWithWarmupErrorsAndCancellations() throws Exception {
+        final List<LatencySample> out = new ArrayList<>();
+        final AiperfImporter.Result r = AiperfImporter.importFile(CURRENT, CONTEXT, out::add);
+        assertThat(r.imported()).isEqualTo(5);
+        assertThat(r.rejected()).containsExactly("current-schema.jsonl:6: not JSON: "
+            + r.rejected().get(0).substring("current-schema.jsonl:6: not JSON: ".length()),
+            "current-schema.jsonl:7: no metadata object");
+        final LatencySample first = out.get(0);
+        assertThat(first.getTtftMs()).isEqualTo(149.407128);
+        assertThat(first.getItlMs()).isEqualTo(68.18634947011952);
+        assertThat(first.getInputTokens()).isEqualTo(69);
+        assertThat(first.getOutputTokens()).isEqualTo(252);
+        assertThat(first.getRequestEndUs()).isEqualTo(1_785_795_100_519_268_363L / 1000);
+        assertThat(first.getRequestStartUs()).isEqualTo(1_785_795_083_255_087_518L / 1000);
+        assertThat(out.get(1).getPhase()).isEqualTo(Phase.WARMUP);
+        assertThat(out.get(2).getStatus().getCode()).isEqualTo(StatusCode.ERROR);
+        assertThat(out.get(2).getInputTokens()).isEqualTo(70);
+        assertThat(out.get(2).getStatus().getMessage()).isEqualTo("engine overloaded");
+        assertThat(out.get(3).getStatus().getCode()).isEqualTo(StatusCode.CANCELLED);
+        // OSL 1: no ITL; no x_request_id: a stable name-based id.
+        assertThat(out.get(4).getItlMs()).isNull();
+        final List<LatencySample> again = new ArrayList<>();
+        AiperfImporter.importFile(CURRENT, CONTEXT, again::add);
+        assertThat(again.get(4).getEventId()).isEqualTo(out.get(4).getEventId());
+    }
+
+    @Test
+    void shouldFollowAGrowingFile() throws Exception {
+        final Path file = dir.resolve("profile_export.jsonl");
+        final List<String> lines = Files.readAllLines(CURRENT);
+        Files.writeString(file, lines.get(0) + "\n" + lines.get(1).substring(0, 40));
+        final List<LatencySample> out = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final AtomicBoolean stop = new AtomicBoolean();
+        final Thread tail = new Thread(() -> {
+            try {
+                AiperfImporter.follow(file, CONTEXT, out::add, stop::get, 10);
+            } catch (final Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        tail.start();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> out.size() == 1);
+        Files.writeString(file, lines.get(1).substring(40) + "\n" + lines.get(2) + "\n",
+            java.nio.file.StandardOpenOption.APPEND);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> out.size() == 3);
+        stop.set(true);
+        tail.join(5000);
+        assertThat(out.get(1).getPhase()).isEqualTo(Phase.WARMUP);
+    }
+}
