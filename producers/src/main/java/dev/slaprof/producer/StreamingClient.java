@@ -24,6 +24,13 @@ import java.util.Map;
  */
 public final class StreamingClient {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Closes streams that outlive their timeout: the HttpClient's own timeout stops at the response headers. */
+    private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            final Thread t = new Thread(r, "stream-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
 
     private final HttpClient http;
     private final Duration timeout;
@@ -66,19 +73,32 @@ public final class StreamingClient {
         try {
             final HttpResponse<InputStream> resp = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
             st.status = resp.statusCode();
-            try (InputStream in = resp.body(); Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+            final InputStream stream = resp.body();
+            final long leftNs = timeout.toNanos() - (System.nanoTime() - st.t0);
+            final var guard = WATCHDOG.schedule(() -> {
+                st.timedOut = true;
+                closeQuietly(stream);
+            }, Math.max(0, leftNs), java.util.concurrent.TimeUnit.NANOSECONDS);
+            try (InputStream in = stream; Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
                 if (resp.statusCode() != 200) {
                     final String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
                     st.fail("HttpError", "HTTP " + resp.statusCode() + ": " + abbreviate(text));
                 } else {
                     read(r, st);
                 }
+            } finally {
+                guard.cancel(false);
             }
         } catch (final HttpTimeoutException e) {
             st.cancelled = true;
             st.fail("RequestCancellationError", "request timed out after " + timeout.toMillis() + " ms");
         } catch (final IOException e) {
-            st.fail(e.getClass().getSimpleName(), String.valueOf(e.getMessage()));
+            if (st.timedOut) {
+                st.cancelled = true;
+                st.fail("RequestCancellationError", "stream cancelled after " + timeout.toMillis() + " ms");
+            } else {
+                st.fail(e.getClass().getSimpleName(), String.valueOf(e.getMessage()));
+            }
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
             st.cancelled = true;
@@ -96,8 +116,19 @@ public final class StreamingClient {
             parser.feed(java.nio.CharBuffer.wrap(buf, 0, n));
         }
         parser.finish();
+        if (st.timedOut) {
+            throw new IOException("cancelled by the watchdog");
+        }
         if (!st.done && st.errorType == null) {
             st.fail("IncompleteStream", "stream ended without [DONE]");
+        }
+    }
+
+    private static void closeQuietly(final InputStream in) {
+        try {
+            in.close();
+        } catch (final IOException e) {
+            // Closing is how the watchdog cancels; a failure to close changes nothing.
         }
     }
 
@@ -118,6 +149,7 @@ public final class StreamingClient {
         boolean done;
         boolean finished;
         boolean cancelled;
+        volatile boolean timedOut;
         String errorType;
         String errorMessage;
 
