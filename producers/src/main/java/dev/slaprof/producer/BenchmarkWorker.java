@@ -94,7 +94,7 @@ public final class BenchmarkWorker implements AutoCloseable {
                 try {
                     final ObjectNode body = StreamingClient.chatBody(e.deployment().getModel(), prompt, osl);
                     final Measurement m = client.measure(e.url(), "/v1/chat/completions", body, isl, Map.of());
-                    publisher.publish(sample(e, m, phase, runId, inFlight, isl, osl));
+                    publisher.publish(sample(e, m, phase, runId, inFlight, isl, osl, workerId));
                 } finally {
                     gate.release();
                 }
@@ -125,8 +125,8 @@ public final class BenchmarkWorker implements AutoCloseable {
     }
 
     /** The sample of one measured request. */
-    public LatencySample sample(final Endpoint e, final Measurement m, final Phase phase, final String runId,
-                                final int inFlight, final int isl, final int osl) {
+    public static LatencySample sample(final Endpoint e, final Measurement m, final Phase phase, final String runId,
+                                       final int inFlight, final int isl, final int osl, final String workerId) {
         final StatusCode code = m.ok() ? StatusCode.OK : m.cancelled() ? StatusCode.CANCELLED : StatusCode.ERROR;
         return LatencySample.newBuilder()
             .setEventId(UUID.randomUUID().toString())

@@ -67,7 +67,7 @@ public final class StreamingClient {
             .header("Content-Type", "application/json").header("Accept", "text/event-stream")
             .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
         headers.forEach(b::header);
-        final StreamState st = new StreamState(requestedIsl);
+        final StreamMeter st = new StreamMeter(requestedIsl);
         final long startEpochUs = System.currentTimeMillis() * 1000;
         st.t0 = System.nanoTime();
         try {
@@ -107,7 +107,7 @@ public final class StreamingClient {
         return st.result(startEpochUs, timeScale);
     }
 
-    private static void read(final Reader r, final StreamState st) throws IOException {
+    private static void read(final Reader r, final StreamMeter st) throws IOException {
         final SseParser parser = new SseParser(st::onEvent);
         final char[] buf = new char[8192];
         int n;
@@ -134,98 +134,5 @@ public final class StreamingClient {
 
     private static String abbreviate(final String s) {
         return s.length() > 300 ? s.substring(0, 300) + "..." : s;
-    }
-
-    /** Mutable state of one stream being read. */
-    private static final class StreamState {
-        final int requestedIsl;
-        long t0;
-        long now;
-        long firstContentNs;
-        long lastContentNs;
-        int status;
-        int promptTokens = -1;
-        int completionTokens = -1;
-        boolean done;
-        boolean finished;
-        boolean cancelled;
-        volatile boolean timedOut;
-        String errorType;
-        String errorMessage;
-
-        StreamState(final int requestedIsl) {
-            this.requestedIsl = requestedIsl;
-        }
-
-        void fail(final String type, final String message) {
-            if (errorType == null) {
-                errorType = type;
-                errorMessage = message;
-            }
-            finished = true;
-        }
-
-        void onEvent(final SseParser.Event e) {
-            if (finished) {
-                return;
-            }
-            if (e.type().equals("error")) {
-                fail("StreamError", e.data().isEmpty() ? e.comment() : e.data());
-                return;
-            }
-            final String data = e.data().trim();
-            if (data.isEmpty()) {
-                return;
-            }
-            if (data.equals("[DONE]")) {
-                done = true;
-                finished = true;
-                return;
-            }
-            final JsonNode chunk;
-            try {
-                chunk = JSON.readTree(data);
-            } catch (final IOException ex) {
-                return;
-            }
-            if (chunk.has("error")) {
-                final JsonNode err = chunk.path("error");
-                fail("StreamError", err.isTextual() ? err.asText() : err.path("message").asText(err.toString()));
-                return;
-            }
-            if (chunk.has("usage") && chunk.path("usage").isObject()) {
-                promptTokens = chunk.path("usage").path("prompt_tokens").asInt(promptTokens);
-                completionTokens = chunk.path("usage").path("completion_tokens").asInt(completionTokens);
-            }
-            for (final JsonNode choice : chunk.path("choices")) {
-                if (hasContent(choice)) {
-                    if (firstContentNs == 0) {
-                        firstContentNs = now;
-                    }
-                    lastContentNs = now;
-                }
-            }
-        }
-
-        private static boolean hasContent(final JsonNode choice) {
-            final JsonNode delta = choice.path("delta");
-            return !delta.path("content").asText("").isEmpty()
-                || !delta.path("reasoning_content").asText("").isEmpty()
-                || !delta.path("reasoning").asText("").isEmpty()
-                || !choice.path("text").asText("").isEmpty();
-        }
-
-        Measurement result(final long startEpochUs, final double scale) {
-            final boolean ok = done && errorType == null && firstContentNs != 0;
-            final Double ttft = firstContentNs == 0 ? null : (firstContentNs - t0) / 1e6 * scale;
-            final Double latency = lastContentNs == 0 ? null : (lastContentNs - t0) / 1e6 * scale;
-            final int osl = Math.max(0, completionTokens);
-            final Double itl = ok && osl >= 2 ? (lastContentNs - firstContentNs) / 1e6 * scale / (osl - 1) : null;
-            final long endNs = lastContentNs != 0 ? lastContentNs : System.nanoTime();
-            final long endEpochUs = startEpochUs + (long) ((endNs - t0) / 1e3 * scale);
-            return new Measurement(ok, cancelled, status, ok ? null : errorType == null ? "NoContent" : errorType,
-                ok ? null : errorMessage == null ? "no content chunk arrived" : errorMessage, ttft, itl, latency,
-                promptTokens >= 0 ? promptTokens : requestedIsl, osl, startEpochUs, endEpochUs);
-        }
     }
 }

@@ -14,8 +14,11 @@ import java.util.concurrent.TimeUnit;
  * (ms since the request arrived) and flushed on its own, so tests control chunk boundaries and timings exactly.
  */
 final class ScriptedSseServer implements AutoCloseable {
-    /** One write: its text and when to send it, ms after the request arrived. */
-    record Write(long atMs, String text) {
+    /** One write: its bytes and when to send them, ms after the request arrived. */
+    record Write(long atMs, byte[] bytes) {
+        Write(final long atMs, final String text) {
+            this(atMs, text.getBytes(StandardCharsets.UTF_8));
+        }
     }
 
     private final HttpServer server;
@@ -37,7 +40,7 @@ final class ScriptedSseServer implements AutoCloseable {
                         // Scripted timing: the delay is what the test measures.
                         TimeUnit.NANOSECONDS.sleep(wait);
                     }
-                    out.write(w.text().getBytes(StandardCharsets.UTF_8));
+                    out.write(w.bytes());
                     out.flush();
                 }
             } catch (final InterruptedException e) {

@@ -1,0 +1,255 @@
+package dev.slaprof.producer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.slaprof.schema.LoopbackHttp;
+import dev.slaprof.schema.avro.LatencySample;
+import dev.slaprof.schema.avro.Phase;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * The live tap: a reverse proxy in front of an OpenAI-compatible engine. It forwards every request and streams the
+ * answer back unchanged, and for each streaming completion measures TTFT, ITL, ISL, OSL and the in-flight count at
+ * send, handing a sample to a non-blocking sink ({@link BoundedSampleQueue}). When the client did not ask for
+ * {@code include_usage} the tap asks for it and removes that one extra usage chunk from what the client receives,
+ * so the client's bytes are what the engine would have sent it.
+ */
+public final class TapProxy implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> HOP_BY_HOP = Set.of("connection", "content-length", "host", "keep-alive",
+        "transfer-encoding", "upgrade", "expect", "te", "trailer", "proxy-connection");
+
+    private final URI upstream;
+    private final Endpoint labels;
+    private final Consumer<LatencySample> sink;
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final HttpClient http;
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    /**
+     * @param upstream base URL of the engine, e.g. http://127.0.0.1:8000
+     * @param labels   deployment, role and mapping of the engine (its url is ignored)
+     * @param sink     receives one sample per streaming completion; must not block
+     */
+    public TapProxy(final String upstream, final Endpoint labels, final Consumer<LatencySample> sink,
+                    final String host, final int port) throws IOException {
+        this.upstream = URI.create(upstream.endsWith("/") ? upstream.substring(0, upstream.length() - 1) : upstream);
+        this.labels = labels;
+        this.sink = sink;
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
+        this.server = LoopbackHttp.create(host, port, 1024);
+        this.executor = Executors.newCachedThreadPool(r -> {
+            final Thread t = new Thread(r, "tap-http");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    /** Base URL of the tap. */
+    public String url() {
+        return "http://" + server.getAddress().getHostString() + ":" + server.getAddress().getPort();
+    }
+
+    /** Requests currently forwarded. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    private void handle(final HttpExchange ex) throws IOException {
+        try {
+            final byte[] body = ex.getRequestBody().readAllBytes();
+            final String path = ex.getRequestURI().getRawPath();
+            final boolean completion = "POST".equals(ex.getRequestMethod())
+                && (path.endsWith("/chat/completions") || path.endsWith("/completions"));
+            JsonNode json = null;
+            if (completion) {
+                try {
+                    json = JSON.readTree(body);
+                } catch (final IOException e) {
+                    json = null;
+                }
+            }
+            final boolean measured = json != null && json.isObject() && json.path("stream").asBoolean(false);
+            if (!measured) {
+                forward(ex, body);
+                return;
+            }
+            final boolean addUsage = !json.path("stream_options").path("include_usage").asBoolean(false);
+            byte[] sent = body;
+            if (addUsage) {
+                final ObjectNode copy = ((ObjectNode) json).deepCopy();
+                final ObjectNode options = copy.putObject("stream_options");
+                if (json.path("stream_options").isObject()) {
+                    options.setAll((ObjectNode) json.path("stream_options"));
+                }
+                options.put("include_usage", true);
+                sent = JSON.writeValueAsBytes(copy);
+            }
+            measureStream(ex, sent, addUsage, json);
+        } catch (final IOException e) {
+            // The client or the engine went away mid-request; the sample (if any) was already handed over.
+        } finally {
+            ex.close();
+        }
+    }
+
+    private HttpRequest.Builder request(final HttpExchange ex, final byte[] body) {
+        final HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(upstream + ex.getRequestURI().toString()))
+            .method(ex.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofByteArray(body));
+        ex.getRequestHeaders().forEach((k, vs) -> {
+            if (!HOP_BY_HOP.contains(k.toLowerCase(Locale.ROOT))) {
+                vs.forEach(v -> b.header(k, v));
+            }
+        });
+        return b;
+    }
+
+    private void forward(final HttpExchange ex, final byte[] body) throws IOException {
+        final HttpResponse<InputStream> r = send(ex, body);
+        if (r == null) {
+            return;
+        }
+        copyHeaders(r, ex);
+        ex.sendResponseHeaders(r.statusCode(), 0);
+        try (InputStream in = r.body(); OutputStream out = ex.getResponseBody()) {
+            in.transferTo(out);
+        }
+    }
+
+    private HttpResponse<InputStream> send(final HttpExchange ex, final byte[] body) throws IOException {
+        try {
+            return http.send(request(ex, body).build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (final IOException e) {
+            final byte[] msg = ("{\"error\":{\"message\":\"upstream unreachable: " + e.getClass().getSimpleName()
+                + "\",\"code\":502}}").getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(502, msg.length);
+            ex.getResponseBody().write(msg);
+            return null;
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private static void copyHeaders(final HttpResponse<?> r, final HttpExchange ex) {
+        r.headers().map().forEach((k, vs) -> {
+            if (!HOP_BY_HOP.contains(k.toLowerCase(Locale.ROOT)) && !k.startsWith(":")) {
+                ex.getResponseHeaders().put(k, vs);
+            }
+        });
+    }
+
+    private void measureStream(final HttpExchange ex, final byte[] body, final boolean stripUsage,
+                               final JsonNode request) throws IOException {
+        final int load = inFlight.incrementAndGet();
+        final StreamMeter meter = new StreamMeter(0);
+        final long startEpochUs = System.currentTimeMillis() * 1000;
+        meter.t0 = System.nanoTime();
+        try {
+            final HttpResponse<InputStream> r = send(ex, body);
+            if (r == null) {
+                meter.fail("UpstreamUnreachable", "engine unreachable");
+                return;
+            }
+            meter.status = r.statusCode();
+            copyHeaders(r, ex);
+            ex.sendResponseHeaders(r.statusCode(), 0);
+            try (InputStream in = r.body(); OutputStream out = ex.getResponseBody()) {
+                if (r.statusCode() != 200) {
+                    in.transferTo(out);
+                    meter.fail("HttpError", "HTTP " + r.statusCode());
+                    return;
+                }
+                relay(in, out, meter, stripUsage);
+            }
+        } finally {
+            inFlight.decrementAndGet();
+            final Measurement m = meter.result(startEpochUs, 1.0);
+            final int osl = request.path("max_tokens").asInt(request.path("max_completion_tokens").asInt(
+                m.outputTokens()));
+            sink.accept(BenchmarkWorker.sample(labels, m, Phase.PROFILING, null, load, m.inputTokens(), osl, "tap"));
+        }
+    }
+
+    /** Copies SSE events byte for byte, measuring each; drops the usage-only chunk the tap itself asked for. */
+    private static void relay(final InputStream in, final OutputStream out, final StreamMeter meter,
+                              final boolean stripUsage) throws IOException {
+        final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+        final byte[] buf = new byte[8192];
+        final List<SseParser.Event> events = new java.util.ArrayList<>();
+        final SseParser parser = new SseParser(events::add);
+        int n;
+        while ((n = in.read(buf)) >= 0) {
+            meter.now = System.nanoTime();
+            pending.write(buf, 0, n);
+            final byte[] data = pending.toByteArray();
+            int start = 0;
+            int end;
+            while ((end = eventEnd(data, start)) > 0) {
+                events.clear();
+                parser.feed(new String(data, start, end - start, StandardCharsets.UTF_8));
+                final boolean drop = stripUsage && events.size() == 1 && StreamMeter.isUsageOnly(events.get(0));
+                for (final SseParser.Event e : events) {
+                    meter.onEvent(e);
+                }
+                if (!drop) {
+                    out.write(data, start, end - start);
+                }
+                start = end;
+            }
+            out.flush();
+            pending.reset();
+            pending.write(data, start, data.length - start);
+        }
+        if (pending.size() > 0) {
+            out.write(pending.toByteArray());
+        }
+        if (!meter.done && meter.errorType == null) {
+            meter.fail("IncompleteStream", "stream ended without [DONE]");
+        }
+    }
+
+    /** Index just past the blank line ending the event that starts at {@code from}, or -1. */
+    private static int eventEnd(final byte[] d, final int from) {
+        for (int i = from; i < d.length - 1; i++) {
+            if (d[i] == '\n' && d[i + 1] == '\n') {
+                return i + 2;
+            }
+            if (d[i] == '\r' && i + 3 < d.length && d[i + 1] == '\n' && d[i + 2] == '\r' && d[i + 3] == '\n') {
+                return i + 4;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}
