@@ -78,7 +78,7 @@ class ImportDynamoResultsIT {
         final Path out = dir.resolve("out");
         final CliRunner.Outcome o = CliRunner.run("run", "--import-dynamo-results", dir.resolve("results").toString(),
             "--model", "Qwen/Qwen3-32B", "--backend", "vllm", "--gpu-type", "H200-SXM", "--ttft", "120", "--itl", "25",
-            "--output-dir", out.toString());
+            "--output-dir", out.toString(), "--ui-port", "0");
         assertThat(o.exitCode()).as(o.output()).isZero();
         final JsonNode rec = JSON.readTree(out.resolve("Qwen_Qwen3-32B__vllm__H200-SXM__import/default")
             .resolve("recommendation.json").toFile());
@@ -95,7 +95,7 @@ class ImportDynamoResultsIT {
     @Test
     void shouldFailClearlyOnADirectoryWithoutSamples() {
         final CliRunner.Outcome o = CliRunner.run("run", "--import-dynamo-results", dir.toString(), "--output-dir",
-            dir.resolve("out").toString());
+            dir.resolve("out").toString(), "--ui-port", "0");
         assertThat(o.exitCode()).isNotZero();
         assertThat(o.output()).contains("slaprof: error: no per-request samples found under");
     }

@@ -61,7 +61,7 @@ public final class KafkaBrokerExtension implements ParameterResolver {
     }
 
     /** Closes the broker when the root context closes (end of the test JVM). */
-    private static final class Holder implements ExtensionContext.Store.CloseableResource {
+    private static final class Holder implements ExtensionContext.Store.CloseableResource, AutoCloseable {
         private final TestBroker broker;
 
         Holder(final TestBroker broker) {

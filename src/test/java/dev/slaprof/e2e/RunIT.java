@@ -32,7 +32,7 @@ class RunIT {
         final Path out = Files.createTempDirectory("slaprof-run-it");
         final CliRunner.Outcome o = CliRunner.run("run", "--max-num-gpus-per-engine", "2", "--max-concurrency", "16",
             "--prefill-interpolation-granularity", "4", "--decode-interpolation-granularity", "3",
-            "--ttft", "400", "--itl", "20", "--output-dir", out.toString());
+            "--ttft", "400", "--itl", "20", "--output-dir", out.toString(), "--ui-port", "0");
         final String log = o.output();
         assertThat(o.exitCode()).as(log).isZero();
         assertThat(log).contains("suggested prefill:", "suggested decode:", "== slaprof summary (SIMULATED data) ==");

@@ -77,6 +77,8 @@ final class RunCommand implements Callable<Integer> {
     private String prefillMapping;
     @Option(names = "--decode-mapping", description = "Mapping of selected_decode_interpolation/ when importing.")
     private String decodeMapping;
+    @Option(names = "--ui-port", defaultValue = "8377", description = "Loopback port of the REST API (0 = any free).")
+    private int uiPort;
     @Option(names = "--verbose", description = "Print stack traces on errors.")
     private boolean verbose;
 
@@ -99,9 +101,10 @@ final class RunCommand implements Callable<Integer> {
             + "(%s)%n", modelName, gpu, be.name().toLowerCase(Locale.ROOT),
             mappings.isEmpty() ? "" : ", mappings " + labels(mappings), ttft, itl, isl, osl, stat);
         try (Embedded env = Embedded.start(out);
-             Pipeline pipeline = Pipeline.start(env.client(), env.topics(), sla, outputDir, deployment);
+             Pipeline pipeline = Pipeline.start(env.client(), env.topics(), sla, outputDir, deployment, uiPort);
              SamplePublisher publisher = new SamplePublisher(env.client(), env.topics())) {
             pipeline.publishSla(sla);
+            out.println("slaprof: REST API " + pipeline.apiUrl() + "/api/recommendations");
             if (importDir != null) {
                 importResults(out, pipeline, publisher, deployment, t0);
             } else {
@@ -130,7 +133,7 @@ final class RunCommand implements Callable<Integer> {
             sweep.interpolation(first, prefillGranularity, decodeGranularity);
             publisher.flush();
             final Recommendation fin = pipeline.awaitSamples(publisher.profilingOk(), Duration.ofSeconds(60));
-            Summary.full(out, fin, pipeline.writeOutputs(fin), publisher.sent(), (System.nanoTime() - t0) / 1e9);
+            Summary.full(out, fin, pipeline.outputFolder(fin), publisher.sent(), (System.nanoTime() - t0) / 1e9);
         }
     }
 
@@ -147,7 +150,7 @@ final class RunCommand implements Callable<Integer> {
         }
         publisher.flush();
         final Recommendation fin = pipeline.awaitSamples(publisher.profilingOk(), Duration.ofSeconds(60));
-        Summary.full(out, fin, pipeline.writeOutputs(fin), publisher.sent(), (System.nanoTime() - t0) / 1e9);
+        Summary.full(out, fin, pipeline.outputFolder(fin), publisher.sent(), (System.nanoTime() - t0) / 1e9);
     }
 
     private List<Mapping> candidates(final ModelSpec spec) {

@@ -1,0 +1,87 @@
+package dev.slaprof.sink;
+
+import dev.slaprof.schema.avro.DecodeTable;
+import dev.slaprof.schema.avro.Recommendation;
+import dev.slaprof.topology.interp.DecodeGrid;
+import dev.slaprof.topology.interp.DecodeInterpolator;
+import dev.slaprof.topology.interp.HybridDecodeGrid;
+import dev.slaprof.topology.interp.PrefillInterpolator;
+
+/**
+ * The planner's queries on one recommendation: prefill TTFT and thpt/GPU at an ISL (not-a-knot spline, clamped),
+ * decode ITL and thpt/GPU at (in-flight, context) and the best thpt/GPU under an ITL (slaprof's default stable
+ * grid, Dynamo's query semantics). A table that cannot answer says why.
+ */
+public final class PlannerView {
+    private final Recommendation recommendation;
+    private final PrefillInterpolator prefill;
+    private final DecodeInterpolator decode;
+    private final String prefillProblem;
+    private final String decodeProblem;
+
+    public PlannerView(final Recommendation r) {
+        this.recommendation = r;
+        PrefillInterpolator p = null;
+        String pp = null;
+        if (r.getPrefillTable() == null) {
+            pp = "no prefill table (no prefill pick)";
+        } else if (!r.getPrefillTable().getComplete()) {
+            pp = r.getPrefillTable().getReason();
+        } else {
+            p = PrefillInterpolator.of(r.getPrefillTable());
+        }
+        DecodeInterpolator d = null;
+        String dp = null;
+        final DecodeTable t = r.getDecodeTable();
+        if (t == null) {
+            dp = "no decode table (no decode pick)";
+        } else if (!t.getComplete()) {
+            dp = t.getReason();
+        } else {
+            try {
+                d = new DecodeInterpolator(grid(t), t.getMaxKvTokens());
+            } catch (final IllegalArgumentException e) {
+                dp = e.getMessage();
+            }
+        }
+        this.prefill = p;
+        this.decode = d;
+        this.prefillProblem = pp;
+        this.decodeProblem = dp;
+    }
+
+    private static DecodeGrid grid(final DecodeTable t) {
+        final int n = t.getZItl().size();
+        final double[] x = new double[n];
+        final double[] y = new double[n];
+        final double[] z = new double[n];
+        final double[] th = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = t.getXKvUsage().get(i);
+            y[i] = t.getYContextLength().get(i);
+            z[i] = t.getZItl().get(i);
+            th[i] = t.getZThptPerGpu().get(i);
+        }
+        return HybridDecodeGrid.build(x, y, z, th, t.getMaxKvTokens(), DecodeGrid.RESOLUTION);
+    }
+
+    public Recommendation recommendation() {
+        return recommendation;
+    }
+
+    /** The prefill interpolator; fails with the reason when the table cannot answer. */
+    public PrefillInterpolator prefill() {
+        if (prefill == null) {
+            throw new IllegalStateException("prefill table incomplete: " + prefillProblem);
+        }
+        return prefill;
+    }
+
+    /** The decode interpolator; fails with the reason when the table cannot answer. */
+    public DecodeInterpolator decode() {
+        if (decode == null) {
+            throw new IllegalStateException("decode table incomplete: " + decodeProblem);
+        }
+        return decode;
+    }
+}

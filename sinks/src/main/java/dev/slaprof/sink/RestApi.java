@@ -1,0 +1,253 @@
+package dev.slaprof.sink;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.slaprof.schema.LoopbackHttp;
+import dev.slaprof.schema.avro.Recommendation;
+import dev.slaprof.schema.avro.RecommendationKey;
+import dev.slaprof.topology.interp.DecodeInterpolator;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+
+/**
+ * Read-only JSON API over the latest recommendations, on loopback by default. Deployments are addressed by their
+ * output-folder name (e.g. {@code Qwen_Qwen3-32B__vllm__H200-SXM__sim}):
+ * <pre>
+ * GET /api/health
+ * GET /api/recommendations                               list of {deployment, profile, ...}
+ * GET /api/recommendations/{deployment}/{profile}        full recommendation
+ * GET /api/recommendations/{deployment}/{profile}/tables prefill and decode raw tables (ConfigMap form)
+ * GET .../query/prefill?isl=3000                          TTFT and thpt/GPU (spline, clamped)
+ * GET .../query/decode?in_flight=32&amp;context=3250          ITL and thpt/GPU (grid node)
+ * GET .../query/best?itl=20&amp;context=3250                  best thpt/GPU within an ITL
+ * GET /metrics                                            Prometheus text
+ * </pre>
+ * Bad queries get 400, unknown names 404, tables that cannot answer 409, always with a JSON message.
+ */
+public final class RestApi implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final PlannerClient client;
+    private final Supplier<Map<String, Double>> counters;
+    private final HttpServer server;
+    private final ExecutorService executor;
+
+    /** An API error: status and message. */
+    private static final class ApiError extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final int status;
+
+        ApiError(final int status, final String message) {
+            super(message);
+            this.status = status;
+        }
+    }
+
+    /**
+     * @param counters extra Prometheus gauges (name to value) sampled at each scrape, e.g. samples processed
+     */
+    public RestApi(final PlannerClient client, final Supplier<Map<String, Double>> counters, final String host,
+                   final int port) throws IOException {
+        this.client = client;
+        this.counters = counters;
+        this.server = LoopbackHttp.create(host, port, 64);
+        this.executor = Executors.newFixedThreadPool(2, r -> {
+            final Thread t = new Thread(r, "rest-api");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        server.createContext("/api/", this::api);
+        server.createContext("/metrics", this::metrics);
+        server.start();
+    }
+
+    /** Base URL, e.g. http://127.0.0.1:8377. */
+    public String url() {
+        return "http://" + server.getAddress().getHostString() + ":" + server.getAddress().getPort();
+    }
+
+    private void api(final HttpExchange ex) throws IOException {
+        try {
+            if (!"GET".equals(ex.getRequestMethod())) {
+                throw new ApiError(405, "only GET is supported");
+            }
+            final String[] p = ex.getRequestURI().getRawPath().replaceAll("^/api/|/+$", "").split("/");
+            for (int i = 0; i < p.length; i++) {
+                p[i] = URLDecoder.decode(p[i], StandardCharsets.UTF_8);
+            }
+            send(ex, 200, route(p, query(ex.getRequestURI().getRawQuery())));
+        } catch (final ApiError e) {
+            send(ex, e.status, JSON.createObjectNode().put("error", e.getMessage()));
+        } catch (final RuntimeException e) {
+            send(ex, 500, JSON.createObjectNode().put("error", e.toString()));
+        } finally {
+            ex.close();
+        }
+    }
+
+    private Object route(final String[] p, final Map<String, String> q) {
+        if (p.length == 1 && p[0].equals("health")) {
+            return JSON.createObjectNode().put("status", "UP").put("recommendations", client.all().size());
+        }
+        if (p[0].equals("recommendations")) {
+            if (p.length == 1) {
+                return list();
+            }
+            if (p.length >= 3) {
+                final RecommendationKey key = find(p[1], p[2]);
+                if (p.length == 3) {
+                    return AvroJson.toJson(client.latest(key).orElseThrow());
+                }
+                if (p.length == 4 && p[3].equals("tables")) {
+                    return tables(client.latest(key).orElseThrow());
+                }
+                if (p.length == 5 && p[3].equals("query")) {
+                    return query(client.view(key).orElseThrow(), p[4], q);
+                }
+            }
+        }
+        throw new ApiError(404, "no such resource: /api/" + String.join("/", p));
+    }
+
+    private ArrayNode list() {
+        final ArrayNode a = JSON.createArrayNode();
+        client.all().forEach((k, r) -> {
+            final ObjectNode o = a.addObject().put("deployment", SafeNames.deployment(k.getDeployment()))
+                .put("profile", k.getProfile()).put("model", k.getDeployment().getModel())
+                .put("data_source", r.getDataSource()).put("samples_total", r.getSamplesTotal())
+                .put("generated_at_us", r.getGeneratedAtUs());
+            o.put("prefill", r.getPrefill() == null ? null : r.getPrefill().getPoint().getLabel());
+            o.put("decode", r.getDecode() == null ? null : r.getDecode().getPoint().getLabel());
+        });
+        return a;
+    }
+
+    private RecommendationKey find(final String deployment, final String profile) {
+        for (final RecommendationKey k : client.all().keySet()) {
+            if (SafeNames.deployment(k.getDeployment()).equals(deployment) && k.getProfile().equals(profile)) {
+                return k;
+            }
+        }
+        throw new ApiError(404, "no recommendation for deployment '" + deployment + "' and profile '" + profile
+            + "'");
+    }
+
+    private static ObjectNode tables(final Recommendation r) {
+        final ObjectNode o = JSON.createObjectNode();
+        o.set("prefill", r.getPrefillTable() == null ? null : AvroJson.toJson(r.getPrefillTable()));
+        o.set("decode", r.getDecodeTable() == null ? null : AvroJson.toJson(r.getDecodeTable()));
+        return o;
+    }
+
+    private static ObjectNode query(final PlannerView v, final String kind, final Map<String, String> q) {
+        try {
+            switch (kind) {
+                case "prefill" -> {
+                    final double isl = number(q, "isl");
+                    return JSON.createObjectNode().put("isl", isl).put("ttft_ms", v.prefill().interpolateTtft(isl))
+                        .put("thpt_per_gpu", v.prefill().interpolateThptPerGpu(isl));
+                }
+                case "decode" -> {
+                    final double n = number(q, "in_flight");
+                    final double ctx = number(q, "context");
+                    final DecodeInterpolator d = v.decode();
+                    return JSON.createObjectNode().put("in_flight", n).put("context", ctx)
+                        .put("itl_ms", d.interpolateItl(n, ctx)).put("thpt_per_gpu", d.interpolateThptPerGpu(n, ctx))
+                        .put("extrapolated", d.extrapolated(n, ctx));
+                }
+                case "best" -> {
+                    final double itl = number(q, "itl");
+                    final double ctx = number(q, "context");
+                    final DecodeInterpolator.Best b = v.decode().findBestThroughputPerGpu(itl, ctx);
+                    return JSON.createObjectNode().put("itl_target_ms", itl).put("context", ctx)
+                        .put("thpt_per_gpu", b.thptPerGpu()).put("itl_ms", b.itlMs()).put("kv_usage", b.kvUsage());
+                }
+                default -> throw new ApiError(404, "unknown query '" + kind + "' (prefill, decode, best)");
+            }
+        } catch (final IllegalStateException e) {
+            throw new ApiError(409, e.getMessage());
+        }
+    }
+
+    private static double number(final Map<String, String> q, final String name) {
+        final String v = q.get(name);
+        if (v == null) {
+            throw new ApiError(400, "missing query parameter '" + name + "'");
+        }
+        try {
+            final double d = Double.parseDouble(v);
+            if (!Double.isFinite(d) || d < 0) {
+                throw new ApiError(400, "parameter '" + name + "' must be a finite number >= 0, got '" + v + "'");
+            }
+            return d;
+        } catch (final NumberFormatException e) {
+            throw new ApiError(400, "parameter '" + name + "' is not a number: '" + v + "'");
+        }
+    }
+
+    private static Map<String, String> query(final String raw) {
+        final Map<String, String> out = new HashMap<>();
+        if (raw == null) {
+            return out;
+        }
+        for (final String kv : raw.split("&")) {
+            final int eq = kv.indexOf('=');
+            if (eq > 0) {
+                out.put(URLDecoder.decode(kv.substring(0, eq), StandardCharsets.UTF_8),
+                    URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return out;
+    }
+
+    private void metrics(final HttpExchange ex) throws IOException {
+        final StringBuilder sb = new StringBuilder();
+        sb.append("# HELP slaprof_recommendations Recommendation snapshots held.\n")
+            .append("# TYPE slaprof_recommendations gauge\nslaprof_recommendations ").append(client.all().size())
+            .append('\n');
+        sb.append("# HELP slaprof_recommendation_age_seconds Seconds since the recommendation was computed.\n")
+            .append("# TYPE slaprof_recommendation_age_seconds gauge\n");
+        final double now = System.currentTimeMillis() / 1000.0;
+        client.all().forEach((k, r) -> sb.append("slaprof_recommendation_age_seconds{deployment=\"")
+            .append(SafeNames.deployment(k.getDeployment())).append("\",profile=\"")
+            .append(SafeNames.segment(k.getProfile())).append("\"} ")
+            .append(String.format(Locale.ROOT, "%.3f", now - r.getGeneratedAtUs() / 1e6)).append('\n'));
+        Optional.ofNullable(counters).map(Supplier::get).orElse(Map.of()).forEach((name, v) -> sb.append("# TYPE ")
+            .append(name).append(" gauge\n").append(name).append(' ').append(v).append('\n'));
+        final byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
+        ex.sendResponseHeaders(200, bytes.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+        }
+        ex.close();
+    }
+
+    private static void send(final HttpExchange ex, final int status, final Object body) throws IOException {
+        final byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(body);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}
