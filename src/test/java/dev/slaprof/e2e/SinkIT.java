@@ -24,6 +24,7 @@ import dev.slaprof.schema.kafka.TopicProvisioner;
 import dev.slaprof.sink.SafeNames;
 import dev.slaprof.sink.SinkService;
 import dev.slaprof.topology.SlaprofTopology;
+import dev.slaprof.topology.StreamsSettings;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,7 +39,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -84,12 +84,9 @@ class SinkIT {
         try (Admin admin = Admin.create(broker.clientProps())) {
             TopicProvisioner.provision(admin, TopicProvisioner.load(null), 30_000);
         }
-        final Properties streamsProps = broker.clientProps();
-        streamsProps.put(StreamsConfig.APPLICATION_ID_CONFIG, "sink-it-" + UUID.randomUUID());
-        streamsProps.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        streamsProps.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
-        streamsProps.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("sink-it-state").toString());
-        streamsProps.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+        // Other tests wrote samples with their own registries: those records are dead-lettered, not fatal.
+        final Properties streamsProps = StreamsSettings.defaults(broker.clientProps(), "sink-it-" + UUID.randomUUID(),
+            Files.createTempDirectory("sink-it-state"));
         final SlaTarget sla = new SlaTarget("default", 120.0, 30.0, 3000, 500, Statistic.MEAN, 1, 8, 1);
         try (KafkaStreams streams = new KafkaStreams(SlaprofTopology.build(streamsProps, topics, sla,
                  Duration.ofMillis(250)), streamsProps);

@@ -9,6 +9,7 @@ import dev.slaprof.schema.avro.RecommendationKey;
 import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.sink.SinkService;
 import dev.slaprof.topology.SlaprofTopology;
+import dev.slaprof.topology.StreamsSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,8 +21,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 
 /**
  * The embedded run's Kafka side: the Streams topology and the sinks (output directory + REST API) reading the
@@ -38,7 +37,8 @@ final class Pipeline implements AutoCloseable {
                      final Deployment deployment, final int apiPort) throws IOException {
         this.deployment = deployment;
         this.profile = sla.getProfile();
-        final Properties props = streamsProps(client, Files.createTempDirectory("slaprof-state-"));
+        final Properties props = StreamsSettings.defaults(client, "slaprof-run-" + UUID.randomUUID(),
+            Files.createTempDirectory("slaprof-state-"));
         streams = new KafkaStreams(SlaprofTopology.build(props, topics, sla, Duration.ofMillis(250)), props);
         streams.start();
         try {
@@ -54,21 +54,6 @@ final class Pipeline implements AutoCloseable {
     static Pipeline start(final Properties client, final Topics topics, final SlaTarget sla, final Path outputDir,
                           final Deployment deployment, final int apiPort) throws IOException {
         return new Pipeline(client, topics, sla, outputDir, deployment, apiPort);
-    }
-
-    static Properties streamsProps(final Properties client, final Path stateDir) {
-        final Properties p = new Properties();
-        p.putAll(client);
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "slaprof-run-" + UUID.randomUUID());
-        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        // One thread: the machine has 2 cores shared with the broker, engines and workers.
-        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
-        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
-        // Undecodable records go to the dead-letter topic with Streams' own error headers; processing continues.
-        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
-        p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, TopicNames.DEAD_LETTERS);
-        return p;
     }
 
     void publishSla(final SlaTarget sla) {

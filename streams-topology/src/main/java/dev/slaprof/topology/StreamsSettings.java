@@ -1,0 +1,36 @@
+package dev.slaprof.topology;
+
+import dev.slaprof.schema.TopicNames;
+import java.nio.file.Path;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+
+/** The Streams configuration slaprof runs with, in one place for the CLI, tests and benchmarks. */
+public final class StreamsSettings {
+    private StreamsSettings() {
+    }
+
+    /**
+     * Defaults over the given client properties (which win where they set the same key).
+     *
+     * @param applicationId the Streams application id (instances sharing it share the work)
+     * @param stateDir      local state directory
+     */
+    public static Properties defaults(final Properties client, final String applicationId, final Path stateDir) {
+        final Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        // No lost or double-counted sample: the stats and recommendations are written transactionally.
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        // One thread: the 2-core machines share it with the broker, engines and workers.
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+        // Undecodable records (foreign schema ids, truncated bytes) go to the dead-letter topic with Streams' error
+        // headers and processing continues: one bad record must not stop the pipeline.
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+        p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, TopicNames.DEAD_LETTERS);
+        p.putAll(client);
+        return p;
+    }
+}
