@@ -12,7 +12,8 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
         if (verbose) {
             ex.printStackTrace(cmd.getErr());
         }
-        final String message = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+        final String message = ex instanceof java.nio.file.NoSuchFileException ? "no such file: " + ex.getMessage()
+            : ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
         cmd.getErr().println("slaprof: error: " + message.lines().findFirst().orElse(message));
         return ex instanceof IllegalArgumentException ? 2 : 1;
     }

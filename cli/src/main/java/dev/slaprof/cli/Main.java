@@ -6,7 +6,9 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code slaprof} command. */
 @Command(name = "slaprof", mixinStandardHelpOptions = true, version = "slaprof 0.1.0",
     description = "Continuous SLA-driven profiling of disaggregated LLM serving on Kafka Streams.",
-    subcommands = {RunCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, Subcommands.Worker.class, Subcommands.Stream.class, Subcommands.Sink.class, Subcommands.Tap.class,
+        Subcommands.ImportAiperf.class, Subcommands.Simulate.class, Subcommands.Registry.class,
+        Subcommands.Topics.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Override

@@ -123,7 +123,9 @@ final class RunCommand implements Callable<Integer> {
                  publisher, "slaprof-run", seed)) {
             out.println("slaprof: " + fleet.engines().size() + " simulated engines up (time scale x" + timeScale
                 + "); samples are labelled SIMULATED");
-            final Sweep sweep = new Sweep(worker, fleet, deployment, sla, spec, out, maxConcurrency);
+            final List<Endpoint> endpoints = new ArrayList<>();
+            fleet.engines().forEach(e -> endpoints.add(new Endpoint(e.url(), deployment, e.role(), e.mapping(), true)));
+            final Sweep sweep = new Sweep(worker, endpoints, sla, spec, out, maxConcurrency);
             sweep.parallelizationSweep();
             publisher.flush();
             final Recommendation first = pipeline.awaitSamples(publisher.profilingOk(), Duration.ofSeconds(60));
@@ -200,11 +202,6 @@ final class RunCommand implements Callable<Integer> {
             case "trtllm" -> Backend.TRTLLM;
             default -> throw new IllegalArgumentException("unknown backend '" + b + "' (vllm, sglang, trtllm)");
         };
-    }
-
-    /** Endpoint of a fleet engine. */
-    static Endpoint endpoint(final Fleet.Engine e, final Deployment d) {
-        return new Endpoint(e.url(), d, e.role(), e.mapping(), true);
     }
 
     /** Progress for a phase. */

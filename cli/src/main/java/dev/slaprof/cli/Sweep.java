@@ -5,11 +5,9 @@ import dev.slaprof.producer.Endpoint;
 import dev.slaprof.producer.Progress;
 import dev.slaprof.producer.SweepPlans;
 import dev.slaprof.schema.Mappings;
-import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.SlaTarget;
-import dev.slaprof.simulator.Fleet;
 import dev.slaprof.simulator.ModelSpec;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -20,19 +18,21 @@ import java.util.Map;
 /** Dynamo's profiling plan run by the benchmark worker against the simulated fleet. */
 final class Sweep {
     private final BenchmarkWorker worker;
-    private final Fleet fleet;
-    private final Deployment deployment;
+    private final List<Endpoint> endpoints;
     private final SlaTarget sla;
     private final ModelSpec spec;
     private final PrintStream out;
     private final int maxConcurrency;
     private final Map<String, Long> capacity = new HashMap<>();
 
-    Sweep(final BenchmarkWorker worker, final Fleet fleet, final Deployment deployment, final SlaTarget sla,
-          final ModelSpec spec, final PrintStream out, final int maxConcurrency) {
+    /**
+     * @param spec model facts for the interpolation sweeps' context range; null when only the parallelization
+     *             sweep runs
+     */
+    Sweep(final BenchmarkWorker worker, final List<Endpoint> endpoints, final SlaTarget sla, final ModelSpec spec,
+          final PrintStream out, final int maxConcurrency) {
         this.worker = worker;
-        this.fleet = fleet;
-        this.deployment = deployment;
+        this.endpoints = endpoints;
         this.sla = sla;
         this.spec = spec;
         this.out = out;
@@ -41,9 +41,9 @@ final class Sweep {
 
     private List<Endpoint> endpoints(final Role role) {
         final List<Endpoint> eps = new ArrayList<>();
-        for (final Fleet.Engine e : fleet.engines()) {
+        for (final Endpoint e : endpoints) {
             if (e.role() == role) {
-                eps.add(RunCommand.endpoint(e, deployment));
+                eps.add(e);
             }
         }
         return eps;
@@ -63,6 +63,10 @@ final class Sweep {
         for (final Endpoint e : decode) {
             final long kv = worker.discoverCapacity(e);
             capacity.put(Mappings.label(e.mapping()), kv);
+            if (kv == 0) {
+                out.println("  decode sweep: KV capacity of " + Mappings.label(e.mapping()) + " at " + e.url()
+                    + " unknown (no vllm:cache_config_info in /metrics); its decode sweep is skipped");
+            }
             final int maxConc = (int) Math.min(maxConcurrency, kv / (sla.getIsl() + sla.getOsl()));
             final List<Integer> points = SweepPlans.numRequestRange(Math.max(1, e.mapping().getAttnDp()), maxConc,
                 6, true);

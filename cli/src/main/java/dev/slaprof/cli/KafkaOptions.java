@@ -1,0 +1,94 @@
+package dev.slaprof.cli;
+
+import dev.slaprof.schema.HttpSchemaRegistryClient;
+import dev.slaprof.schema.Topics;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import picocli.CommandLine.Option;
+
+/**
+ * Connection options shared by the subcommands. Precedence: flags, then {@code --kafka-config} file, then the
+ * environment ({@code SLAPROF_BOOTSTRAP_SERVERS}, {@code SLAPROF_SCHEMA_REGISTRY_URL}), then defaults.
+ */
+final class KafkaOptions {
+
+    @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (env SLAPROF_BOOTSTRAP_SERVERS).")
+    String bootstrapServers;
+
+    @Option(names = "--schema-registry-url",
+        description = "Confluent-compatible schema registry URL (env SLAPROF_SCHEMA_REGISTRY_URL).")
+    String registryUrl;
+
+    @Option(names = "--kafka-config", paramLabel = "FILE",
+        description = "Client properties file (TLS, SASL, any client setting).")
+    Path kafkaConfig;
+
+    @Option(names = "--application-id", defaultValue = "slaprof",
+        description = "Streams application id (instances sharing it share the work).")
+    String applicationId;
+
+    @Option(names = "--connect-timeout", defaultValue = "15", description = "Seconds to wait for a broker to answer.")
+    int connectTimeoutS;
+
+    @Option(names = "--verbose", description = "Print stack traces on errors.")
+    boolean verbose;
+
+    /** Client properties after precedence. */
+    Properties client(final Map<String, String> env) {
+        final Properties p = new Properties();
+        if (env.containsKey("SLAPROF_BOOTSTRAP_SERVERS")) {
+            p.put("bootstrap.servers", env.get("SLAPROF_BOOTSTRAP_SERVERS"));
+        }
+        if (kafkaConfig != null) {
+            try (InputStream in = Files.newInputStream(kafkaConfig)) {
+                p.load(in);
+            } catch (final IOException e) {
+                throw new IllegalArgumentException("cannot read --kafka-config " + kafkaConfig + ": " + e.getMessage());
+            }
+        }
+        if (bootstrapServers != null) {
+            p.put("bootstrap.servers", bootstrapServers);
+        }
+        if (!p.containsKey("bootstrap.servers")) {
+            throw new IllegalArgumentException("no Kafka cluster: give --bootstrap-servers, bootstrap.servers in "
+                + "--kafka-config, or SLAPROF_BOOTSTRAP_SERVERS");
+        }
+        checkReachable(p, connectTimeoutS);
+        return p;
+    }
+
+    /** Fails within {@code seconds}, with one line, when no broker answers. */
+    private static void checkReachable(final Properties p, final int seconds) {
+        final Properties a = new Properties();
+        a.putAll(p);
+        a.put("request.timeout.ms", Integer.toString(seconds * 1000));
+        a.put("default.api.timeout.ms", Integer.toString(seconds * 1000));
+        try (Admin admin = Admin.create(a)) {
+            admin.describeCluster().nodes().get(seconds, TimeUnit.SECONDS);
+        } catch (final ExecutionException | TimeoutException e) {
+            throw new IllegalArgumentException("cannot reach Kafka at " + p.get("bootstrap.servers") + " within "
+                + seconds + " s: " + (e.getCause() == null ? e : e.getCause()).getClass().getSimpleName());
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reaching Kafka");
+        }
+    }
+
+    /** Topics bound to the configured registry. */
+    Topics topics(final Map<String, String> env) {
+        final String url = registryUrl != null ? registryUrl : env.get("SLAPROF_SCHEMA_REGISTRY_URL");
+        if (url == null) {
+            throw new IllegalArgumentException("no schema registry: give --schema-registry-url or "
+                + "SLAPROF_SCHEMA_REGISTRY_URL (slaprof registry runs one)");
+        }
+        return Topics.create(new HttpSchemaRegistryClient(url));
+    }
+}
