@@ -55,8 +55,13 @@ public final class SlaprofTopology {
         builder.globalTable(topics.capacity().name(), Consumed.with(topics.capacity().keySerde(),
                 topics.capacity().valueSerde()).withName("engine-capacity-source"),
             Materialized.as(TopologyNames.CAPACITY_STORE));
+        builder.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(TopologyNames.DEDUP_STORE,
+            TopologyNames.DEDUP_WINDOW.multipliedBy(2), TopologyNames.DEDUP_WINDOW.multipliedBy(2), false),
+            Serdes.String(), Serdes.Long()));
         final KStream<Deployment, LatencySample> samples = builder.stream(topics.samples().name(),
-            Consumed.with(topics.samples().keySerde(), topics.samples().valueSerde()).withName("samples-source"));
+                Consumed.with(topics.samples().keySerde(), topics.samples().valueSerde()).withName("samples-source"))
+            .processValues(() -> new Deduplicator(TopologyNames.DEDUP_WINDOW), Named.as("deduplicate"),
+                TopologyNames.DEDUP_STORE);
         final Map<String, KStream<Deployment, LatencySample>> branches = samples.split(Named.as("validate-"))
             .branch((k, v) -> SampleValidator.reason(v) != null, Branched.as("invalid"))
             .defaultBranch(Branched.as("valid"));

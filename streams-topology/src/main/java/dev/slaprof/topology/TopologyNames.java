@@ -8,6 +8,10 @@ public final class TopologyNames {
     public static final String DEPLOYMENT_STATS_STORE = "deployment-stats-store";
     /** Last recommendation per deployment id + profile (the anti-flapping incumbent). */
     public static final String RECOMMENDATION_STORE = "recommendation-store";
+    /** Event ids seen within the de-duplication window. */
+    public static final String DEDUP_STORE = "dedup-store";
+    /** How long an event id is remembered: a redelivery later than this counts again. */
+    public static final java.time.Duration DEDUP_WINDOW = java.time.Duration.ofHours(1);
     /** Global store of SLA profiles. */
     public static final String SLA_STORE = "sla-targets-store";
     /** Global store of engine capacities. */

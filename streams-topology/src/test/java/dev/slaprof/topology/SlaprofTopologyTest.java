@@ -111,6 +111,23 @@ class SlaprofTopologyTest {
     }
 
     @Test
+    void shouldCountARedeliveredSampleOnce() throws Exception {
+        try (TopologyTestDriver d = driver(Fixtures.sla(50, 10, Statistic.MEAN))) {
+            final var in = samples(d);
+            final LatencySample s = Fixtures.prefill(Mappings.tp(1), 3000, 100);
+            in.pipeInput(s.getDeployment(), s, 1_000L);
+            in.pipeInput(s.getDeployment(), s, 2_000L);
+            in.pipeInput(s.getDeployment(), s, 1_000L + TopologyNames.DEDUP_WINDOW.toMillis() - 1);
+            send(in, Fixtures.prefill(Mappings.tp(1), 3000, 200));
+            final MappingLoadStats st = d.createOutputTopic(TopicNames.MAPPING_LOAD_STATS,
+                topics.stats().keySerde().deserializer(), topics.stats().valueSerde().deserializer())
+                .readKeyValuesToMap().values().iterator().next();
+            assertThat(st.getOkCount()).isEqualTo(2);
+            assertThat(st.getTtft().getMeanMs()).isCloseTo(150, within(TOLERANCE));
+        }
+    }
+
+    @Test
     void shouldDeadLetterInvalidSamplesWithTheReason() throws Exception {
         try (TopologyTestDriver d = driver(Fixtures.sla(50, 10, Statistic.MEAN))) {
             final LatencySample bad = Fixtures.prefill(Mappings.tp(1), 3000, Double.NaN);
