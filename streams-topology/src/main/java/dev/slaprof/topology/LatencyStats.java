@@ -10,7 +10,6 @@ import dev.slaprof.schema.avro.StatusCode;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.zip.DataFormatException;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -22,8 +21,7 @@ public final class LatencyStats {
     /** Benchmark runs kept per bucket. */
     public static final int MAX_RUNS = 8;
     /** Highest trackable latency, microseconds (1 hour). */
-    public static final long MAX_US = 3_600_000_000L;
-    private static final int DIGITS = 3;
+    public static final long MAX_US = SparseHistogram.MAX_US;
 
     private LatencyStats() {
     }
@@ -77,29 +75,47 @@ public final class LatencyStats {
         m.setM2(m.getM2() + delta * (ms - mean));
         m.setMinMs(Math.min(m.getMinMs(), ms));
         m.setMaxMs(Math.max(m.getMaxMs(), ms));
+        m.setHistogram(ByteBuffer.wrap(SparseHistogram.add(bytes(m), Math.round(ms * 1000))));
+    }
+
+    private static byte[] bytes(final MetricStats m) {
+        final ByteBuffer b = m.getHistogram();
+        if (b == null || !b.hasRemaining()) {
+            return new byte[0];
+        }
+        if (b.hasArray() && b.arrayOffset() == 0 && b.position() == 0 && b.remaining() == b.array().length) {
+            return b.array();
+        }
+        final byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return out;
+    }
+
+    /**
+     * Brings the p50/p90/p95/p99 fields up to date from the histograms. Recording leaves them stale (the
+     * percentile scan over the counts is the costly part), so snapshots are refreshed where they are emitted or
+     * read.
+     */
+    public static MappingLoadStats refreshPercentiles(final MappingLoadStats st) {
+        refresh(st.getTtft());
+        refresh(st.getItl());
+        return st;
+    }
+
+    private static void refresh(final MetricStats m) {
+        if (m.getCount() == 0) {
+            return;
+        }
         final Histogram h = histogram(m);
-        h.recordValue(Math.max(1, Math.min(MAX_US, Math.round(ms * 1000))));
         m.setP50Ms(h.getValueAtPercentile(50) / 1000.0);
         m.setP90Ms(h.getValueAtPercentile(90) / 1000.0);
         m.setP95Ms(h.getValueAtPercentile(95) / 1000.0);
         m.setP99Ms(h.getValueAtPercentile(99) / 1000.0);
-        final ByteBuffer buf = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
-        h.encodeIntoCompressedByteBuffer(buf);
-        buf.flip();
-        m.setHistogram(buf);
     }
 
     /** The histogram of a metric (microseconds). */
     public static Histogram histogram(final MetricStats m) {
-        final ByteBuffer b = m.getHistogram();
-        if (b == null || !b.hasRemaining()) {
-            return new Histogram(1, MAX_US, DIGITS);
-        }
-        try {
-            return Histogram.decodeFromCompressedByteBuffer(b.duplicate(), 1);
-        } catch (final DataFormatException e) {
-            throw new IllegalStateException("corrupt histogram in state", e);
-        }
+        return SparseHistogram.toHistogram(bytes(m));
     }
 
     private static void addRun(final List<RunStats> runs, final LatencySample s) {
