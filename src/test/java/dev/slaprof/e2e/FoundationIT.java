@@ -100,13 +100,13 @@ class FoundationIT {
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         final List<LatencySample> out = new ArrayList<>();
         try (KafkaConsumer<Deployment, LatencySample> consumer = new KafkaConsumer<>(p,
-            AvroSerde.specific(Deployment.class, registry, true), AvroSerde.specific(LatencySample.class, registry,
-                false))) {
+            Tolerant.of(AvroSerde.specific(Deployment.class, registry, true)),
+            Tolerant.of(AvroSerde.specific(LatencySample.class, registry, false)))) {
             consumer.subscribe(List.of(TopicNames.LATENCY_SAMPLES));
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (System.nanoTime() < deadline) {
                 for (final ConsumerRecord<Deployment, LatencySample> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.key().equals(DEPLOYMENT)) {
+                    if (DEPLOYMENT.equals(r.key()) && r.value() != null) {
                         out.add(r.value());
                     }
                 }

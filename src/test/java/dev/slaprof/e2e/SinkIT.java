@@ -38,7 +38,9 @@ import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -87,6 +89,8 @@ class SinkIT {
         // Other tests wrote samples with their own registries: those records are dead-lettered, not fatal.
         final Properties streamsProps = StreamsSettings.defaults(broker.clientProps(), "sink-it-" + UUID.randomUUID(),
             Files.createTempDirectory("sink-it-state"));
+        // Start at the end of the shared input topic: this test's samples are sent once the app runs.
+        streamsProps.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "latest");
         final SlaTarget sla = new SlaTarget("default", 120.0, 30.0, 3000, 500, Statistic.MEAN, 1, 8, 1);
         try (KafkaStreams streams = new KafkaStreams(SlaprofTopology.build(streamsProps, topics, sla,
                  Duration.ofMillis(250)), streamsProps);
@@ -96,6 +100,8 @@ class SinkIT {
              KafkaProducer<CapacityKey, EngineCapacity> caps = new KafkaProducer<>(broker.clientProps(),
                  topics.capacity().keySerde().serializer(), topics.capacity().valueSerde().serializer())) {
             streams.start();
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> streams.state() == KafkaStreams.State.RUNNING
+                && !streams.metadataForLocalThreads().iterator().next().activeTasks().isEmpty());
             caps.send(new ProducerRecord<>(TopicNames.ENGINE_CAPACITY, new CapacityKey(d, "TP=1"),
                 new EngineCapacity(d, Mappings.tp(1), 500_000L, CapacitySource.CONFIG, "test", 0L))).get();
             for (int i = 0; i < 3; i++) {
@@ -115,8 +121,9 @@ class SinkIT {
             samples.flush();
             final String base = sink.url() + "/api/recommendations/" + SafeNames.deployment(d) + "/default";
             Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                .until(() -> get(base).path("prefill").path("point").path("label").asText().equals("TP=1"));
+                .until(() -> get(base).path("samples_total").asLong() == 19);
             final JsonNode rec = get(base);
+            assertThat(rec.path("prefill").path("point").path("label").asText()).isEqualTo("TP=1");
             assertThat(rec.path("prefill_table").path("complete").asBoolean()).isTrue();
             assertThat(rec.path("decode_table").path("max_kv_tokens").asLong()).isEqualTo(500_000L);
             final JsonNode q = get(base + "/query/prefill?isl=3000");

@@ -73,6 +73,14 @@ public final class AvroSerde<T> implements Serde<T>, Serializer<T>, Deserializer
         return new AvroSerde<>(registry, isKey, SpecificData.get().getSchema(type), true, true);
     }
 
+    /**
+     * Serde for any generated record type: writes each record with its own schema, reads each record into the
+     * generated class its writer schema names. For an output shared by several record types.
+     */
+    public static AvroSerde<SpecificRecord> anySpecific(final SchemaRegistryClient registry, final boolean isKey) {
+        return new AvroSerde<>(registry, isKey, null, true, true);
+    }
+
     /** Serde for generic records; {@code readerSchema} null reads each record with its writer schema. */
     public static AvroSerde<GenericRecord> generic(final Schema readerSchema, final SchemaRegistryClient registry,
                                                    final boolean isKey) {

@@ -24,6 +24,7 @@ import org.apache.kafka.common.serialization.Serdes;
  * @param recommendations {@link TopicNames#RECOMMENDATIONS}
  * @param selections     {@link TopicNames#SELECTIONS}: JSON text values
  * @param deadLetters    {@link TopicNames#DEAD_LETTERS}: raw bytes with the reason in headers
+ * @param registry       the schema registry the serdes use
  */
 public record Topics(
     Topic<Deployment, LatencySample> samples,
@@ -32,7 +33,8 @@ public record Topics(
     Topic<StatsKey, MappingLoadStats> stats,
     Topic<RecommendationKey, Recommendation> recommendations,
     Topic<String, String> selections,
-    Topic<byte[], byte[]> deadLetters) {
+    Topic<byte[], byte[]> deadLetters,
+    SchemaRegistryClient registry) {
 
     /** Binds every topic's serdes to the registry. */
     public static Topics create(final SchemaRegistryClient registry) {
@@ -43,7 +45,7 @@ public record Topics(
             avro(TopicNames.MAPPING_LOAD_STATS, StatsKey.class, MappingLoadStats.class, registry),
             avro(TopicNames.RECOMMENDATIONS, RecommendationKey.class, Recommendation.class, registry),
             new Topic<>(TopicNames.SELECTIONS, Serdes.String(), Serdes.String()),
-            new Topic<>(TopicNames.DEAD_LETTERS, Serdes.ByteArray(), Serdes.ByteArray()));
+            new Topic<>(TopicNames.DEAD_LETTERS, Serdes.ByteArray(), Serdes.ByteArray()), registry);
     }
 
     /** Dead letters as Avro records, for tools that want typed access. */

@@ -17,6 +17,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +36,7 @@ public final class PlannerClient implements AutoCloseable {
     private final Map<RecommendationKey, PlannerView> views = new ConcurrentHashMap<>();
     private final List<BiConsumer<RecommendationKey, Recommendation>> listeners = new CopyOnWriteArrayList<>();
     private final Thread reader;
+    private final java.util.concurrent.atomic.AtomicLong undecodable = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean running = true;
 
     public PlannerClient(final Properties clientProps, final Topics topics) {
@@ -65,7 +67,19 @@ public final class PlannerClient implements AutoCloseable {
     private void read() {
         try {
             while (running) {
-                for (final var r : consumer.poll(Duration.ofMillis(200))) {
+                final org.apache.kafka.clients.consumer.ConsumerRecords<RecommendationKey, Recommendation> batch;
+                try {
+                    batch = consumer.poll(Duration.ofMillis(200));
+                } catch (final RecordDeserializationException e) {
+                    // A snapshot this client cannot decode (another registry, a foreign writer) is skipped and
+                    // counted; the client keeps serving the ones it can read.
+                    undecodable.incrementAndGet();
+                    LOG.warn("skipping undecodable recommendation at {}@{}: {}", e.topicPartition(), e.offset(),
+                        e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
+                    consumer.seek(e.topicPartition(), e.offset() + 1);
+                    continue;
+                }
+                for (final var r : batch) {
                     if (r.value() == null) {
                         latest.remove(r.key());
                         views.remove(r.key());
@@ -88,6 +102,11 @@ public final class PlannerClient implements AutoCloseable {
         } finally {
             consumer.close();
         }
+    }
+
+    /** Records of the topic skipped because they could not be decoded. */
+    public long undecodable() {
+        return undecodable.get();
     }
 
     /** Every latest snapshot. */

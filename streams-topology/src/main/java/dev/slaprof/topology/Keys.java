@@ -27,7 +27,13 @@ public final class Keys {
 
     /** Store key of a bucket under its deployment (prefix-scannable by {@link #deploymentId}). */
     public static String bucketId(final MappingLoadStats s) {
-        return deploymentId(s.getDeployment()) + s.getRole() + '\u001f' + Mappings.label(s.getMapping()) + '\u001f'
-            + s.getInFlight() + '\u001f' + s.getIsl();
+        return bucketId(new StatsKey(s.getDeployment(), s.getRole(), Mappings.label(s.getMapping()), s.getInFlight(),
+            s.getIsl()));
+    }
+
+    /** Store key of a bucket key. */
+    public static String bucketId(final StatsKey k) {
+        return deploymentId(k.getDeployment()) + k.getRole() + '\u001f' + k.getMapping() + '\u001f' + k.getInFlight()
+            + '\u001f' + k.getIsl();
     }
 }

@@ -106,11 +106,11 @@ public final class LatencyStats {
         if (m.getCount() == 0) {
             return;
         }
-        final Histogram h = histogram(m);
-        m.setP50Ms(h.getValueAtPercentile(50) / 1000.0);
-        m.setP90Ms(h.getValueAtPercentile(90) / 1000.0);
-        m.setP95Ms(h.getValueAtPercentile(95) / 1000.0);
-        m.setP99Ms(h.getValueAtPercentile(99) / 1000.0);
+        final long[] p = SparseHistogram.percentiles(bytes(m), 50, 90, 95, 99);
+        m.setP50Ms(p[0] / 1000.0);
+        m.setP90Ms(p[1] / 1000.0);
+        m.setP95Ms(p[2] / 1000.0);
+        m.setP99Ms(p[3] / 1000.0);
     }
 
     /** The histogram of a metric (microseconds). */

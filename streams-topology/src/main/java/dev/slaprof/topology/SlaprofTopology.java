@@ -1,11 +1,12 @@
 package dev.slaprof.topology;
 
+import dev.slaprof.schema.AvroSerde;
+import dev.slaprof.schema.SchemaRegistryClient;
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.LatencySample;
 import dev.slaprof.schema.avro.MappingLoadStats;
 import dev.slaprof.schema.avro.SlaTarget;
-import dev.slaprof.schema.avro.StatsKey;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -13,27 +14,26 @@ import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
-import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The slaprof topology: samples are validated (bad ones dead-lettered with the reason in a header), bucketed and
- * aggregated into {@code mapping-load-stats}; bucket snapshots are re-keyed by deployment and the recommender
- * recomputes, at most once per rate-limit interval per deployment, one recommendation per SLA profile into the
- * compacted {@code recommendations} topic.
+ * The slaprof topology: samples (keyed by deployment) are de-duplicated by event id and validated (bad ones
+ * dead-lettered with the reason in a header); valid ones update their bucket's statistics in a store, and at most
+ * once per rate-limit interval the changed buckets go to the compacted {@code mapping-load-stats} topic and the
+ * changed deployments' recommendations, one per SLA profile, to the compacted {@code recommendations} topic. All
+ * in one sub-topology: no repartition topic, one pass over each sample.
  */
 public final class SlaprofTopology {
     private SlaprofTopology() {
@@ -48,6 +48,7 @@ public final class SlaprofTopology {
      */
     public static Topology build(final Properties props, final Topics topics, final SlaTarget defaultSla,
                                  final Duration rateLimit) {
+        final SchemaRegistryClient registry = topics.registry();
         final StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(props)));
         builder.globalTable(topics.slaTargets().name(), Consumed.with(topics.slaTargets().keySerde(),
                 topics.slaTargets().valueSerde()).withName("sla-targets-source"),
@@ -66,8 +67,8 @@ public final class SlaprofTopology {
             .branch((k, v) -> SampleValidator.reason(v) != null, Branched.as("invalid"))
             .defaultBranch(Branched.as("valid"));
         buildDeadLetterBranch(branches.get("validate-invalid"), topics);
-        buildStatsBranch(branches.get("validate-valid"), topics);
-        buildRecommendationBranch(builder, topics, defaultSla, rateLimit);
+        buildProfileBranch(builder, branches.get("validate-valid"), topics, AvroSerde.anySpecific(registry, true),
+            AvroSerde.anySpecific(registry, false), defaultSla, rateLimit);
         return builder.build();
     }
 
@@ -79,39 +80,26 @@ public final class SlaprofTopology {
                 .withName("dead-letters-sink"));
     }
 
-    private static void buildStatsBranch(final KStream<Deployment, LatencySample> valid, final Topics topics) {
-        valid.selectKey((k, v) -> Keys.bucket(v), Named.as("key-by-bucket"))
-            .groupByKey(Grouped.with(TopologyNames.SAMPLES_BY_BUCKET, topics.stats().keySerde(),
-                topics.samples().valueSerde()))
-            .aggregate(() -> null,
-                (key, sample, agg) -> LatencyStats.add(agg == null ? LatencyStats.empty(sample, key.getInFlight(),
-                    key.getIsl()) : agg, sample),
-                Named.as("bucket-stats"),
-                Materialized.<StatsKey, MappingLoadStats, KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>>as(
-                    TopologyNames.BUCKET_STATS_STORE).withKeySerde(topics.stats().keySerde())
-                    .withValueSerde(topics.stats().valueSerde()))
-            .toStream(Named.as("bucket-stats-changes"))
-            .to(topics.stats().name(), Produced.with(topics.stats().keySerde(), topics.stats().valueSerde())
-                .withName("mapping-load-stats-sink"));
-    }
-
-    private static void buildRecommendationBranch(final StreamsBuilder builder, final Topics topics,
-                                                  final SlaTarget defaultSla, final Duration rateLimit) {
+    private static void buildProfileBranch(final StreamsBuilder builder, final KStream<Deployment, LatencySample> valid,
+                                           final Topics topics, final AvroSerde<SpecificRecord> anyKey,
+                                           final AvroSerde<SpecificRecord> anyValue, final SlaTarget defaultSla,
+                                           final Duration rateLimit) {
         builder.addStateStore(Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(TopologyNames.DEPLOYMENT_STATS_STORE), Serdes.String(),
+            Stores.persistentKeyValueStore(TopologyNames.BUCKET_STATS_STORE), Serdes.String(),
             topics.stats().valueSerde()));
         builder.addStateStore(Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(TopologyNames.RECOMMENDATION_STORE), Serdes.String(),
             topics.recommendations().valueSerde()));
-        builder.stream(topics.stats().name(), Consumed.with(topics.stats().keySerde(), topics.stats().valueSerde())
-                .withName("stats-source"))
-            .selectKey((k, v) -> Keys.deploymentId(k.getDeployment()), Named.as("key-by-deployment"))
-            .repartition(Repartitioned.<String, MappingLoadStats>as(TopologyNames.STATS_BY_DEPLOYMENT)
-                .withKeySerde(Serdes.String()).withValueSerde(topics.stats().valueSerde()))
-            .process(() -> new RecommendationProcessor(defaultSla, rateLimit), Named.as("recommender"),
-                TopologyNames.DEPLOYMENT_STATS_STORE, TopologyNames.RECOMMENDATION_STORE)
-            .to(topics.recommendations().name(), Produced.with(topics.recommendations().keySerde(),
-                topics.recommendations().valueSerde()).withName("recommendations-sink"));
+        final Map<String, KStream<SpecificRecord, SpecificRecord>> out = valid
+            .process(() -> new ProfileProcessor(defaultSla, rateLimit), Named.as("profile"),
+                TopologyNames.BUCKET_STATS_STORE, TopologyNames.RECOMMENDATION_STORE)
+            .split(Named.as("output-"))
+            .branch((k, v) -> v instanceof MappingLoadStats, Branched.as("stats"))
+            .defaultBranch(Branched.as("recommendations"));
+        out.get("output-stats").to(topics.stats().name(), Produced.with(anyKey, anyValue)
+            .withName("mapping-load-stats-sink"));
+        out.get("output-recommendations").to(topics.recommendations().name(), Produced.with(anyKey, anyValue)
+            .withName("recommendations-sink"));
     }
 
     /** Puts the validation failure into a header of the dead-lettered record. */

@@ -6,7 +6,8 @@ import org.HdrHistogram.Histogram;
 /**
  * A histogram kept as the occupied HdrHistogram equivalence classes only (microseconds, 1 us to 1 h, 3 significant
  * digits), packed as bytes: the entry count, then per class the varint gap from the previous class's lowest value
- * and the varint count. Adding a value touches O(occupied classes) bytes instead of HdrHistogram's 23,552-slot
+ * and the count as a fixed 4-byte integer (saturating at 2^31-1), so a bucket's size depends on how many classes
+ * its latencies occupy, not on how many samples it holds. Adding a value touches O(occupied classes) bytes instead of HdrHistogram's 23,552-slot
  * counts array (decoding that per sample measured 50 us in StatsBench); percentiles come from an ordinary
  * {@link Histogram} rebuilt from the classes, so they equal what recording the raw values would give.
  */
@@ -34,7 +35,7 @@ public final class SparseHistogram {
         final int at = Arrays.binarySearch(keys, 0, n, key);
         final int size;
         if (at >= 0) {
-            counts[at]++;
+            counts[at] = Math.min(Integer.MAX_VALUE, counts[at] + 1);
             size = n;
         } else {
             final int ins = -at - 1;
@@ -50,6 +51,39 @@ public final class SparseHistogram {
     /** Occupied classes of a packed histogram. */
     public static int classes(final byte[] packed) {
         return packed.length == 0 ? 0 : (int) readVarint(packed, new int[] {0});
+    }
+
+    /**
+     * Values at several percentiles (each 0-100) in one pass, by HdrHistogram's own rule (the first class whose
+     * cumulative count reaches {@code ceil(p * total / 100)}, reported as the class's highest equivalent value), so
+     * they equal {@link Histogram#getValueAtPercentile} on the raw values. Zeros for an empty histogram.
+     */
+    public static long[] percentiles(final byte[] packed, final double... ps) {
+        final int n = classes(packed);
+        final long[] out = new long[ps.length];
+        if (n == 0) {
+            return out;
+        }
+        final long[] keys = new long[n];
+        final long[] counts = new long[n];
+        decode(packed, keys, counts);
+        long total = 0;
+        for (int i = 0; i < n; i++) {
+            total += counts[i];
+        }
+        for (int k = 0; k < ps.length; k++) {
+            final double requested = Math.min(Math.max(Math.nextAfter(ps[k], Double.NEGATIVE_INFINITY), 0.0), 100.0);
+            final long target = Math.max(1, (long) Math.ceil(requested * total / 100.0));
+            long cumulative = 0;
+            for (int i = 0; i < n; i++) {
+                cumulative += counts[i];
+                if (cumulative >= target) {
+                    out[k] = ps[k] == 0.0 ? keys[i] : TEMPLATE.highestEquivalentValue(keys[i]);
+                    break;
+                }
+            }
+        }
+        return out;
     }
 
     /** An HdrHistogram holding the packed counts. */
@@ -75,17 +109,24 @@ public final class SparseHistogram {
         for (int i = 0; i < n; i++) {
             key += readVarint(packed, pos);
             keys[i] = key;
-            counts[i] = readVarint(packed, pos);
+            final int p = pos[0];
+            counts[i] = ((packed[p] & 0xFFL) << 24) | ((packed[p + 1] & 0xFFL) << 16) | ((packed[p + 2] & 0xFFL) << 8)
+                | (packed[p + 3] & 0xFFL);
+            pos[0] = p + 4;
         }
     }
 
     private static byte[] encode(final long[] keys, final long[] counts, final int n) {
-        final byte[] out = new byte[5 + n * 15];
+        final byte[] out = new byte[5 + n * 14];
         int p = writeVarint(out, 0, n);
         long prev = 0;
         for (int i = 0; i < n; i++) {
             p = writeVarint(out, p, keys[i] - prev);
-            p = writeVarint(out, p, counts[i]);
+            final long c = counts[i];
+            out[p++] = (byte) (c >>> 24);
+            out[p++] = (byte) (c >>> 16);
+            out[p++] = (byte) (c >>> 8);
+            out[p++] = (byte) c;
             prev = keys[i];
         }
         return Arrays.copyOf(out, p);

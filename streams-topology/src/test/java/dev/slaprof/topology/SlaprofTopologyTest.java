@@ -78,8 +78,10 @@ class SlaprofTopologyTest {
         p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
         final String d = SlaprofTopology.build(p, topics, Fixtures.sla(50, 10, Statistic.MEAN), RATE).describe()
             .toString();
-        assertThat(d).contains(TopologyNames.BUCKET_STATS_STORE, TopologyNames.SAMPLES_BY_BUCKET,
-            TopologyNames.STATS_BY_DEPLOYMENT, "recommender").doesNotContain("KSTREAM-", "KTABLE-");
+        assertThat(d).contains(TopologyNames.BUCKET_STATS_STORE, TopologyNames.DEDUP_STORE, "profile",
+            "deduplicate").doesNotContain("KSTREAM-", "KTABLE-", "repartition");
+        // Two global stores (sub-topologies 0 and 1) and one sub-topology for the samples.
+        assertThat(d).contains("Sub-topology: 2\n").doesNotContain("Sub-topology: 3");
     }
 
     @Test
@@ -96,6 +98,7 @@ class SlaprofTopologyTest {
             failed.setStatus(new RequestStatus(StatusCode.ERROR, 500, "HttpError", "boom"));
             failed.setTtftMs(null);
             send(in, failed);
+            d.advanceWallClockTime(RATE);
             final Map<StatsKey, MappingLoadStats> stats = d.createOutputTopic(TopicNames.MAPPING_LOAD_STATS,
                 topics.stats().keySerde().deserializer(), topics.stats().valueSerde().deserializer())
                 .readKeyValuesToMap();
@@ -119,6 +122,7 @@ class SlaprofTopologyTest {
             in.pipeInput(s.getDeployment(), s, 2_000L);
             in.pipeInput(s.getDeployment(), s, 1_000L + TopologyNames.DEDUP_WINDOW.toMillis() - 1);
             send(in, Fixtures.prefill(Mappings.tp(1), 3000, 200));
+            d.advanceWallClockTime(RATE);
             final MappingLoadStats st = d.createOutputTopic(TopicNames.MAPPING_LOAD_STATS,
                 topics.stats().keySerde().deserializer(), topics.stats().valueSerde().deserializer())
                 .readKeyValuesToMap().values().iterator().next();
@@ -135,6 +139,7 @@ class SlaprofTopologyTest {
             noMapping.setMapping(null);
             send(samples(d), bad);
             send(samples(d), noMapping);
+            d.advanceWallClockTime(RATE);
             final List<TestRecord<String, byte[]>> dead = d.createOutputTopic(TopicNames.DEAD_LETTERS,
                 Serdes.String().deserializer(), Serdes.ByteArray().deserializer()).readRecordsToList();
             assertThat(dead).hasSize(2);

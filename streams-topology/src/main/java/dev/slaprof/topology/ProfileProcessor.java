@@ -1,13 +1,16 @@
 package dev.slaprof.topology;
 
+import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.avro.CapacityKey;
 import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.EngineCapacity;
+import dev.slaprof.schema.avro.LatencySample;
 import dev.slaprof.schema.avro.MappingLoadStats;
 import dev.slaprof.schema.avro.ProfileKey;
 import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.RecommendationKey;
 import dev.slaprof.schema.avro.SlaTarget;
+import dev.slaprof.schema.avro.StatsKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -29,29 +33,32 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 /**
- * Keeps every bucket of each deployment and recomputes its recommendations, rate-limited: a changed deployment is
- * marked dirty and recomputed by a wall-clock punctuation at most once per interval, for every SLA profile. A
- * change of the SLA profiles marks every deployment dirty.
+ * The stateful heart of the topology, one instance per input partition (samples are keyed by deployment, so every
+ * bucket of a deployment lives here and nothing is repartitioned): each valid sample updates its bucket in the
+ * changelogged store at once (exactly-once with the input offsets); a wall-clock punctuation at most every
+ * {@code rateLimit} emits the snapshots of the buckets that changed and recomputes the recommendations of the
+ * deployments that changed, for every SLA profile. A change of the SLA profiles marks every deployment dirty.
  */
-final class RecommendationProcessor implements Processor<String, MappingLoadStats, RecommendationKey, Recommendation> {
+final class ProfileProcessor implements Processor<Deployment, LatencySample, SpecificRecord, SpecificRecord> {
     private final SlaTarget defaultSla;
     private final Duration rateLimit;
+    private final Set<String> dirtyBuckets = new LinkedHashSet<>();
     private final Set<String> dirty = new LinkedHashSet<>();
     private final Map<String, Deployment> deployments = new HashMap<>();
-    private ProcessorContext<RecommendationKey, Recommendation> context;
+    private ProcessorContext<SpecificRecord, SpecificRecord> context;
     private KeyValueStore<String, MappingLoadStats> stats;
     private KeyValueStore<String, Recommendation> last;
     private int slaFingerprint;
 
-    RecommendationProcessor(final SlaTarget defaultSla, final Duration rateLimit) {
+    ProfileProcessor(final SlaTarget defaultSla, final Duration rateLimit) {
         this.defaultSla = defaultSla;
         this.rateLimit = rateLimit;
     }
 
     @Override
-    public void init(final ProcessorContext<RecommendationKey, Recommendation> ctx) {
+    public void init(final ProcessorContext<SpecificRecord, SpecificRecord> ctx) {
         this.context = ctx;
-        this.stats = ctx.getStateStore(TopologyNames.DEPLOYMENT_STATS_STORE);
+        this.stats = ctx.getStateStore(TopologyNames.BUCKET_STATS_STORE);
         this.last = ctx.getStateStore(TopologyNames.RECOMMENDATION_STORE);
         try (KeyValueIterator<String, MappingLoadStats> it = stats.all()) {
             while (it.hasNext()) {
@@ -66,18 +73,30 @@ final class RecommendationProcessor implements Processor<String, MappingLoadStat
     }
 
     @Override
-    public void process(final Record<String, MappingLoadStats> r) {
-        final MappingLoadStats s = r.value();
-        if (s == null) {
-            return;
-        }
+    public void process(final Record<Deployment, LatencySample> r) {
+        final LatencySample s = r.value();
+        final StatsKey key = Keys.bucket(s);
+        final String bucketId = Keys.bucketId(key);
+        final MappingLoadStats old = stats.get(bucketId);
+        stats.put(bucketId, LatencyStats.add(old == null ? LatencyStats.empty(s, key.getInFlight(), key.getIsl())
+            : old, s));
+        dirtyBuckets.add(bucketId);
         final String id = Keys.deploymentId(s.getDeployment());
-        stats.put(Keys.bucketId(s), s);
         deployments.putIfAbsent(id, s.getDeployment());
         dirty.add(id);
     }
 
     private void flush() {
+        final long nowMs = System.currentTimeMillis();
+        for (final String bucketId : dirtyBuckets) {
+            final MappingLoadStats st = stats.get(bucketId);
+            if (st != null) {
+                LatencyStats.refreshPercentiles(st);
+                context.forward(new Record<>(new StatsKey(st.getDeployment(), st.getRole(),
+                    Mappings.label(st.getMapping()), st.getInFlight(), st.getIsl()), st, nowMs));
+            }
+        }
+        dirtyBuckets.clear();
         final Map<String, SlaTarget> profiles = profiles();
         if (profiles.hashCode() != slaFingerprint) {
             slaFingerprint = profiles.hashCode();
@@ -87,21 +106,21 @@ final class RecommendationProcessor implements Processor<String, MappingLoadStat
             return;
         }
         final Map<String, Long> capacities = capacities();
-        final long now = System.currentTimeMillis() * 1000;
-        for (final String id : new ArrayList<>(dirty)) {
+        for (final String id : dirty) {
             final List<MappingLoadStats> buckets = new ArrayList<>();
             try (KeyValueIterator<String, MappingLoadStats> it = stats.prefixScan(id, new StringSerializer())) {
                 while (it.hasNext()) {
-                    buckets.add(it.next().value);
+                    buckets.add(LatencyStats.refreshPercentiles(it.next().value));
                 }
             }
             final Deployment d = deployments.get(id);
             final Map<String, Long> caps = capacitiesOf(capacities, d);
             for (final SlaTarget sla : profiles.values()) {
                 final String lastKey = id + sla.getProfile();
-                final Recommendation rec = Recommender.recommend(d, sla, buckets, caps, last.get(lastKey), now);
+                final Recommendation rec = Recommender.recommend(d, sla, buckets, caps, last.get(lastKey),
+                    nowMs * 1000);
                 last.put(lastKey, rec);
-                context.forward(new Record<>(new RecommendationKey(d, sla.getProfile()), rec, now / 1000));
+                context.forward(new Record<>(new RecommendationKey(d, sla.getProfile()), rec, nowMs));
             }
         }
         dirty.clear();

@@ -1,0 +1,47 @@
+package dev.slaprof.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Random;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+
+/** The sparse histogram gives exactly HdrHistogram's percentiles, and its size depends on occupied classes only. */
+class SparseHistogramTest {
+    @Test
+    void shouldGiveHdrHistogramsPercentilesExactly() {
+        final Random r = new Random(5);
+        for (int trial = 0; trial < 20; trial++) {
+            final Histogram reference = new Histogram(1, SparseHistogram.MAX_US, 3);
+            byte[] sparse = new byte[0];
+            final int n = 1 + r.nextInt(3000);
+            for (int i = 0; i < n; i++) {
+                final long v = 1 + (long) Math.exp(r.nextGaussian() * 2 + 10);
+                reference.recordValue(Math.min(v, SparseHistogram.MAX_US));
+                sparse = SparseHistogram.add(sparse, v);
+            }
+            final double[] ps = {0, 1, 50, 90, 95, 99, 99.9, 100};
+            final long[] got = SparseHistogram.percentiles(sparse, ps);
+            for (int k = 0; k < ps.length; k++) {
+                assertThat(got[k]).as("p%s of trial %d", ps[k], trial).isEqualTo(reference.getValueAtPercentile(ps[k]));
+            }
+            assertThat(SparseHistogram.toHistogram(sparse).getTotalCount()).isEqualTo(n);
+        }
+    }
+
+    @Test
+    void shouldStayTheSameSizeOnceTheClassesAreOccupied() {
+        final Random r = new Random(9);
+        byte[] sparse = new byte[0];
+        for (int i = 0; i < 10_000; i++) {
+            sparse = SparseHistogram.add(sparse, 20_000 + r.nextInt(2_000));
+        }
+        final int after10k = sparse.length;
+        for (int i = 0; i < 200_000; i++) {
+            sparse = SparseHistogram.add(sparse, 20_000 + r.nextInt(2_000));
+        }
+        // Counts are fixed-width: 21x more samples add nothing once the classes are occupied.
+        assertThat(sparse.length).isEqualTo(after10k);
+        assertThat(sparse.length).isLessThan(16 * 1024);
+    }
+}
