@@ -64,6 +64,26 @@ public final class PerfModel {
         return dense / denseSplit + expert / expertSplit;
     }
 
+    /**
+     * One prefill step over several requests batched together (as vLLM batches prefills up to its token budget):
+     * the overhead once, the GEMMs over all tokens, attention per request. {@code prefillBatchMs(isl)} equals
+     * {@link #prefillMs}.
+     */
+    public double prefillBatchMs(final int... isls) {
+        double linearTokens = 0;
+        double attention = 0;
+        double activationTokens = 0;
+        for (final int isl : isls) {
+            linearTokens += isl;
+            attention += 2.0 * model.layers() * (double) isl * isl * model.numAttentionHeads() * model.headDim();
+            activationTokens += isl;
+        }
+        final double linear = 2.0 * model.activeParamsB() * 1e9 * linearTokens;
+        final double compute = linear / (peakFlops() * p.prefillLinearEfficiency() * computeSplit)
+            + attention / (peakFlops() * p.prefillAttentionEfficiency() * computeSplit);
+        return p.prefillOverheadMs() + compute * 1000 + communicationMs(activationTokens * model.hiddenSize() * 2);
+    }
+
     /** Prefill time of one request of {@code isl} uncached tokens, ms. */
     public double prefillMs(final int isl) {
         final double linear = 2.0 * model.activeParamsB() * 1e9 * isl;

@@ -19,6 +19,8 @@ import java.util.concurrent.locks.LockSupport;
 public final class SimEngine implements AutoCloseable {
     /** Largest batch per rank (vLLM's max_num_seqs). */
     public static final int MAX_NUM_SEQS = 1024;
+    /** Uncached prompt tokens one prefill step takes at most (Dynamo's PREFILL_MAX_NUM_TOKENS). */
+    public static final int MAX_BATCHED_TOKENS = 32_768;
     private static final int PREFIX_CACHE_ENTRIES = 65_536;
 
     private final PerfModel model;
@@ -148,7 +150,7 @@ public final class SimEngine implements AutoCloseable {
             while (running) {
                 admit();
                 if (!toPrefill.isEmpty()) {
-                    prefillOne();
+                    prefillBatch();
                 } else if (!decoding.isEmpty()) {
                     decodeStep();
                 } else {
@@ -185,23 +187,46 @@ public final class SimEngine implements AutoCloseable {
             }
         }
 
-        private void prefillOne() {
-            final SimRequest r = toPrefill.poll();
-            final boolean cached = prefixCaching && prefixCache.contains(r.promptHash);
-            final int uncached = cached ? 1 : r.isl;
-            // Model time starts when the HTTP front received the request: the server's own parsing and queueing
-            // hand-off are part of the modelled prefill overhead, not extra time on top of it.
-            advance(model.prefillMs(uncached), r.arrivalNs);
-            if (prefixCaching) {
-                remember(r.promptHash);
+        /**
+         * Prefills the waiting requests together, up to {@link #MAX_BATCHED_TOKENS} uncached tokens (always at least
+         * one request): one step whose model time starts when the first of them reached the HTTP front, so the
+         * server's own parsing counts as part of the modelled overhead, not on top of it.
+         */
+        private void prefillBatch() {
+            final List<SimRequest> batch = new ArrayList<>();
+            final List<Integer> tokens = new ArrayList<>();
+            int budget = MAX_BATCHED_TOKENS;
+            long earliest = Long.MAX_VALUE;
+            while (!toPrefill.isEmpty()) {
+                final SimRequest r = toPrefill.peek();
+                final boolean cached = prefixCaching && prefixCache.contains(r.promptHash);
+                final int uncached = cached ? 1 : r.isl;
+                if (!batch.isEmpty() && uncached > budget) {
+                    break;
+                }
+                toPrefill.poll();
+                batch.add(r);
+                tokens.add(uncached);
+                budget -= uncached;
+                earliest = Math.min(earliest, r.arrivalNs);
             }
+            final int[] isls = new int[tokens.size()];
+            for (int i = 0; i < isls.length; i++) {
+                isls[i] = tokens.get(i);
+            }
+            advance(model.prefillBatchMs(isls), earliest);
             final long now = System.nanoTime();
-            r.produce(1, now);
-            metrics.recordTtft(modelMs(now - r.arrivalNs), index);
-            if (r.done()) {
-                release(r);
-            } else {
-                decoding.add(r);
+            for (final SimRequest r : batch) {
+                if (prefixCaching) {
+                    remember(r.promptHash);
+                }
+                r.produce(1, now);
+                metrics.recordTtft(modelMs(now - r.arrivalNs), index);
+                if (r.done()) {
+                    release(r);
+                } else {
+                    decoding.add(r);
+                }
             }
         }
 
@@ -211,7 +236,9 @@ public final class SimEngine implements AutoCloseable {
                 kv += r.isl + r.produced();
             }
             final double stepMs = model.decodeStepMs(decoding.size(), kv);
-            advance(stepMs, System.nanoTime());
+            // Consecutive steps follow the previous deadline even when this thread woke late (a loaded machine):
+            // the engine catches up, so a request's average ITL stays the model's.
+            advance(stepMs, Long.MIN_VALUE);
             final long now = System.nanoTime();
             for (final Iterator<SimRequest> it = decoding.iterator(); it.hasNext();) {
                 final SimRequest r = it.next();

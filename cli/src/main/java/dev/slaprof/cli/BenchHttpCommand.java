@@ -1,0 +1,136 @@
+package dev.slaprof.cli;
+
+import dev.slaprof.producer.BoundedSampleQueue;
+import dev.slaprof.producer.Endpoint;
+import dev.slaprof.producer.Measurement;
+import dev.slaprof.producer.StreamingClient;
+import dev.slaprof.producer.TapProxy;
+import dev.slaprof.schema.Mappings;
+import dev.slaprof.schema.avro.Backend;
+import dev.slaprof.schema.avro.Deployment;
+import dev.slaprof.schema.avro.Role;
+import dev.slaprof.simulator.Catalog;
+import dev.slaprof.simulator.EngineServer;
+import dev.slaprof.simulator.PerfModel;
+import dev.slaprof.simulator.SimEngine;
+import dev.slaprof.simulator.Faults;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code slaprof bench-http}: the HTTP side on one machine. (1) Simulator capacity: N concurrent decode streams
+ * against one simulated engine in real time, measured ITL against the model's. (2) Tap overhead: the same load
+ * through the live tap and direct, TTFT and end-to-end latency percentiles side by side.
+ */
+@Command(name = "bench-http", mixinStandardHelpOptions = true, showDefaultValues = true,
+    description = "Measure the simulator's capacity and the live tap's added latency over loopback HTTP.")
+final class BenchHttpCommand implements Callable<Integer> {
+    @Option(names = "--sim-streams", defaultValue = "256", description = "Concurrent streams for the capacity run.")
+    private int simStreams;
+    @Option(names = "--tap-streams", defaultValue = "500", description = "Concurrent streams for the tap run.")
+    private int tapStreams;
+    @Option(names = "--rounds", defaultValue = "3", description = "Bursts per configuration.")
+    private int rounds;
+    @Option(names = "--osl", defaultValue = "64", description = "Output tokens per request.")
+    private int osl;
+    @Option(names = "--verbose", description = "Print stack traces on errors.")
+    private boolean verbose;
+
+    @Override
+    public Integer call() throws Exception {
+        final PrintStream out = System.out;
+        final Catalog catalog = Catalog.bundled();
+        final PerfModel model = new PerfModel(catalog.model("Qwen/Qwen3-32B"), catalog.gpu("H200-SXM"),
+            catalog.params(), Mappings.tp(8));
+        try (EngineServer engine = new EngineServer(new SimEngine(model, 1.0, true, 0.0, 1), "Qwen/Qwen3-32B",
+            Faults.NONE, "127.0.0.1", 0)) {
+            final StreamingClient client = StreamingClient.create(Duration.ofMinutes(5), 1.0);
+            burst(client, engine.url(), 32, 100);
+            final List<Measurement> cap = burst(client, engine.url(), simStreams, 100);
+            double expected = 0;
+            for (int k = 1; k < osl; k++) {
+                expected += model.decodeStepMs(simStreams, (long) simStreams * (100 + k)) / (osl - 1);
+            }
+            final double[] itls = cap.stream().filter(Measurement::ok).mapToDouble(Measurement::itlMs).sorted()
+                .toArray();
+            final double measured = Arrays.stream(itls).average().orElse(Double.NaN);
+            final double median = itls.length == 0 ? Double.NaN : itls[(itls.length - 1) / 2];
+            out.printf(Locale.ROOT, "bench-http: simulator, %d concurrent streams: measured ITL mean %.2f ms (%+.1f %%), "
+                + "median %.2f ms (%+.1f %%), min %.2f, max %.2f; model %.2f ms; %d ok%n", simStreams, measured,
+                (measured / expected - 1) * 100, median, (median / expected - 1) * 100, itls[0], itls[itls.length - 1],
+                expected, itls.length);
+
+            final AtomicLong handed = new AtomicLong();
+            final Endpoint labels = new Endpoint(engine.url(), new Deployment("Qwen/Qwen3-32B", Backend.VLLM, "",
+                "H200-SXM", "bench"), Role.DECODE, Mappings.tp(8), true);
+            try (BoundedSampleQueue queue = new BoundedSampleQueue(100_000, s -> handed.incrementAndGet());
+                 TapProxy tap = new TapProxy(engine.url(), labels, queue, "127.0.0.1", 0)) {
+                burst(client, tap.url(), 32, 100);
+                final List<Measurement> direct = new ArrayList<>();
+                final List<Measurement> viaTap = new ArrayList<>();
+                for (int r = 0; r < rounds; r++) {
+                    direct.addAll(burst(client, engine.url(), tapStreams, 100));
+                    viaTap.addAll(burst(client, tap.url(), tapStreams, 100));
+                }
+                report(out, "direct", direct);
+                report(out, "via tap", viaTap);
+                final double[] d = pcts(direct, true);
+                final double[] t = pcts(viaTap, true);
+                out.printf(Locale.ROOT, "bench-http: tap overhead on TTFT at %d streams: p50 %+.2f ms, p99 %+.2f ms; "
+                    + "samples handed %d, dropped %d%n", tapStreams, t[0] - d[0], t[1] - d[1], handed.get(),
+                    queue.dropped());
+            }
+        }
+        return 0;
+    }
+
+    private static void report(final PrintStream out, final String name, final List<Measurement> ms) {
+        final double[] ttft = pcts(ms, true);
+        final double[] lat = pcts(ms, false);
+        out.printf(Locale.ROOT, "bench-http: %-8s %d requests (%d ok): TTFT p50 %.2f p99 %.2f ms; latency p50 %.2f "
+            + "p99 %.2f ms%n", name, ms.size(), ms.stream().filter(Measurement::ok).count(), ttft[0], ttft[1], lat[0],
+            lat[1]);
+    }
+
+    private static double[] pcts(final List<Measurement> ms, final boolean ttft) {
+        final double[] v = ms.stream().filter(Measurement::ok).mapToDouble(m -> ttft ? m.ttftMs() : m.latencyMs())
+            .sorted().toArray();
+        if (v.length == 0) {
+            return new double[] {Double.NaN, Double.NaN};
+        }
+        return new double[] {v[(int) Math.floor(0.5 * (v.length - 1))], v[(int) Math.floor(0.99 * (v.length - 1))]};
+    }
+
+    private List<Measurement> burst(final StreamingClient client, final String url, final int n, final int isl)
+        throws Exception {
+        final ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            final List<Future<Measurement>> fs = new ArrayList<>();
+            final String prompt = "w ".repeat(isl);
+            for (int i = 0; i < n; i++) {
+                final String p = prompt + i;
+                fs.add(pool.submit(() -> client.measure(url, "/v1/chat/completions",
+                    StreamingClient.chatBody("m", p, osl), isl, Map.of())));
+            }
+            final List<Measurement> out = new ArrayList<>();
+            for (final Future<Measurement> f : fs) {
+                out.add(f.get());
+            }
+            return out;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
