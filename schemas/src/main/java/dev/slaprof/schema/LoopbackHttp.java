@@ -18,6 +18,18 @@ public final class LoopbackHttp {
     private LoopbackHttp() {
     }
 
+    /** Sends a complete response body with its content type. */
+    public static void send(final com.sun.net.httpserver.HttpExchange ex, final int status, final String contentType,
+                            final byte[] body) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", contentType);
+        ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        if (body.length > 0) {
+            try (java.io.OutputStream out = ex.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
     /** A started-later server bound to {@code host:port} (port 0 = free port). */
     public static HttpServer create(final String host, final int port, final int backlog) throws IOException {
         return HttpServer.create(new InetSocketAddress(host, port), backlog);

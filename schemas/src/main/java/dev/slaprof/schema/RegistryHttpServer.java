@@ -7,7 +7,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
@@ -178,12 +177,7 @@ public final class RegistryHttpServer implements AutoCloseable {
     }
 
     private static void reply(final HttpExchange ex, final int status, final Object body) throws IOException {
-        final byte[] bytes = JSON.writeValueAsBytes(body);
-        ex.getResponseHeaders().set("Content-Type", HttpSchemaRegistryClient.CONTENT_TYPE);
-        ex.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
-        }
+        LoopbackHttp.send(ex, status, HttpSchemaRegistryClient.CONTENT_TYPE, JSON.writeValueAsBytes(body));
     }
 
     @Override

@@ -293,14 +293,7 @@ public final class EngineServer implements AutoCloseable {
 
     private static void send(final HttpExchange ex, final int status, final String type, final String body)
         throws IOException {
-        final byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", type);
-        ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-        if (bytes.length > 0) {
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(bytes);
-            }
-        }
+        LoopbackHttp.send(ex, status, type, body.getBytes(StandardCharsets.UTF_8));
         ex.close();
     }
 

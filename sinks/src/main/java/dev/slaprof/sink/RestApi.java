@@ -10,7 +10,6 @@ import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.RecommendationKey;
 import dev.slaprof.topology.interp.DecodeInterpolator;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -227,22 +226,12 @@ public final class RestApi implements AutoCloseable {
             .append(String.format(Locale.ROOT, "%.3f", now - r.getGeneratedAtUs() / 1e6)).append('\n'));
         Optional.ofNullable(counters).map(Supplier::get).orElse(Map.of()).forEach((name, v) -> sb.append("# TYPE ")
             .append(name).append(" gauge\n").append(name).append(' ').append(v).append('\n'));
-        final byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
-        ex.sendResponseHeaders(200, bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
-        }
+        LoopbackHttp.send(ex, 200, "text/plain; version=0.0.4", sb.toString().getBytes(StandardCharsets.UTF_8));
         ex.close();
     }
 
     private static void send(final HttpExchange ex, final int status, final Object body) throws IOException {
-        final byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(body);
-        ex.getResponseHeaders().set("Content-Type", "application/json");
-        ex.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
-        }
+        LoopbackHttp.send(ex, status, "application/json", JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(body));
     }
 
     @Override
