@@ -26,7 +26,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
 /** {@code slaprof run}: the main job on the embedded default. */
@@ -77,13 +83,78 @@ final class RunCommand implements Callable<Integer> {
     private String prefillMapping;
     @Option(names = "--decode-mapping", description = "Mapping of selected_decode_interpolation/ when importing.")
     private String decodeMapping;
+    @Option(names = "--config", paramLabel = "FILE", description = {"A DynamoGraphDeploymentRequest YAML (its "
+        + "spec.model, spec.backend and profilingConfig.config, camelCase or snake_case keys) or a scenario file.",
+        "Precedence: flags > --config > --scenario > SLAPROF_* environment > defaults."})
+    private Path configFile;
+    @Option(names = "--scenario", description = "A scenario from config/scenarios/ (default, qwen3-8b-h100-chat, "
+        + "llama-70b-b200-long, or your own file there).")
+    private String scenario;
+    @Option(names = "--follow", description = "Keep running after the sweep, re-profiling until Ctrl-C.")
+    private boolean follow;
+    @Option(names = "--follow-interval", defaultValue = "PT60S", description = "Pause between re-profiling rounds.")
+    private Duration followInterval;
     @Option(names = "--ui-port", defaultValue = "8377", description = "Loopback port of the REST API (0 = any free).")
     private int uiPort;
     @Option(names = "--verbose", description = "Print stack traces on errors.")
     private boolean verbose;
 
+    @Spec
+    private CommandSpec spec;
+
+    /** Fills every option not given on the command line from files and the environment, by precedence. */
+    void applySettings(final Map<String, String> env) {
+        final Map<String, String> settings = new LinkedHashMap<>();
+        for (final OptionSpec o : spec.options()) {
+            final String name = o.longestName().substring(2);
+            final String v = env.get(ProfileConfig.envName(name));
+            if (v != null) {
+                settings.put(name, v);
+            }
+        }
+        if (scenario != null) {
+            settings.putAll(ProfileConfig.scenario(scenario));
+        }
+        if (configFile != null) {
+            settings.putAll(ProfileConfig.load(configFile));
+        }
+        final ParseResult parsed = spec.commandLine().getParseResult();
+        settings.forEach((name, value) -> {
+            final OptionSpec o = spec.findOption("--" + name);
+            if (o == null || parsed.hasMatchedOption("--" + name)) {
+                return;
+            }
+            try {
+                o.setValue(convert(o.type(), value));
+            } catch (final RuntimeException e) {
+                throw new IllegalArgumentException("bad value '" + value + "' for " + name + " (" + o.type()
+                    .getSimpleName() + ")");
+            }
+        });
+    }
+
+    private static Object convert(final Class<?> type, final String v) {
+        if (type == int.class || type == Integer.class) {
+            return Integer.parseInt(v.trim());
+        }
+        if (type == long.class || type == Long.class) {
+            return Long.parseLong(v.trim());
+        }
+        if (type == double.class || type == Double.class) {
+            return Double.parseDouble(v.trim());
+        }
+        if (type == boolean.class || type == Boolean.class) {
+            return Boolean.parseBoolean(v.trim());
+        }
+        if (type == Path.class) {
+            return Path.of(v);
+        }
+        return v;
+    }
+
     @Override
     public Integer call() throws Exception {
+        applySettings(System.getenv());
         final Backend be = parseBackend(backend);
         validate();
         final Statistic stat = Statistic.valueOf(statistic.toUpperCase(Locale.ROOT));
@@ -136,6 +207,37 @@ final class RunCommand implements Callable<Integer> {
             publisher.flush();
             final Recommendation fin = pipeline.awaitSamples(publisher.profilingOk(), Duration.ofSeconds(60));
             Summary.full(out, fin, pipeline.outputFolder(fin), publisher.sent(), (System.nanoTime() - t0) / 1e9);
+            if (follow) {
+                follow(out, sweep, pipeline, publisher);
+            }
+        }
+    }
+
+    /** Re-runs the parallelization sweep every {@code --follow-interval} until Ctrl-C, printing the new picks. */
+    private void follow(final PrintStream out, final Sweep sweep, final Pipeline pipeline,
+                        final SamplePublisher publisher) throws InterruptedException {
+        final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        final Thread main = Thread.currentThread();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop.set(true);
+            main.interrupt();
+            try {
+                main.join(30_000);
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "slaprof-follow-stop"));
+        out.println("slaprof: following: re-profiling every " + followInterval.toSeconds() + " s; REST API "
+            + pipeline.apiUrl() + "/api/recommendations (Ctrl-C to stop)");
+        while (!stop.get()) {
+            try {
+                Thread.sleep(followInterval.toMillis());
+                sweep.parallelizationSweep();
+                publisher.flush();
+                Summary.picks(out, pipeline.awaitSamples(publisher.profilingOk(), Duration.ofSeconds(60)));
+            } catch (final InterruptedException e) {
+                return;
+            }
         }
     }
 

@@ -1,0 +1,76 @@
+package dev.slaprof.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Dynamo's DGDR examples run unchanged, in snake_case and camelCase; precedence flags > file > env > defaults. */
+class ProfileConfigTest {
+    private static final Path DGDR = Path.of("../../shared/reference-data/dynamo/dgdr");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldReadTheOnlineDgdrExample() {
+        assertThat(ProfileConfig.load(DGDR.resolve("profile_sla_dgdr.yaml"))).containsAllEntriesOf(Map.of(
+            "model", "Qwen/Qwen3-0.6B", "backend", "vllm", "isl", "3000", "osl", "150", "ttft", "200.0",
+            "itl", "20.0"));
+    }
+
+    @Test
+    void shouldReadCamelCaseKeysOfTheMoeExample() {
+        assertThat(ProfileConfig.load(DGDR.resolve("profile_sla_moe_dgdr.yaml"))).containsAllEntriesOf(Map.of(
+            "model", "deepseek-ai/DeepSeek-R1", "backend", "sglang", "min-num-gpus-per-engine", "8",
+            "max-num-gpus-per-engine", "16"));
+    }
+
+    @Test
+    void shouldTakeTheGpuFromTheAicSystem() {
+        final Map<String, String> s = ProfileConfig.load(DGDR.resolve("profile_sla_aic_dgdr.yaml"));
+        assertThat(s).containsEntry("gpu-type", "h200_sxm").containsEntry("backend", "trtllm")
+            .containsEntry("ttft", "500.0").containsEntry("itl", "30.0");
+    }
+
+    @Test
+    void shouldNameTheOffendingKeyOfAMalformedFile() throws Exception {
+        final Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "kind: DynamoGraphDeploymentRequest\nspec:\n  model: m\n  profilingConfig:\n"
+            + "    config:\n      sla:\n        ttft: {value: 3}\n");
+        assertThatThrownBy(() -> ProfileConfig.load(bad)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("sla.ttft");
+        final Path notYaml = dir.resolve("x.yaml");
+        Files.writeString(notYaml, "- just\n- a list\n");
+        assertThatThrownBy(() -> ProfileConfig.load(notYaml)).hasMessageContaining("not a YAML mapping");
+    }
+
+    @Test
+    void shouldApplyFlagsOverFileOverEnvironmentOverDefaults() throws Exception {
+        final Path file = dir.resolve("dgdr.yaml");
+        Files.writeString(file, "kind: DynamoGraphDeploymentRequest\nspec:\n  model: Qwen/Qwen3-8B\n"
+            + "  profilingConfig:\n    config:\n      sla: {ttft: 150, itl: 15}\n");
+        final CommandLine cli = Main.commandLine();
+        cli.parseArgs("run", "--config", file.toString(), "--itl", "12");
+        final CommandLine run = cli.getSubcommands().get("run");
+        ((RunCommand) run.getCommand()).applySettings(Map.of("SLAPROF_TTFT", "999", "SLAPROF_OSL", "256"));
+        final var spec = run.getCommandSpec();
+        assertThat((Double) spec.findOption("--itl").getValue()).isEqualTo(12.0);
+        assertThat((Double) spec.findOption("--ttft").getValue()).isEqualTo(150.0);
+        assertThat((Integer) spec.findOption("--osl").getValue()).isEqualTo(256);
+        assertThat((Integer) spec.findOption("--isl").getValue()).isEqualTo(3000);
+        assertThat((String) spec.findOption("--model").getValue()).isEqualTo("Qwen/Qwen3-8B");
+    }
+
+    @Test
+    void shouldLoadBundledScenarios() {
+        assertThat(ProfileConfig.scenario("qwen3-8b-h100-chat")).containsEntry("model", "Qwen/Qwen3-8B")
+            .containsEntry("gpu-type", "H100-SXM").containsEntry("ttft", "200.0");
+        assertThatThrownBy(() -> ProfileConfig.scenario("../etc/passwd")).hasMessageContaining("unknown scenario");
+    }
+}
