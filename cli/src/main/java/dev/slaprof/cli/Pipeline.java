@@ -7,6 +7,7 @@ import dev.slaprof.schema.avro.ProfileKey;
 import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.RecommendationKey;
 import dev.slaprof.schema.avro.SlaTarget;
+import dev.slaprof.sink.OutputWriter;
 import dev.slaprof.sink.SinkService;
 import dev.slaprof.topology.SlaprofTopology;
 import dev.slaprof.topology.StreamsSettings;
@@ -34,7 +35,7 @@ final class Pipeline implements AutoCloseable {
     private final String profile;
 
     private Pipeline(final Properties client, final Topics topics, final SlaTarget sla, final Path outputDir,
-                     final Deployment deployment, final int apiPort) throws IOException {
+                     final Deployment deployment, final int apiPort, final int gpusPerNode) throws IOException {
         this.deployment = deployment;
         this.profile = sla.getProfile();
         final Properties props = StreamsSettings.defaults(client, "slaprof-run-" + UUID.randomUUID(),
@@ -42,7 +43,8 @@ final class Pipeline implements AutoCloseable {
         streams = new KafkaStreams(SlaprofTopology.build(props, topics, sla, Duration.ofMillis(250)), props);
         streams.start();
         try {
-            sink = new SinkService(client, topics, outputDir, "127.0.0.1", apiPort, Map::of);
+            sink = new SinkService(client, topics, new OutputWriter(outputDir, gpusPerNode), "127.0.0.1", apiPort,
+                Map::of);
         } catch (final java.net.BindException e) {
             streams.close(Duration.ofSeconds(10));
             throw new IllegalArgumentException("port " + apiPort + " is busy; choose another with --ui-port");
@@ -52,8 +54,8 @@ final class Pipeline implements AutoCloseable {
     }
 
     static Pipeline start(final Properties client, final Topics topics, final SlaTarget sla, final Path outputDir,
-                          final Deployment deployment, final int apiPort) throws IOException {
-        return new Pipeline(client, topics, sla, outputDir, deployment, apiPort);
+                          final Deployment deployment, final int apiPort, final int gpusPerNode) throws IOException {
+        return new Pipeline(client, topics, sla, outputDir, deployment, apiPort, gpusPerNode);
     }
 
     void publishSla(final SlaTarget sla) {

@@ -31,6 +31,7 @@ final class ProfileConfig {
         KEYS.put("sla.statistic", "statistic");
         KEYS.put("hardware.min_num_gpus_per_engine", "min-num-gpus-per-engine");
         KEYS.put("hardware.max_num_gpus_per_engine", "max-num-gpus-per-engine");
+        KEYS.put("hardware.num_gpus_per_node", "num-gpus-per-node");
         KEYS.put("sweep.prefill_interpolation_granularity", "prefill-interpolation-granularity");
         KEYS.put("sweep.decode_interpolation_granularity", "decode-interpolation-granularity");
         KEYS.put("output_dir", "output-dir");

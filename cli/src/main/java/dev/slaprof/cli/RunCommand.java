@@ -58,6 +58,9 @@ final class RunCommand implements Callable<Integer> {
     private int minGpus;
     @Option(names = "--max-num-gpus-per-engine", defaultValue = "8", description = "Largest engine, GPUs.")
     private int maxGpus;
+    @Option(names = "--num-gpus-per-node", defaultValue = "8",
+        description = "GPUs per node of the target cluster: wider workers get a multinode DGD layout.")
+    private int gpusPerNode;
     @Option(names = "--prefill-interpolation-granularity", defaultValue = "16", description = "Prefill ISL points.")
     private int prefillGranularity;
     @Option(names = "--decode-interpolation-granularity", defaultValue = "6",
@@ -172,7 +175,8 @@ final class RunCommand implements Callable<Integer> {
             + "(%s)%n", modelName, gpu, be.name().toLowerCase(Locale.ROOT),
             mappings.isEmpty() ? "" : ", mappings " + labels(mappings), ttft, itl, isl, osl, stat);
         try (Embedded env = Embedded.start(out);
-             Pipeline pipeline = Pipeline.start(env.client(), env.topics(), sla, outputDir, deployment, uiPort);
+             Pipeline pipeline = Pipeline.start(env.client(), env.topics(), sla, outputDir, deployment, uiPort,
+                 gpusPerNode);
              SamplePublisher publisher = new SamplePublisher(env.client(), env.topics())) {
             pipeline.publishSla(sla);
             out.println("slaprof: REST API " + pipeline.apiUrl() + "/api/recommendations");
@@ -286,6 +290,9 @@ final class RunCommand implements Callable<Integer> {
         if (minGpus < 1 || minGpus > maxGpus) {
             throw new IllegalArgumentException("--min-num-gpus-per-engine " + minGpus
                 + " must be >= 1 and <= --max-num-gpus-per-engine " + maxGpus);
+        }
+        if (gpusPerNode < 1) {
+            throw new IllegalArgumentException("--num-gpus-per-node must be >= 1, got " + gpusPerNode);
         }
         if (timeScale <= 0 || maxConcurrency < 1) {
             throw new IllegalArgumentException("--time-scale must be > 0 and --max-concurrency >= 1");

@@ -137,11 +137,13 @@ final class Subcommands {
         private String host;
         @Option(names = "--ui-port", defaultValue = "8377", description = "REST port.")
         private int port;
+        @Option(names = "--num-gpus-per-node", defaultValue = "8", description = "GPUs per node (DGD layout).")
+        private int gpusPerNode;
 
         @Override
         public Integer call() throws Exception {
             try (SinkService sink = new SinkService(kafka.client(System.getenv()), kafka.topics(System.getenv()),
-                outputDir, host, port, Map::of)) {
+                new dev.slaprof.sink.OutputWriter(outputDir, gpusPerNode), host, port, Map::of)) {
                 System.out.println("slaprof: REST API " + sink.url() + "/api/recommendations, files in "
                     + outputDir.toAbsolutePath() + " (Ctrl-C to stop)");
                 Daemon.awaitShutdown();

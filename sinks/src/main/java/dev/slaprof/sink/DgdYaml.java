@@ -43,8 +43,22 @@ public final class DgdYaml {
         }
     }
 
-    /** DynamoGraphDeployment document for the recommendation's picks. */
+    /** Dynamo's default GPUs per node when the cluster is not inspected. */
+    public static final int DEFAULT_GPUS_PER_NODE = 8;
+
+    /** DynamoGraphDeployment document for the recommendation's picks, 8 GPUs per node. */
     public static ObjectNode deployment(final Recommendation r) {
+        return deployment(r, DEFAULT_GPUS_PER_NODE);
+    }
+
+    /**
+     * DynamoGraphDeployment document for the recommendation's picks; a worker wider than {@code gpusPerNode} gets
+     * Dynamo's multinode layout ({@code multinode.nodeCount}, GPU limits per node).
+     */
+    public static ObjectNode deployment(final Recommendation r, final int gpusPerNode) {
+        if (gpusPerNode < 1) {
+            throw new IllegalArgumentException("GPUs per node must be >= 1, got " + gpusPerNode);
+        }
         final Backend be = r.getDeployment().getBackend();
         final Names names = Names.of(be);
         final String beName = be.name().toLowerCase(Locale.ROOT);
@@ -62,10 +76,12 @@ public final class DgdYaml {
         planner(services.putObject("Planner"), r, beName, name, image, p, d);
         final String model = r.getDeployment().getModel();
         if (p != null) {
-            worker(services.putObject(names.prefix() + "PrefillWorker"), "prefill", p, be, names, image, model);
+            worker(services.putObject(names.prefix() + "PrefillWorker"), "prefill", p, be, names, image, model,
+                gpusPerNode);
         }
         if (d != null) {
-            worker(services.putObject(names.prefix() + "DecodeWorker"), "decode", d, be, names, image, model);
+            worker(services.putObject(names.prefix() + "DecodeWorker"), "decode", d, be, names, image, model,
+                gpusPerNode);
         }
         return dgd;
     }
@@ -101,7 +117,7 @@ public final class DgdYaml {
     }
 
     private static void worker(final ObjectNode w, final String sub, final Mapping m, final Backend be,
-                               final Names names, final String image, final String model) {
+                               final Names names, final String image, final String model, final int gpusPerNode) {
         w.put("componentType", "worker").put("envFromSecret", "hf-token-secret");
         final ObjectNode main = w.putObject("extraPodSpec").putObject("mainContainer");
         final ArrayNode args = main.putArray("args");
@@ -110,9 +126,13 @@ public final class DgdYaml {
         main.putArray("command").add("python3").add("-m").add(names.module());
         main.put("image", image).put("workingDir", "/workspace/");
         w.put("replicas", 1);
+        final int perNode = Math.min(m.getGpus(), gpusPerNode);
+        if (m.getGpus() > gpusPerNode) {
+            w.putObject("multinode").put("nodeCount", (m.getGpus() + gpusPerNode - 1) / gpusPerNode);
+        }
         final ObjectNode res = w.putObject("resources");
-        res.putObject("limits").put("gpu", Integer.toString(m.getGpus()));
-        res.putObject("requests").put("gpu", Integer.toString(m.getGpus()));
+        res.putObject("limits").put("gpu", Integer.toString(perNode));
+        res.putObject("requests").put("gpu", Integer.toString(perNode));
         w.put("subComponentType", sub);
     }
 

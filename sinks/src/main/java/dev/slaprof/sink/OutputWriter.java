@@ -32,9 +32,16 @@ public final class OutputWriter {
         .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS));
 
     private final Path root;
+    private final int gpusPerNode;
 
     public OutputWriter(final Path root) {
+        this(root, DgdYaml.DEFAULT_GPUS_PER_NODE);
+    }
+
+    /** @param gpusPerNode GPUs per node of the target cluster (wider workers get a multinode layout) */
+    public OutputWriter(final Path root, final int gpusPerNode) {
         this.root = root;
+        this.gpusPerNode = gpusPerNode;
     }
 
     /** Folder of a recommendation. */
@@ -88,7 +95,7 @@ public final class OutputWriter {
             if (p != null && d != null) {
                 seq.write(DgdYaml.configMap(prefillJson, decodeJson));
             }
-            seq.write(DgdYaml.deployment(r));
+            seq.write(DgdYaml.deployment(r, gpusPerNode));
         }
         Files.writeString(dir.resolve("recommendation.json"),
             JSON.writerWithDefaultPrettyPrinter().writeValueAsString(AvroJson.toJson(r)));

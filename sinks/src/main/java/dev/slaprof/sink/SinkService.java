@@ -26,7 +26,12 @@ public final class SinkService implements AutoCloseable {
 
     public SinkService(final Properties clientProps, final Topics topics, final Path outputDir, final String host,
                        final int port, final Supplier<Map<String, Double>> counters) throws IOException {
-        this.writer = new OutputWriter(outputDir);
+        this(clientProps, topics, new OutputWriter(outputDir), host, port, counters);
+    }
+
+    public SinkService(final Properties clientProps, final Topics topics, final OutputWriter writer, final String host,
+                       final int port, final Supplier<Map<String, Double>> counters) throws IOException {
+        this.writer = writer;
         this.client = new PlannerClient(clientProps, topics);
         try {
             this.api = new RestApi(client, counters, host, port);

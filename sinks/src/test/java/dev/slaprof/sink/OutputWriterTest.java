@@ -132,6 +132,18 @@ class OutputWriterTest {
     }
 
     @Test
+    void shouldLayOutWorkersWiderThanANodeOnSeveralNodes() {
+        final Deployment d = new Deployment("Qwen/Qwen3-32B", Backend.VLLM, "", "H200-SXM", "");
+        final JsonNode services = DgdYaml.deployment(recommendation(d), 1).path("spec").path("services");
+        final JsonNode decode = services.path("VllmDecodeWorker");
+        assertThat(decode.path("multinode").path("nodeCount").asInt()).isEqualTo(2);
+        assertThat(decode.path("resources").path("limits").path("gpu").asText()).isEqualTo("1");
+        assertThat(services.path("VllmPrefillWorker").has("multinode")).isFalse();
+        assertThat(DgdYaml.deployment(recommendation(d)).path("spec").path("services").path("VllmDecodeWorker")
+            .has("multinode")).isFalse();
+    }
+
+    @Test
     void shouldKeepHostileModelNamesInsideTheOutputFolderAndQuoted() throws Exception {
         final String hostile = "../../etc/passwd\n\"quoted\": &anchor *anchor {x: [1]}";
         final Deployment d = new Deployment(hostile, Backend.VLLM, "", "../H200", "..");
