@@ -97,6 +97,7 @@ public final class OutputWriter {
             }
             seq.write(DgdYaml.deployment(r, gpusPerNode));
         }
+        Plots.write(r, new PlannerView(r), dir);
         Files.writeString(dir.resolve("recommendation.json"),
             JSON.writerWithDefaultPrettyPrinter().writeValueAsString(AvroJson.toJson(r)));
     }

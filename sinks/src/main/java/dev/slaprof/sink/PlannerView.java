@@ -16,6 +16,7 @@ public final class PlannerView {
     private final Recommendation recommendation;
     private final PrefillInterpolator prefill;
     private final DecodeInterpolator decode;
+    private final DecodeGrid grid;
     private final String prefillProblem;
     private final String decodeProblem;
 
@@ -31,6 +32,7 @@ public final class PlannerView {
             p = PrefillInterpolator.of(r.getPrefillTable());
         }
         DecodeInterpolator d = null;
+        DecodeGrid g = null;
         String dp = null;
         final DecodeTable t = r.getDecodeTable();
         if (t == null) {
@@ -39,13 +41,15 @@ public final class PlannerView {
             dp = t.getReason();
         } else {
             try {
-                d = new DecodeInterpolator(grid(t), t.getMaxKvTokens());
+                g = grid(t);
+                d = new DecodeInterpolator(g, t.getMaxKvTokens());
             } catch (final IllegalArgumentException e) {
                 dp = e.getMessage();
             }
         }
         this.prefill = p;
         this.decode = d;
+        this.grid = g;
         this.prefillProblem = pp;
         this.decodeProblem = dp;
     }
@@ -75,6 +79,14 @@ public final class PlannerView {
             throw new IllegalStateException("prefill table incomplete: " + prefillProblem);
         }
         return prefill;
+    }
+
+    /** The decode grid (slaprof's default method); fails with the reason when the table cannot answer. */
+    public DecodeGrid grid() {
+        if (grid == null) {
+            throw new IllegalStateException("decode table incomplete: " + decodeProblem);
+        }
+        return grid;
     }
 
     /** The decode interpolator; fails with the reason when the table cannot answer. */

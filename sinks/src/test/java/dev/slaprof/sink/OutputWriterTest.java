@@ -132,6 +132,38 @@ class OutputWriterTest {
     }
 
     @Test
+    void shouldDrawEveryPlotWithOneSeriesPerMapping() throws Exception {
+        final Deployment d = new Deployment("Qwen/Qwen3-32B", Backend.VLLM, "", "H200-SXM", "");
+        final Recommendation r = recommendation(d);
+        final Path folder = new OutputWriter(dir).write(r);
+        for (final String png : new String[] {"prefill_performance.png", "decode_performance.png", "cost_sla.png",
+            "selected_prefill_interpolation/prefill_ttft_interpolation.png",
+            "selected_prefill_interpolation/prefill_throughput_interpolation.png",
+            "selected_decode_interpolation/decode_itl_interpolation.png",
+            "selected_decode_interpolation/decode_throughput_interpolation.png"}) {
+            final java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(folder.resolve(png).toFile());
+            assertThat(img).as(png).isNotNull();
+            assertThat(img.getWidth()).isEqualTo(1000);
+            assertThat(img.getHeight()).isEqualTo(650);
+            assertThat(Files.size(folder.resolve(png))).as(png).isGreaterThan(15_000);
+            assertThat(distinctColours(img)).as(png).isGreaterThan(20);
+        }
+        assertThat(Plots.performance(r, true, "").getXYPlot().getDataset().getSeriesCount()).isEqualTo(2);
+        assertThat(Plots.performance(r, false, "").getXYPlot().getDataset().getSeriesCount()).isEqualTo(1);
+        assertThat(Plots.performance(r, true, " (SIMULATED data)").getTitle().getText()).contains("SIMULATED");
+    }
+
+    private static int distinctColours(final java.awt.image.BufferedImage img) {
+        final java.util.Set<Integer> colours = new java.util.HashSet<>();
+        for (int y = 0; y < img.getHeight(); y += 3) {
+            for (int x = 0; x < img.getWidth(); x += 3) {
+                colours.add(img.getRGB(x, y));
+            }
+        }
+        return colours.size();
+    }
+
+    @Test
     void shouldLayOutWorkersWiderThanANodeOnSeveralNodes() {
         final Deployment d = new Deployment("Qwen/Qwen3-32B", Backend.VLLM, "", "H200-SXM", "");
         final JsonNode services = DgdYaml.deployment(recommendation(d), 1).path("spec").path("services");

@@ -1,0 +1,206 @@
+package dev.slaprof.sink;
+
+import dev.slaprof.schema.avro.CostRow;
+import dev.slaprof.schema.avro.PerfPoint;
+import dev.slaprof.schema.avro.Recommendation;
+import dev.slaprof.topology.interp.DecodeGrid;
+import dev.slaprof.topology.interp.PrefillInterpolator;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.ValueMarker;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.PaintScale;
+import org.jfree.chart.renderer.xy.XYBlockRenderer;
+import org.jfree.chart.title.PaintScaleLegend;
+import org.jfree.chart.ui.RectangleEdge;
+import org.jfree.data.xy.DefaultXYZDataset;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+/**
+ * The PNG plots of Dynamo's profiler output, drawn with JFreeChart (headless): prefill and decode performance with
+ * the SLA lines, the cost curves, the prefill interpolation curves and the decode ITL and throughput heat maps.
+ * Axes carry units; titles say whether the data is SIMULATED or measured.
+ */
+public final class Plots {
+    private static final int WIDTH = 1000;
+    private static final int HEIGHT = 650;
+
+    static {
+        System.setProperty("java.awt.headless", "true");
+    }
+
+    private Plots() {
+    }
+
+    /** Writes every plot the recommendation supports into {@code dir}; returns how many were written. */
+    public static int write(final Recommendation r, final PlannerView view, final Path dir) throws IOException {
+        int n = 0;
+        final String src = " (" + r.getDataSource() + " data)";
+        if (!r.getPrefillPoints().isEmpty()) {
+            save(performance(r, true, src), dir.resolve("prefill_performance.png"));
+            n++;
+        }
+        if (!r.getDecodePoints().isEmpty()) {
+            save(performance(r, false, src), dir.resolve("decode_performance.png"));
+            n++;
+        }
+        if (!r.getCostTable().isEmpty()) {
+            save(cost(r, src), dir.resolve("cost_sla.png"));
+            n++;
+        }
+        try {
+            final PrefillInterpolator p = view.prefill();
+            save(prefillCurve(r, p, true, src), dir.resolve("selected_prefill_interpolation")
+                .resolve("prefill_ttft_interpolation.png"));
+            save(prefillCurve(r, p, false, src), dir.resolve("selected_prefill_interpolation")
+                .resolve("prefill_throughput_interpolation.png"));
+            n += 2;
+        } catch (final IllegalStateException e) {
+            // Incomplete prefill table: no curve to draw; the reason is in recommendation.json.
+        }
+        try {
+            final DecodeGrid g = view.grid();
+            save(heat(g, true, src), dir.resolve("selected_decode_interpolation").resolve("decode_itl_interpolation.png"));
+            save(heat(g, false, src), dir.resolve("selected_decode_interpolation")
+                .resolve("decode_throughput_interpolation.png"));
+            n += 2;
+        } catch (final IllegalStateException e) {
+            // Incomplete decode table: nothing to draw.
+        }
+        return n;
+    }
+
+    static JFreeChart performance(final Recommendation r, final boolean prefill, final String src) {
+        final Map<String, XYSeries> series = new LinkedHashMap<>();
+        for (final PerfPoint p : prefill ? r.getPrefillPoints() : r.getDecodePoints()) {
+            final String name = p.getMapping().getGpus() + " GPU(s) [" + p.getLabel() + "]";
+            series.computeIfAbsent(name, k -> new XYSeries(k, true)).add(p.getLatencyMs(), p.getThptPerGpu());
+        }
+        final XYSeriesCollection data = new XYSeriesCollection();
+        series.values().forEach(data::addSeries);
+        final String what = prefill ? "TTFT" : "ITL";
+        final JFreeChart chart = ChartFactory.createXYLineChart((prefill ? "Prefill" : "Decode") + " performance"
+                + src, what + " (ms)", (prefill ? "Prefill" : "Decode") + " throughput (tokens/s/GPU)", data,
+            PlotOrientation.VERTICAL, true, false, false);
+        final XYPlot plot = chart.getXYPlot();
+        final var renderer = new org.jfree.chart.renderer.xy.XYLineAndShapeRenderer(!prefill, true);
+        plot.setRenderer(renderer);
+        final ValueMarker target = new ValueMarker(prefill ? r.getSla().getTtftMs() : r.getSla().getItlMs(), Color.RED,
+            new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {8f, 6f}, 0f));
+        target.setLabel("target " + what);
+        plot.addDomainMarker(target);
+        return chart;
+    }
+
+    private static JFreeChart cost(final Recommendation r, final String src) {
+        final Map<Integer, XYSeries> lines = new LinkedHashMap<>();
+        for (final CostRow c : r.getCostTable()) {
+            lines.computeIfAbsent(c.getPrefillIndex(), k -> new XYSeries(String.format(Locale.ROOT, "TTFT: %.2fms",
+                c.getPrefillTtftMs()), true)).add(c.getTokensPerUser(), c.getGpuHours());
+        }
+        final XYSeriesCollection data = new XYSeriesCollection();
+        lines.values().forEach(data::addSeries);
+        final JFreeChart chart = ChartFactory.createXYLineChart(String.format(Locale.ROOT,
+                "GPU hours per 1000 i%do%d requests%s", r.getSla().getIsl(), r.getSla().getOsl(), src),
+            "Tokens per user (tokens/s)", "GPU hours per 1000 requests", data, PlotOrientation.VERTICAL, true, false,
+            false);
+        chart.getXYPlot().setRenderer(new org.jfree.chart.renderer.xy.XYLineAndShapeRenderer(true, true));
+        return chart;
+    }
+
+    private static JFreeChart prefillCurve(final Recommendation r, final PrefillInterpolator p, final boolean ttft,
+                                           final String src) {
+        final var t = r.getPrefillTable();
+        final XYSeries measured = new XYSeries("measured", true);
+        for (int i = 0; i < t.getPrefillIsl().size(); i++) {
+            measured.add(t.getPrefillIsl().get(i).doubleValue(), ttft ? t.getPrefillTtft().get(i)
+                : t.getPrefillThptPerGpu().get(i));
+        }
+        final XYSeries spline = new XYSeries("not-a-knot cubic spline (planner)", true);
+        final double lo = t.getPrefillIsl().get(0);
+        final double hi = t.getPrefillIsl().get(t.getPrefillIsl().size() - 1);
+        for (int k = 0; k <= 200; k++) {
+            final double isl = lo + (hi - lo) * k / 200;
+            spline.add(isl, ttft ? p.interpolateTtft(isl) : p.interpolateThptPerGpu(isl));
+        }
+        final XYSeriesCollection data = new XYSeriesCollection();
+        data.addSeries(measured);
+        data.addSeries(spline);
+        final JFreeChart chart = ChartFactory.createXYLineChart((ttft ? "Prefill TTFT" : "Prefill throughput")
+                + " vs ISL, " + r.getPrefill().getPoint().getLabel() + src, "ISL (tokens)",
+            ttft ? "TTFT (ms)" : "Throughput (tokens/s/GPU)", data, PlotOrientation.VERTICAL, true, false, false);
+        final var renderer = new org.jfree.chart.renderer.xy.XYLineAndShapeRenderer();
+        renderer.setSeriesLinesVisible(0, false);
+        renderer.setSeriesShapesVisible(1, false);
+        chart.getXYPlot().setRenderer(renderer);
+        return chart;
+    }
+
+    private static JFreeChart heat(final DecodeGrid g, final boolean itl, final String src) {
+        final int n = g.xi().length;
+        final double[][] xyz = new double[3][n * n];
+        double lo = Double.MAX_VALUE;
+        double hi = -Double.MAX_VALUE;
+        for (int iy = 0; iy < n; iy++) {
+            for (int ix = 0; ix < n; ix++) {
+                final int k = iy * n + ix;
+                xyz[0][k] = g.xi()[ix] * 100;
+                xyz[1][k] = g.yi()[iy];
+                xyz[2][k] = itl ? g.itl()[iy][ix] : g.thpt()[iy][ix];
+                lo = Math.min(lo, xyz[2][k]);
+                hi = Math.max(hi, xyz[2][k]);
+            }
+        }
+        final DefaultXYZDataset data = new DefaultXYZDataset();
+        data.addSeries(itl ? "ITL" : "throughput", xyz);
+        final XYBlockRenderer renderer = new XYBlockRenderer();
+        renderer.setBlockWidth(100.0 / (n - 1));
+        renderer.setBlockHeight(g.yi()[1] - g.yi()[0]);
+        final double min = lo;
+        final double max = hi > lo ? hi : lo + 1;
+        final PaintScale scale = new PaintScale() {
+            @Override
+            public double getLowerBound() {
+                return min;
+            }
+
+            @Override
+            public double getUpperBound() {
+                return max;
+            }
+
+            @Override
+            public java.awt.Paint getPaint(final double v) {
+                final float f = (float) Math.max(0, Math.min(1, (v - min) / (max - min)));
+                return Color.getHSBColor(0.66f * (1 - f), 0.85f, 0.95f);
+            }
+        };
+        renderer.setPaintScale(scale);
+        final XYPlot plot = new XYPlot(data, new NumberAxis("Active KV (%)"), new NumberAxis("Decode context length "
+            + "(tokens)"), renderer);
+        final JFreeChart chart = new JFreeChart((itl ? "Decode ITL (ms)" : "Decode throughput (tokens/s/GPU)")
+            + " over KV usage and context" + src, plot);
+        chart.removeLegend();
+        final PaintScaleLegend legend = new PaintScaleLegend(scale, new NumberAxis(itl ? "ITL (ms)"
+            : "tokens/s/GPU"));
+        legend.setPosition(RectangleEdge.RIGHT);
+        chart.addSubtitle(legend);
+        return chart;
+    }
+
+    private static void save(final JFreeChart chart, final Path file) throws IOException {
+        java.nio.file.Files.createDirectories(file.getParent());
+        ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT);
+    }
+}
