@@ -126,11 +126,19 @@ class SinkIT {
             assertThat(rec.path("prefill").path("point").path("label").asText()).isEqualTo("TP=1");
             assertThat(rec.path("prefill_table").path("complete").asBoolean()).isTrue();
             assertThat(rec.path("decode_table").path("max_kv_tokens").asLong()).isEqualTo(500_000L);
+            final JsonNode grids = get(base + "/grids");
+            assertThat(grids.path("decode").path("itl_ms").size()).isEqualTo(100);
+            assertThat(grids.path("decode").path("itl_ms").get(0).size()).isEqualTo(100);
+            assertThat(grids.path("prefill").path("ttft_ms").size()).isEqualTo(100);
             final JsonNode q = get(base + "/query/prefill?isl=3000");
             assertThat(q.path("ttft_ms").asDouble()).isEqualTo(100.0);
             assertThat(get(base + "/query/decode?in_flight=8&context=3250").path("itl_ms").asDouble()).isPositive();
             assertThat(get(base + "/query/prefill?isl=abc").path("_status").asInt()).isEqualTo(400);
             assertThat(get(sink.url() + "/api/recommendations/nope/default").path("_status").asInt()).isEqualTo(404);
+            final String metrics = http.send(HttpRequest.newBuilder(URI.create(sink.url() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).contains("slaprof_recommendation_age_seconds{deployment=\"" + SafeNames.deployment(d))
+                .contains("slaprof_latency_samples_offsets").contains("slaprof_dead_letter_offsets");
             final Path file = dir.resolve(SafeNames.deployment(d)).resolve("default").resolve("recommendation.json");
             assertThat(JSON.readTree(file.toFile()).path("prefill").path("point").path("label").asText())
                 .isEqualTo("TP=1");

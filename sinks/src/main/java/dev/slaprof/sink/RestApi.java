@@ -28,6 +28,7 @@ import java.util.function.Supplier;
  * GET /api/recommendations                               list of {deployment, profile, ...}
  * GET /api/recommendations/{deployment}/{profile}        full recommendation
  * GET /api/recommendations/{deployment}/{profile}/tables prefill and decode raw tables (ConfigMap form)
+ * GET /api/recommendations/{deployment}/{profile}/grids  prefill spline samples and the 100 x 100 decode grid
  * GET .../query/prefill?isl=3000                          TTFT and thpt/GPU (spline, clamped)
  * GET .../query/decode?in_flight=32&amp;context=3250          ITL and thpt/GPU (grid node)
  * GET .../query/best?itl=20&amp;context=3250                  best thpt/GPU within an ITL
@@ -113,6 +114,9 @@ public final class RestApi implements AutoCloseable {
                 if (p.length == 4 && p[3].equals("tables")) {
                     return tables(client.latest(key).orElseThrow());
                 }
+                if (p.length == 4 && p[3].equals("grids")) {
+                    return grids(client.view(key).orElseThrow());
+                }
                 if (p.length == 5 && p[3].equals("query")) {
                     return query(client.view(key).orElseThrow(), p[4], q);
                 }
@@ -148,6 +152,54 @@ public final class RestApi implements AutoCloseable {
         final ObjectNode o = JSON.createObjectNode();
         o.set("prefill", r.getPrefillTable() == null ? null : AvroJson.toJson(r.getPrefillTable()));
         o.set("decode", r.getDecodeTable() == null ? null : AvroJson.toJson(r.getDecodeTable()));
+        return o;
+    }
+
+    /** The planner grids: the prefill spline sampled at 100 ISLs and the 100 x 100 decode grid, [iy][ix]. */
+    private static ObjectNode grids(final PlannerView v) {
+        final ObjectNode o = JSON.createObjectNode();
+        try {
+            final var t = v.recommendation().getPrefillTable();
+            final double lo = t.getPrefillIsl().get(0);
+            final double hi = t.getPrefillIsl().get(t.getPrefillIsl().size() - 1);
+            final ObjectNode pre = o.putObject("prefill");
+            final ArrayNode isl = pre.putArray("isl");
+            final ArrayNode ttft = pre.putArray("ttft_ms");
+            final ArrayNode thpt = pre.putArray("thpt_per_gpu");
+            for (int k = 0; k < 100; k++) {
+                final double x = lo + (hi - lo) * k / 99;
+                isl.add(x);
+                ttft.add(v.prefill().interpolateTtft(x));
+                thpt.add(v.prefill().interpolateThptPerGpu(x));
+            }
+        } catch (final IllegalStateException e) {
+            o.putObject("prefill").put("error", e.getMessage());
+        }
+        try {
+            final var g = v.grid();
+            final ObjectNode dec = o.putObject("decode").put("method", "model + row-interpolated residuals");
+            final ArrayNode xi = dec.putArray("xi_kv_usage");
+            final ArrayNode yi = dec.putArray("yi_context_length");
+            for (int i = 0; i < g.xi().length; i++) {
+                xi.add(g.xi()[i]);
+                yi.add(g.yi()[i]);
+            }
+            final ArrayNode itl = dec.putArray("itl_ms");
+            final ArrayNode thpt = dec.putArray("thpt_per_gpu");
+            final ArrayNode ext = dec.putArray("extrapolated");
+            for (int iy = 0; iy < g.yi().length; iy++) {
+                final ArrayNode a = itl.addArray();
+                final ArrayNode b = thpt.addArray();
+                final ArrayNode c = ext.addArray();
+                for (int ix = 0; ix < g.xi().length; ix++) {
+                    a.add(g.itl()[iy][ix]);
+                    b.add(g.thpt()[iy][ix]);
+                    c.add(g.extrapolated()[iy][ix]);
+                }
+            }
+        } catch (final IllegalStateException e) {
+            o.putObject("decode").put("error", e.getMessage());
+        }
         return o;
     }
 

@@ -23,6 +23,7 @@ public final class SinkService implements AutoCloseable {
     private final RestApi api;
     private final OutputWriter writer;
     private final Map<RecommendationKey, Path> written = new ConcurrentHashMap<>();
+    private final org.apache.kafka.clients.admin.Admin admin;
 
     public SinkService(final Properties clientProps, final Topics topics, final Path outputDir, final String host,
                        final int port, final Supplier<Map<String, Double>> counters) throws IOException {
@@ -33,10 +34,12 @@ public final class SinkService implements AutoCloseable {
                        final int port, final Supplier<Map<String, Double>> counters) throws IOException {
         this.writer = writer;
         this.client = new PlannerClient(clientProps, topics);
+        this.admin = org.apache.kafka.clients.admin.Admin.create(clientProps);
         try {
-            this.api = new RestApi(client, counters, host, port);
+            this.api = new RestApi(client, () -> gauges(counters), host, port);
         } catch (final IOException e) {
             client.close();
+            admin.close();
             throw e;
         }
         client.onChange(this::write);
@@ -47,6 +50,43 @@ public final class SinkService implements AutoCloseable {
             written.put(key, writer.write(r));
         } catch (final RuntimeException e) {
             LOG.error("could not write outputs of {}: {}", key, e.toString());
+        }
+    }
+
+    /**
+     * Gauges for /metrics: samples published and dead letters (the topics' end offsets; under exactly-once the
+     * dead-letter figure also counts transaction markers), samples behind the latest snapshots, undecodable
+     * snapshots skipped, plus the caller's own.
+     */
+    private Map<String, Double> gauges(final Supplier<Map<String, Double>> extra) {
+        final Map<String, Double> g = new java.util.LinkedHashMap<>();
+        g.put("slaprof_latency_samples_offsets", endOffsets(dev.slaprof.schema.TopicNames.LATENCY_SAMPLES));
+        g.put("slaprof_dead_letter_offsets", endOffsets(dev.slaprof.schema.TopicNames.DEAD_LETTERS));
+        g.put("slaprof_recommendation_samples", (double) client.all().values().stream()
+            .mapToLong(Recommendation::getSamplesTotal).sum());
+        g.put("slaprof_undecodable_recommendations", (double) client.undecodable());
+        g.putAll(extra.get());
+        return g;
+    }
+
+    private double endOffsets(final String topic) {
+        try {
+            final var parts = admin.describeTopics(java.util.List.of(topic)).allTopicNames()
+                .get(2, java.util.concurrent.TimeUnit.SECONDS).get(topic).partitions();
+            final Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> q =
+                new java.util.HashMap<>();
+            parts.forEach(p -> q.put(new org.apache.kafka.common.TopicPartition(topic, p.partition()),
+                org.apache.kafka.clients.admin.OffsetSpec.latest()));
+            double sum = 0;
+            for (final var info : admin.listOffsets(q).all().get(2, java.util.concurrent.TimeUnit.SECONDS).values()) {
+                sum += info.offset();
+            }
+            return sum;
+        } catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return Double.NaN;
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Double.NaN;
         }
     }
 
@@ -68,5 +108,6 @@ public final class SinkService implements AutoCloseable {
     public void close() {
         api.close();
         client.close();
+        admin.close();
     }
 }
