@@ -1,0 +1,88 @@
+package dev.slaprof.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.slaprof.producer.SamplePublisher;
+import dev.slaprof.schema.InMemorySchemaRegistry;
+import dev.slaprof.schema.LatencySamples;
+import dev.slaprof.schema.Mappings;
+import dev.slaprof.schema.Topics;
+import dev.slaprof.schema.avro.Backend;
+import dev.slaprof.schema.avro.Deployment;
+import dev.slaprof.schema.avro.Recommendation;
+import dev.slaprof.schema.avro.RecommendationKey;
+import dev.slaprof.schema.avro.Role;
+import dev.slaprof.schema.avro.SlaTarget;
+import dev.slaprof.schema.avro.SourceKind;
+import dev.slaprof.schema.avro.Statistic;
+import dev.slaprof.schema.kafka.TopicProvisioner;
+import dev.slaprof.sink.PlannerClient;
+import dev.slaprof.topology.SlaprofTopology;
+import dev.slaprof.topology.StreamsSettings;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The in-process broker is stopped and started again on the same data directory while samples flow: the producer
+ * and the exactly-once topology recover by themselves, and every sample is counted exactly once.
+ */
+@ExtendWith(KafkaBrokerExtension.class)
+class BrokerRestartIT {
+    private static final int SAMPLES = 3000;
+
+    @Test
+    void shouldLoseAndDuplicateNothingAcrossABrokerRestart(final TestBroker broker) throws Exception {
+        Assumptions.assumeTrue(broker.embedded() != null, "needs the in-process broker to restart it");
+        final Topics topics = Topics.create(new InMemorySchemaRegistry());
+        try (Admin admin = Admin.create(broker.clientProps())) {
+            TopicProvisioner.provision(admin, TopicProvisioner.load(null), 30_000);
+        }
+        final Deployment d = new Deployment("restart/model", Backend.VLLM, "", "H200-SXM", "restart-" + UUID.randomUUID());
+        final Properties props = StreamsSettings.defaults(broker.clientProps(), "restart-" + UUID.randomUUID(),
+            Files.createTempDirectory("restart-state"));
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "latest");
+        final SlaTarget sla = new SlaTarget("default", 500.0, 50.0, 3000, 500, Statistic.MEAN, 1, 8, 1);
+        try (KafkaStreams streams = new KafkaStreams(SlaprofTopology.build(props, topics, sla, Duration.ofMillis(250)),
+                 props);
+             SamplePublisher publisher = new SamplePublisher(broker.clientProps(), topics);
+             PlannerClient planner = new PlannerClient(broker.clientProps(), topics)) {
+            streams.start();
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> streams.state() == KafkaStreams.State.RUNNING
+                && !streams.metadataForLocalThreads().iterator().next().activeTasks().isEmpty());
+            final long t0 = System.nanoTime();
+            for (int i = 0; i < SAMPLES; i++) {
+                if (i == SAMPLES / 2) {
+                    publisher.flush();
+                    broker.embedded().stop();
+                    System.out.printf("broker stopped after %d samples%n", i);
+                    broker.embedded().restart();
+                    System.out.printf("broker back after %.1f s%n", (System.nanoTime() - t0) / 1e9);
+                }
+                publisher.publish(LatencySamples.ok(d, Role.PREFILL, Mappings.tp(1 + i % 2),
+                    LatencySamples.source(SourceKind.BENCHMARK, "restart-it", null), 1, 3000, 5,
+                    1_764_000_000_000_000L, 100.0 + i % 7, 2.0));
+            }
+            publisher.flush();
+            assertThat(publisher.failed()).isZero();
+            final RecommendationKey key = new RecommendationKey(d, "default");
+            Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+                .until(() -> planner.latest(key).map(Recommendation::getSamplesTotal).orElse(0L) >= SAMPLES);
+            // A late duplicate would push the count past the total: give it a moment to show up.
+            Thread.sleep(2000);
+            assertThat(planner.latest(key).orElseThrow().getSamplesTotal()).isEqualTo(SAMPLES);
+            assertThat(streams.state()).isEqualTo(KafkaStreams.State.RUNNING);
+            System.out.printf("all %d samples counted once, %.1f s after the first was sent%n", SAMPLES,
+                (System.nanoTime() - t0) / 1e9);
+        }
+    }
+}
