@@ -21,7 +21,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -40,6 +43,7 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * deployments that changed, for every SLA profile. A change of the SLA profiles marks every deployment dirty.
  */
 final class ProfileProcessor implements Processor<Deployment, LatencySample, SpecificRecord, SpecificRecord> {
+    private static final Logger LOG = LoggerFactory.getLogger(ProfileProcessor.class);
     private final SlaTarget defaultSla;
     private final Duration rateLimit;
     private final Set<String> dirtyBuckets = new LinkedHashSet<>();
@@ -142,16 +146,30 @@ final class ProfileProcessor implements Processor<Deployment, LatencySample, Spe
         return out;
     }
 
-    /** Visits the live (non-deleted) entries of a global table's store. */
+    /**
+     * Visits the live (non-deleted) entries of a global table's store. Global stores are restored from their topics
+     * as raw bytes, so an entry written with a schema this application cannot read surfaces here: it is skipped
+     * (and logged once per recomputation) instead of killing the stream thread.
+     */
     private <K, V> void forEachGlobal(final String store, final BiConsumer<K, V> visit) {
         final ReadOnlyKeyValueStore<K, ValueAndTimestamp<V>> s = context.getStateStore(store);
+        int skipped = 0;
         try (KeyValueIterator<K, ValueAndTimestamp<V>> it = s.all()) {
             while (it.hasNext()) {
-                final KeyValue<K, ValueAndTimestamp<V>> kv = it.next();
+                final KeyValue<K, ValueAndTimestamp<V>> kv;
+                try {
+                    kv = it.next();
+                } catch (final SerializationException e) {
+                    skipped++;
+                    continue;
+                }
                 if (kv.value != null && kv.value.value() != null) {
                     visit.accept(kv.key, kv.value.value());
                 }
             }
+        }
+        if (skipped > 0) {
+            LOG.warn("skipped {} undecodable entries of {}", skipped, store);
         }
     }
 
