@@ -6,6 +6,7 @@ import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.EngineCapacity;
 import dev.slaprof.schema.avro.LatencySample;
 import dev.slaprof.schema.avro.MappingLoadStats;
+import dev.slaprof.schema.avro.PinnedChoice;
 import dev.slaprof.schema.avro.ProfileKey;
 import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.RecommendationKey;
@@ -22,7 +23,7 @@ import org.apache.kafka.common.serialization.Serdes;
  * @param slaTargets     {@link TopicNames#SLA_TARGETS}
  * @param stats          {@link TopicNames#MAPPING_LOAD_STATS}
  * @param recommendations {@link TopicNames#RECOMMENDATIONS}
- * @param selections     {@link TopicNames#SELECTIONS}: JSON text values
+ * @param selections     {@link TopicNames#SELECTIONS}: pinned choices, a tombstone unpins
  * @param deadLetters    {@link TopicNames#DEAD_LETTERS}: raw bytes with the reason in headers
  * @param registry       the schema registry the serdes use
  */
@@ -32,7 +33,7 @@ public record Topics(
     Topic<ProfileKey, SlaTarget> slaTargets,
     Topic<StatsKey, MappingLoadStats> stats,
     Topic<RecommendationKey, Recommendation> recommendations,
-    Topic<String, String> selections,
+    Topic<RecommendationKey, PinnedChoice> selections,
     Topic<byte[], byte[]> deadLetters,
     SchemaRegistryClient registry) {
 
@@ -44,7 +45,7 @@ public record Topics(
             avro(TopicNames.SLA_TARGETS, ProfileKey.class, SlaTarget.class, registry),
             avro(TopicNames.MAPPING_LOAD_STATS, StatsKey.class, MappingLoadStats.class, registry),
             avro(TopicNames.RECOMMENDATIONS, RecommendationKey.class, Recommendation.class, registry),
-            new Topic<>(TopicNames.SELECTIONS, Serdes.String(), Serdes.String()),
+            avro(TopicNames.SELECTIONS, RecommendationKey.class, PinnedChoice.class, registry),
             new Topic<>(TopicNames.DEAD_LETTERS, Serdes.ByteArray(), Serdes.ByteArray()), registry);
     }
 

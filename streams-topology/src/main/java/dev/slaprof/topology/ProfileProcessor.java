@@ -6,6 +6,7 @@ import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.EngineCapacity;
 import dev.slaprof.schema.avro.LatencySample;
 import dev.slaprof.schema.avro.MappingLoadStats;
+import dev.slaprof.schema.avro.PinnedChoice;
 import dev.slaprof.schema.avro.ProfileKey;
 import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.RecommendationKey;
@@ -40,7 +41,8 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * bucket of a deployment lives here and nothing is repartitioned): each valid sample updates its bucket in the
  * changelogged store at once (exactly-once with the input offsets); a wall-clock punctuation at most every
  * {@code rateLimit} emits the snapshots of the buckets that changed and recomputes the recommendations of the
- * deployments that changed, for every SLA profile. A change of the SLA profiles marks every deployment dirty.
+ * deployments that changed, for every SLA profile. A change of the SLA profiles or of the pins (selections topic)
+ * marks every deployment dirty.
  */
 final class ProfileProcessor implements Processor<Deployment, LatencySample, SpecificRecord, SpecificRecord> {
     private static final Logger LOG = LoggerFactory.getLogger(ProfileProcessor.class);
@@ -53,6 +55,7 @@ final class ProfileProcessor implements Processor<Deployment, LatencySample, Spe
     private KeyValueStore<String, MappingLoadStats> stats;
     private KeyValueStore<String, Recommendation> last;
     private int slaFingerprint;
+    private int pinFingerprint;
 
     ProfileProcessor(final SlaTarget defaultSla, final Duration rateLimit) {
         this.defaultSla = defaultSla;
@@ -73,6 +76,7 @@ final class ProfileProcessor implements Processor<Deployment, LatencySample, Spe
             }
         }
         slaFingerprint = profiles().hashCode();
+        pinFingerprint = pins().hashCode();
         ctx.schedule(rateLimit, PunctuationType.WALL_CLOCK_TIME, ts -> flush());
     }
 
@@ -102,8 +106,10 @@ final class ProfileProcessor implements Processor<Deployment, LatencySample, Spe
         }
         dirtyBuckets.clear();
         final Map<String, SlaTarget> profiles = profiles();
-        if (profiles.hashCode() != slaFingerprint) {
+        final Map<RecommendationKey, PinnedChoice> pins = pins();
+        if (profiles.hashCode() != slaFingerprint || pins.hashCode() != pinFingerprint) {
             slaFingerprint = profiles.hashCode();
+            pinFingerprint = pins.hashCode();
             dirty.addAll(deployments.keySet());
         }
         if (dirty.isEmpty()) {
@@ -121,10 +127,11 @@ final class ProfileProcessor implements Processor<Deployment, LatencySample, Spe
             final Map<String, Long> caps = capacitiesOf(capacities, d);
             for (final SlaTarget sla : profiles.values()) {
                 final String lastKey = id + sla.getProfile();
+                final RecommendationKey key = new RecommendationKey(d, sla.getProfile());
                 final Recommendation rec = Recommender.recommend(d, sla, buckets, caps, last.get(lastKey),
-                    nowMs * 1000);
+                    pins.get(key), nowMs * 1000);
                 last.put(lastKey, rec);
-                context.forward(new Record<>(new RecommendationKey(d, sla.getProfile()), rec, nowMs));
+                context.forward(new Record<>(key, rec, nowMs));
             }
         }
         dirty.clear();
@@ -136,6 +143,12 @@ final class ProfileProcessor implements Processor<Deployment, LatencySample, Spe
         if (out.isEmpty()) {
             out.put(defaultSla.getProfile(), defaultSla);
         }
+        return out;
+    }
+
+    private Map<RecommendationKey, PinnedChoice> pins() {
+        final Map<RecommendationKey, PinnedChoice> out = new HashMap<>();
+        this.<RecommendationKey, PinnedChoice>forEachGlobal(TopologyNames.SELECTION_STORE, out::put);
         return out;
     }
 

@@ -6,6 +6,7 @@ import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.MappingLoadStats;
 import dev.slaprof.schema.avro.PerfPoint;
 import dev.slaprof.schema.avro.Pick;
+import dev.slaprof.schema.avro.PinnedChoice;
 import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.SlaTarget;
@@ -43,13 +44,33 @@ public final class Recommender {
     public static Recommendation recommend(final Deployment deployment, final SlaTarget sla,
                                            final List<MappingLoadStats> stats, final Map<String, Long> capacities,
                                            final Recommendation incumbent, final long nowUs) {
+        return recommend(deployment, sla, stats, capacities, incumbent, null, nowUs);
+    }
+
+    /**
+     * The recommendation with a user's pin applied: a pinned side holds the pinned point (its tables are written
+     * for it) and the automatic pick it overrides is kept alongside; a pin naming a mapping with no point leaves the
+     * automatic pick in force, with a warning.
+     *
+     * @param pin the pin of this deployment and profile, or null
+     */
+    public static Recommendation recommend(final Deployment deployment, final SlaTarget sla,
+                                           final List<MappingLoadStats> stats, final Map<String, Long> capacities,
+                                           final Recommendation incumbent, final PinnedChoice pin, final long nowUs) {
         final List<String> warnings = new ArrayList<>();
         final List<PerfPoint> prefill = prefillPoints(stats, sla, warnings);
         final List<PerfPoint> decode = decodePoints(stats, sla);
-        final Pick prefillPick = Selection.pick(prefill, sla.getTtftMs(), "TTFT", incumbent == null ? null
-            : incumbent.getPrefill(), warnings);
-        final Pick decodePick = Selection.pick(decode, sla.getItlMs(), "ITL", incumbent == null ? null
-            : incumbent.getDecode(), warnings);
+        final Pick autoPrefill = Selection.pick(prefill, sla.getTtftMs(), "TTFT", incumbent == null ? null
+            : incumbent.getAutomaticPrefill() != null ? incumbent.getAutomaticPrefill() : incumbent.getPrefill(),
+            warnings);
+        final Pick autoDecode = Selection.pick(decode, sla.getItlMs(), "ITL", incumbent == null ? null
+            : incumbent.getAutomaticDecode() != null ? incumbent.getAutomaticDecode() : incumbent.getDecode(),
+            warnings);
+        final Pick pinnedPrefill = pin == null ? null
+            : Pins.prefill(prefill, pin, sla.getTtftMs(), sla.getIsl(), warnings);
+        final Pick pinnedDecode = pin == null ? null : Pins.decode(decode, pin, sla.getItlMs(), warnings);
+        final Pick prefillPick = pinnedPrefill != null ? pinnedPrefill : autoPrefill;
+        final Pick decodePick = pinnedDecode != null ? pinnedDecode : autoDecode;
         final List<Integer> pFront = front(prefill);
         final List<Integer> dFront = front(decode);
         final List<CostRow> cost = new ArrayList<>();
@@ -87,6 +108,9 @@ public final class Recommender {
                 sla.getStatistic(), capacities.getOrDefault(decodePick.getPoint().getLabel(), 0L)))
             .setDataSource(simulated && measured ? "MIXED" : simulated ? "SIMULATED" : "MEASURED")
             .setWarnings(warnings).setSamplesTotal(samples).setGeneratedAtUs(nowUs).setNewestSampleUs(newest)
+            .setPinned(pinnedPrefill != null || pinnedDecode != null ? pin : null)
+            .setAutomaticPrefill(pinnedPrefill != null ? autoPrefill : null)
+            .setAutomaticDecode(pinnedDecode != null ? autoDecode : null)
             .build();
     }
 

@@ -56,6 +56,9 @@ public final class SlaprofTopology {
         builder.globalTable(topics.capacity().name(), Consumed.with(topics.capacity().keySerde(),
                 topics.capacity().valueSerde()).withName("engine-capacity-source"),
             Materialized.as(TopologyNames.CAPACITY_STORE));
+        builder.globalTable(topics.selections().name(), Consumed.with(topics.selections().keySerde(),
+                topics.selections().valueSerde()).withName("selections-source"),
+            Materialized.as(TopologyNames.SELECTION_STORE));
         builder.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(TopologyNames.DEDUP_STORE,
             TopologyNames.DEDUP_WINDOW.multipliedBy(2), TopologyNames.DEDUP_WINDOW.multipliedBy(2), false),
             // Not cached: every event id is new, so a cache only adds eviction work (measured: NamedCache.evict led

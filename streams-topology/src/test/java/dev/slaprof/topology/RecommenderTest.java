@@ -130,4 +130,46 @@ class RecommenderTest {
         assertThat(second.getPrefill().getPoint().getLabel()).isEqualTo("TP=1");
         assertThat(second.getPrefill().getReason()).startsWith("kept TP=1");
     }
+
+    @Test
+    void shouldApplyAPinAndKeepTheAutomaticPickAlongside() {
+        // Prefill TP1 30000 tok/s/GPU beats TP2 (60 ms) 25000; decode TP1 at 32 (1600) beats TP2 at 16 (571).
+        final var s = stats(Fixtures.prefill(Mappings.tp(1), 3000, 100), Fixtures.prefill(Mappings.tp(2), 3000, 60),
+            Fixtures.decode(Mappings.tp(1), 32, 20), Fixtures.decode(Mappings.tp(2), 8, 12),
+            Fixtures.decode(Mappings.tp(2), 16, 14));
+        final var sla = Fixtures.sla(200, 22, Statistic.MEAN);
+        final Recommendation auto = Recommender.recommend(Fixtures.DEPLOYMENT, sla, s, Map.of(), null, 0);
+        assertThat(auto.getPrefill().getPoint().getLabel()).isEqualTo("TP=1");
+        assertThat(auto.getDecode().getPoint().getLabel()).isEqualTo("TP=1");
+        assertThat(auto.getPinned()).isNull();
+
+        final var pin = new dev.slaprof.schema.avro.PinnedChoice("TP=2", "TP=2", null, 5L, "web-ui");
+        final Recommendation pinned = Recommender.recommend(Fixtures.DEPLOYMENT, sla, s, Map.of(), auto, pin, 0);
+        assertThat(pinned.getPrefill().getPoint().getLabel()).isEqualTo("TP=2");
+        assertThat(pinned.getPrefill().getReason()).startsWith("pinned by web-ui");
+        // No in-flight given: the pinned mapping's best point within the ITL target (16 in flight at 14 ms).
+        assertThat(pinned.getDecode().getPoint().getInFlight()).isEqualTo(16);
+        assertThat(pinned.getAutomaticPrefill().getPoint().getLabel()).isEqualTo("TP=1");
+        assertThat(pinned.getAutomaticDecode().getPoint().getLabel()).isEqualTo("TP=1");
+        assertThat(pinned.getPinned()).isEqualTo(pin);
+        assertThat(pinned.getPrefillTable().getPrefillIsl()).isNotNull();
+
+        // A pin of one in-flight point; a pinned prefill that misses the target is used, marked infeasible.
+        final var strict = Fixtures.sla(50, 22, Statistic.MEAN);
+        final var pin2 = new dev.slaprof.schema.avro.PinnedChoice("TP=1", "TP=2", 8, 6L, "");
+        final Recommendation r2 = Recommender.recommend(Fixtures.DEPLOYMENT, strict, s, Map.of(), pinned, pin2, 0);
+        assertThat(r2.getPrefill().getPoint().getLabel()).isEqualTo("TP=1");
+        assertThat(r2.getPrefill().getFeasible()).isFalse();
+        assertThat(r2.getDecode().getPoint().getInFlight()).isEqualTo(8);
+
+        // A pin naming no existing point leaves the automatic pick, with a warning; unpinning restores it.
+        final var pin3 = new dev.slaprof.schema.avro.PinnedChoice("TP=8", null, null, 7L, "");
+        final Recommendation r3 = Recommender.recommend(Fixtures.DEPLOYMENT, sla, s, Map.of(), r2, pin3, 0);
+        assertThat(r3.getPrefill().getPoint().getLabel()).isEqualTo("TP=1");
+        assertThat(r3.getPinned()).isNull();
+        assertThat(r3.getWarnings()).anyMatch(w -> w.startsWith("Pinned prefill mapping TP=8 has no point"));
+        final Recommendation r4 = Recommender.recommend(Fixtures.DEPLOYMENT, sla, s, Map.of(), pinned, null, 0);
+        assertThat(r4.getPrefill().getPoint().getLabel()).isEqualTo("TP=1");
+        assertThat(r4.getAutomaticPrefill()).isNull();
+    }
 }

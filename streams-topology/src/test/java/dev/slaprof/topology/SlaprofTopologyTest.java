@@ -80,8 +80,8 @@ class SlaprofTopologyTest {
             .toString();
         assertThat(d).contains(TopologyNames.BUCKET_STATS_STORE, TopologyNames.DEDUP_STORE, "profile",
             "deduplicate").doesNotContain("KSTREAM-", "KTABLE-", "repartition");
-        // Two global stores (sub-topologies 0 and 1) and one sub-topology for the samples.
-        assertThat(d).contains("Sub-topology: 2\n").doesNotContain("Sub-topology: 3");
+        // Three global stores (sub-topologies 0 to 2) and one sub-topology for the samples.
+        assertThat(d).contains("Sub-topology: 3\n").doesNotContain("Sub-topology: 4");
     }
 
     @Test
@@ -174,6 +174,35 @@ class SlaprofTopologyTest {
             r = latest(out);
             assertThat(r.getPrefill().getPoint().getLabel()).isEqualTo("TP=2");
             assertThat(r.getSla().getTtftMs()).isEqualTo(80);
+        }
+    }
+
+    @Test
+    void shouldRecomputeWithAPinFromTheSelectionsTopicAndDropItOnATombstone() throws Exception {
+        try (TopologyTestDriver d = driver(Fixtures.sla(120, 30, Statistic.MEAN))) {
+            final var in = samples(d);
+            send(in, Fixtures.prefill(Mappings.tp(1), 3000, 100));
+            send(in, Fixtures.prefill(Mappings.tp(2), 3000, 60));
+            send(in, Fixtures.decode(Mappings.tp(1), 8, 20));
+            d.advanceWallClockTime(RATE);
+            final var out = recommendations(d);
+            assertThat(latest(out).getPrefill().getPoint().getLabel()).isEqualTo("TP=1");
+
+            final var sel = d.createInputTopic(TopicNames.SELECTIONS, topics.selections().keySerde().serializer(),
+                topics.selections().valueSerde().serializer());
+            final var key = new dev.slaprof.schema.avro.RecommendationKey(Fixtures.DEPLOYMENT, "default");
+            sel.pipeInput(key, new dev.slaprof.schema.avro.PinnedChoice("TP=2", null, null, 1L, "test"));
+            d.advanceWallClockTime(RATE);
+            Recommendation r = latest(out);
+            assertThat(r.getPrefill().getPoint().getLabel()).isEqualTo("TP=2");
+            assertThat(r.getPinned().getPrefillLabel()).isEqualTo("TP=2");
+            assertThat(r.getAutomaticPrefill().getPoint().getLabel()).isEqualTo("TP=1");
+
+            sel.pipeInput(key, null);
+            d.advanceWallClockTime(RATE);
+            r = latest(out);
+            assertThat(r.getPrefill().getPoint().getLabel()).isEqualTo("TP=1");
+            assertThat(r.getPinned()).isNull();
         }
     }
 
