@@ -97,7 +97,8 @@ final class RunCommand implements Callable<Integer> {
     private boolean follow;
     @Option(names = "--follow-interval", defaultValue = "PT60S", description = "Pause between re-profiling rounds.")
     private Duration followInterval;
-    @Option(names = "--ui-port", defaultValue = "8377", description = "Loopback port of the REST API (0 = any free).")
+    @Option(names = "--ui-port", defaultValue = "8377",
+        description = "Loopback port of the web UI and the REST API (0 = any free).")
     private int uiPort;
     @Option(names = "--verbose", description = "Print stack traces on errors.")
     private boolean verbose;
@@ -179,7 +180,8 @@ final class RunCommand implements Callable<Integer> {
                  gpusPerNode);
              SamplePublisher publisher = new SamplePublisher(env.client(), env.topics())) {
             pipeline.publishSla(sla);
-            out.println("slaprof: REST API " + pipeline.apiUrl() + "/api/recommendations");
+            out.println("slaprof: web UI " + pipeline.apiUrl() + "/  (live; REST API " + pipeline.apiUrl()
+                + "/api/recommendations)");
             if (importDir != null) {
                 importResults(out, pipeline, publisher, deployment, t0);
             } else {
@@ -213,6 +215,9 @@ final class RunCommand implements Callable<Integer> {
             Summary.full(out, fin, pipeline.outputFolder(fin), publisher.sent(), (System.nanoTime() - t0) / 1e9);
             if (follow) {
                 follow(out, sweep, pipeline, publisher);
+            } else {
+                out.println("slaprof: web UI was " + pipeline.apiUrl() + "/ (stopping now; add --follow to keep it "
+                    + "and re-profile)");
             }
         }
     }
@@ -231,8 +236,8 @@ final class RunCommand implements Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
         }, "slaprof-follow-stop"));
-        out.println("slaprof: following: re-profiling every " + followInterval.toSeconds() + " s; REST API "
-            + pipeline.apiUrl() + "/api/recommendations (Ctrl-C to stop)");
+        out.println("slaprof: following: re-profiling every " + followInterval.toSeconds() + " s; web UI "
+            + pipeline.apiUrl() + "/ (Ctrl-C to stop)");
         while (!stop.get()) {
             try {
                 Thread.sleep(followInterval.toMillis());

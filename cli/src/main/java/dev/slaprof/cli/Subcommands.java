@@ -127,15 +127,17 @@ final class Subcommands {
     }
 
     @Command(name = "sink", mixinStandardHelpOptions = true, showDefaultValues = true,
-        description = "Keep the output directory and the REST API current from the recommendations topic.")
+        description = "Keep the output directory, the REST API and the live web UI current from the recommendations "
+            + "topic; pins chosen in the UI go to the selections topic.")
     static final class Sink implements Callable<Integer> {
         @Mixin
         private KafkaOptions kafka;
         @Option(names = "--output-dir", defaultValue = "slaprof-output", description = "Output directory.")
         private Path outputDir;
-        @Option(names = "--host", defaultValue = "127.0.0.1", description = "REST bind address.")
+        @Option(names = "--host", defaultValue = "127.0.0.1",
+            description = "Bind address of the web UI and REST API (loopback by default; the UI can pin choices).")
         private String host;
-        @Option(names = "--ui-port", defaultValue = "8377", description = "REST port.")
+        @Option(names = "--ui-port", defaultValue = "8377", description = "Port of the web UI and REST API.")
         private int port;
         @Option(names = "--num-gpus-per-node", defaultValue = "8", description = "GPUs per node (DGD layout).")
         private int gpusPerNode;
@@ -144,7 +146,8 @@ final class Subcommands {
         public Integer call() throws Exception {
             try (SinkService sink = new SinkService(kafka.client(System.getenv()), kafka.topics(System.getenv()),
                 new dev.slaprof.sink.OutputWriter(outputDir, gpusPerNode), host, port, Map::of)) {
-                System.out.println("slaprof: REST API " + sink.url() + "/api/recommendations, files in "
+                System.out.println("slaprof: web UI " + sink.url() + "/, REST API " + sink.url()
+                    + "/api/recommendations, files in "
                     + outputDir.toAbsolutePath() + " (Ctrl-C to stop)");
                 Daemon.awaitShutdown();
             }

@@ -27,7 +27,8 @@ import java.util.stream.Stream;
  */
 public final class OutputWriter {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+    /** The YAML dialect of every file and preview: no document marker, quotes only where needed. */
+    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
         .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
         .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS));
 
@@ -47,6 +48,11 @@ public final class OutputWriter {
     /** Folder of a recommendation. */
     public Path folder(final Recommendation r) {
         return root.resolve(SafeNames.deployment(r.getDeployment())).resolve(SafeNames.segment(r.getSla().getProfile()));
+    }
+
+    /** GPUs per node of the target cluster. */
+    public int gpusPerNode() {
+        return gpusPerNode;
     }
 
     /** Writes (replaces) the folder of a recommendation; returns it. */

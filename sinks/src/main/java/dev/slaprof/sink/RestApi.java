@@ -6,8 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.slaprof.schema.LoopbackHttp;
+import dev.slaprof.schema.avro.MappingLoadStats;
+import dev.slaprof.schema.avro.PerfPoint;
+import dev.slaprof.schema.avro.Pick;
+import dev.slaprof.schema.avro.PinnedChoice;
 import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.RecommendationKey;
+import dev.slaprof.schema.avro.StatsKey;
 import dev.slaprof.topology.interp.DecodeInterpolator;
 import java.io.IOException;
 import java.net.URLDecoder;
@@ -32,6 +37,12 @@ import java.util.function.Supplier;
  * GET .../query/prefill?isl=3000                          TTFT and thpt/GPU (spline, clamped)
  * GET .../query/decode?in_flight=32&amp;context=3250          ITL and thpt/GPU (grid node)
  * GET .../query/best?itl=20&amp;context=3250                  best thpt/GPU within an ITL
+ * GET .../stats                                          per-bucket statistics of the deployment (web UI)
+ * GET .../config?prefill=TP%3D2&amp;decode=TP%3D1&amp;in_flight=32 DynamoGraphDeployment YAML preview of a choice
+ * POST .../pin   {"prefill_label", "decode_label", "decode_in_flight"}  pin a choice (selections topic)
+ * DELETE .../pin                                          unpin
+ * GET /api/events                                         server-sent events: a "recommendation" per new snapshot
+ * GET /                                                   the live web UI
  * GET /metrics                                            Prometheus text
  * </pre>
  * Bad queries get 400, unknown names 404, tables that cannot answer 409, always with a JSON message.
@@ -40,6 +51,8 @@ public final class RestApi implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final PlannerClient client;
+    private final UiBackend ui;
+    private final LiveEvents events;
     private final Supplier<Map<String, Double>> counters;
     private final HttpServer server;
     private final ExecutorService executor;
@@ -60,7 +73,22 @@ public final class RestApi implements AutoCloseable {
      */
     public RestApi(final PlannerClient client, final Supplier<Map<String, Double>> counters, final String host,
                    final int port) throws IOException {
+        this(client, counters, host, port, null);
+    }
+
+    /**
+     * What the web UI needs beyond the recommendations: bucket statistics, the pin publisher and the cluster's GPUs
+     * per node (for configuration previews).
+     */
+    public record UiBackend(CompactedTopicReader<StatsKey, MappingLoadStats> stats, SelectionPublisher selections,
+                            int gpusPerNode) {
+    }
+
+    /** The API plus, with {@code ui} given, the web UI, its live event stream and the pin endpoints. */
+    public RestApi(final PlannerClient client, final Supplier<Map<String, Double>> counters, final String host,
+                   final int port, final UiBackend ui) throws IOException {
         this.client = client;
+        this.ui = ui;
         this.counters = counters;
         this.server = LoopbackHttp.create(host, port, 64);
         this.executor = Executors.newFixedThreadPool(2, r -> {
@@ -71,6 +99,20 @@ public final class RestApi implements AutoCloseable {
         server.setExecutor(executor);
         server.createContext("/api/", this::api);
         server.createContext("/metrics", this::metrics);
+        if (ui != null) {
+            this.events = new LiveEvents(10_000);
+            new WebUi(server, events);
+            // After the snapshot is visible: a page that reloads on this event must read the new one.
+            client.afterChange((k, r) -> {
+                if (r != null) {
+                    events.publish("recommendation", JSON.createObjectNode()
+                        .put("deployment", SafeNames.deployment(k.getDeployment())).put("profile", k.getProfile())
+                        .put("generated_at_us", r.getGeneratedAtUs()).toString());
+                }
+            });
+        } else {
+            this.events = null;
+        }
         server.start();
     }
 
@@ -81,16 +123,22 @@ public final class RestApi implements AutoCloseable {
 
     private void api(final HttpExchange ex) throws IOException {
         try {
-            if (!"GET".equals(ex.getRequestMethod())) {
-                throw new ApiError(405, "only GET is supported");
-            }
             final String[] p = ex.getRequestURI().getRawPath().replaceAll("^/api/|/+$", "").split("/");
             for (int i = 0; i < p.length; i++) {
                 p[i] = URLDecoder.decode(p[i], StandardCharsets.UTF_8);
             }
+            if (ui != null && p.length == 4 && p[0].equals("recommendations") && p[3].equals("pin")) {
+                send(ex, 200, pin(ex, find(p[1], p[2])));
+                return;
+            }
+            if (!"GET".equals(ex.getRequestMethod())) {
+                throw new ApiError(405, "only GET is supported here");
+            }
             send(ex, 200, route(p, query(ex.getRequestURI().getRawQuery())));
         } catch (final ApiError e) {
             send(ex, e.status, JSON.createObjectNode().put("error", e.getMessage()));
+        } catch (final IllegalStateException e) {
+            send(ex, 503, JSON.createObjectNode().put("error", e.getMessage()));
         } catch (final RuntimeException e) {
             send(ex, 500, JSON.createObjectNode().put("error", e.toString()));
         } finally {
@@ -116,6 +164,12 @@ public final class RestApi implements AutoCloseable {
                 }
                 if (p.length == 4 && p[3].equals("grids")) {
                     return grids(client.view(key).orElseThrow());
+                }
+                if (p.length == 4 && p[3].equals("stats") && ui != null) {
+                    return stats(key);
+                }
+                if (p.length == 4 && p[3].equals("config")) {
+                    return config(client.latest(key).orElseThrow(), q);
                 }
                 if (p.length == 5 && p[3].equals("query")) {
                     return query(client.view(key).orElseThrow(), p[4], q);
@@ -146,6 +200,127 @@ public final class RestApi implements AutoCloseable {
         }
         throw new ApiError(404, "no recommendation for deployment '" + deployment + "' and profile '" + profile
             + "'");
+    }
+
+    /** Every bucket of the key's deployment, sorted by role, GPUs, mapping, in-flight, ISL. */
+    private ArrayNode stats(final RecommendationKey key) {
+        final java.util.List<MappingLoadStats> rows = new java.util.ArrayList<>();
+        ui.stats().all().forEach((k, v) -> {
+            if (k.getDeployment().equals(key.getDeployment())) {
+                rows.add(v);
+            }
+        });
+        rows.sort(java.util.Comparator.<MappingLoadStats, String>comparing(m -> m.getRole().name())
+            .thenComparingInt(m -> m.getMapping().getGpus()).thenComparing(m -> m.getMapping().getStrategy().name())
+            .thenComparingInt(MappingLoadStats::getInFlight).thenComparingInt(MappingLoadStats::getIsl));
+        final ArrayNode a = JSON.createArrayNode();
+        for (final MappingLoadStats m : rows) {
+            final ObjectNode o = a.addObject().put("role", m.getRole().name())
+                .put("mapping", dev.slaprof.schema.Mappings.label(m.getMapping())).put("in_flight", m.getInFlight())
+                .put("isl", m.getIsl()).put("ok", m.getOkCount()).put("warmup", m.getWarmupCount())
+                .put("failed", m.getFailedCount()).put("simulated", m.getSimulated())
+                .put("last_event_us", m.getLastEventUs());
+            metric(o.putObject("ttft"), m.getTtft());
+            metric(o.putObject("itl"), m.getItl());
+        }
+        return a;
+    }
+
+    private static void metric(final ObjectNode o, final dev.slaprof.schema.avro.MetricStats s) {
+        o.put("count", s.getCount()).put("mean_ms", s.getMeanMs()).put("p50_ms", s.getP50Ms())
+            .put("p90_ms", s.getP90Ms()).put("p99_ms", s.getP99Ms());
+    }
+
+    /**
+     * The DynamoGraphDeployment of a choice: the named prefill mapping and decode mapping (and in-flight point)
+     * put in place of the picks; an omitted side keeps the current pick.
+     */
+    private ObjectNode config(final Recommendation r, final Map<String, String> q) {
+        final Recommendation c = Recommendation.newBuilder(r).build();
+        if (q.containsKey("prefill")) {
+            c.setPrefill(new Pick(point(r.getPrefillPoints(), q.get("prefill"), null), true, "preview", "BUCKET"));
+        }
+        if (q.containsKey("decode")) {
+            final Integer n = q.containsKey("in_flight") ? (int) number(q, "in_flight") : null;
+            c.setDecode(new Pick(point(r.getDecodePoints(), q.get("decode"), n), true, "preview", "BUCKET"));
+        }
+        final int gpusPerNode = ui == null ? DgdYaml.DEFAULT_GPUS_PER_NODE : ui.gpusPerNode();
+        try {
+            final String yaml = OutputWriter.YAML.writeValueAsString(DgdYaml.deployment(c, gpusPerNode));
+            return JSON.createObjectNode().put("prefill", c.getPrefill() == null ? null
+                : c.getPrefill().getPoint().getLabel()).put("decode", c.getDecode() == null ? null
+                : c.getDecode().getPoint().getLabel()).put("yaml", yaml);
+        } catch (final IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static PerfPoint point(final java.util.List<PerfPoint> points, final String label,
+                                   final Integer inFlight) {
+        for (final PerfPoint p : points) {
+            if (p.getLabel().equals(label) && (inFlight == null || p.getInFlight() == inFlight)) {
+                return p;
+            }
+        }
+        throw new ApiError(404, "no point " + label + (inFlight == null ? "" : " at " + inFlight + " in flight")
+            + " in this recommendation");
+    }
+
+    /**
+     * POST pins a choice, DELETE unpins. Only JSON bodies are taken (a cross-site form cannot send one without a
+     * CORS preflight, which this server never grants), and labels must name points of the current snapshot.
+     */
+    private ObjectNode pin(final HttpExchange ex, final RecommendationKey key) throws IOException {
+        final String method = ex.getRequestMethod();
+        if ("DELETE".equals(method)) {
+            final var md = ui.selections().publish(key, null);
+            return JSON.createObjectNode().put("pinned", false).put("offset", md.offset());
+        }
+        if (!"POST".equals(method)) {
+            throw new ApiError(405, "use POST to pin and DELETE to unpin");
+        }
+        final String type = ex.getRequestHeaders().getFirst("Content-Type");
+        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            throw new ApiError(415, "send the pin as application/json");
+        }
+        final com.fasterxml.jackson.databind.JsonNode body;
+        try (java.io.InputStream in = ex.getRequestBody()) {
+            body = JSON.readTree(in.readNBytes(64 * 1024));
+        } catch (final com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new ApiError(400, "the pin is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (body == null || !body.isObject()) {
+            throw new ApiError(400, "the pin must be a JSON object");
+        }
+        final Recommendation r = client.latest(key).orElseThrow();
+        final String pre = text(body, "prefill_label");
+        final String dec = text(body, "decode_label");
+        final Integer n = body.hasNonNull("decode_in_flight") ? body.get("decode_in_flight").asInt() : null;
+        if (pre == null && dec == null) {
+            throw new ApiError(400, "name prefill_label, decode_label or both");
+        }
+        if (pre != null) {
+            point(r.getPrefillPoints(), pre, null);
+        }
+        if (dec != null) {
+            point(r.getDecodePoints(), dec, n);
+        }
+        final var pin = new PinnedChoice(pre, dec, dec == null ? null : n, System.currentTimeMillis() * 1000,
+            "web-ui");
+        final var md = ui.selections().publish(key, pin);
+        return JSON.createObjectNode().put("pinned", true).put("prefill_label", pre).put("decode_label", dec)
+            .put("decode_in_flight", n).put("offset", md.offset());
+    }
+
+    private static String text(final com.fasterxml.jackson.databind.JsonNode body, final String field) {
+        final var v = body.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual() || v.asText().length() > 64) {
+            throw new ApiError(400, "'" + field + "' must be a mapping label such as TP=2");
+        }
+        return v.asText();
     }
 
     private static ObjectNode tables(final Recommendation r) {
@@ -288,6 +463,9 @@ public final class RestApi implements AutoCloseable {
 
     @Override
     public void close() {
+        if (events != null) {
+            events.close();
+        }
         server.stop(0);
         executor.shutdownNow();
     }

@@ -1,6 +1,9 @@
 package dev.slaprof.sink;
 
+import dev.slaprof.schema.TopicNames;
 import dev.slaprof.schema.Topics;
+import dev.slaprof.schema.avro.MappingLoadStats;
+import dev.slaprof.schema.avro.StatsKey;
 import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.RecommendationKey;
 import java.io.IOException;
@@ -14,12 +17,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The sinks as one service: a {@link PlannerClient} on the compacted recommendations topic, the output directory
- * rewritten (atomically) on every change, and the REST API.
+ * rewritten (atomically) on every change, the REST API and the live web UI (statistics from the compacted
+ * {@code mapping-load-stats} topic, pins to the {@code selections} topic).
  */
 public final class SinkService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SinkService.class);
 
     private final PlannerClient client;
+    private final CompactedTopicReader<StatsKey, MappingLoadStats> stats;
+    private final SelectionPublisher selections;
     private final RestApi api;
     private final OutputWriter writer;
     private final Map<RecommendationKey, Path> written = new ConcurrentHashMap<>();
@@ -34,11 +40,17 @@ public final class SinkService implements AutoCloseable {
                        final int port, final Supplier<Map<String, Double>> counters) throws IOException {
         this.writer = writer;
         this.client = new PlannerClient(clientProps, topics);
+        this.stats = new CompactedTopicReader<>(clientProps, TopicNames.MAPPING_LOAD_STATS,
+            topics.stats().keySerde().deserializer(), topics.stats().valueSerde().deserializer());
+        this.selections = new SelectionPublisher(clientProps, topics);
         this.admin = org.apache.kafka.clients.admin.Admin.create(clientProps);
         try {
-            this.api = new RestApi(client, () -> gauges(counters), host, port);
+            this.api = new RestApi(client, () -> gauges(counters), host, port,
+                new RestApi.UiBackend(stats, selections, writer.gpusPerNode()));
         } catch (final IOException e) {
             client.close();
+            stats.close();
+            selections.close();
             admin.close();
             throw e;
         }
@@ -46,6 +58,9 @@ public final class SinkService implements AutoCloseable {
     }
 
     private void write(final RecommendationKey key, final Recommendation r) {
+        if (r == null) {
+            return;
+        }
         try {
             written.put(key, writer.write(r));
         } catch (final RuntimeException e) {
@@ -60,8 +75,8 @@ public final class SinkService implements AutoCloseable {
      */
     private Map<String, Double> gauges(final Supplier<Map<String, Double>> extra) {
         final Map<String, Double> g = new java.util.LinkedHashMap<>();
-        g.put("slaprof_latency_samples_offsets", endOffsets(dev.slaprof.schema.TopicNames.LATENCY_SAMPLES));
-        g.put("slaprof_dead_letter_offsets", endOffsets(dev.slaprof.schema.TopicNames.DEAD_LETTERS));
+        g.put("slaprof_latency_samples_offsets", endOffsets(TopicNames.LATENCY_SAMPLES));
+        g.put("slaprof_dead_letter_offsets", endOffsets(TopicNames.DEAD_LETTERS));
         g.put("slaprof_recommendation_samples", (double) client.all().values().stream()
             .mapToLong(Recommendation::getSamplesTotal).sum());
         g.put("slaprof_undecodable_recommendations", (double) client.undecodable());
@@ -94,7 +109,12 @@ public final class SinkService implements AutoCloseable {
         return client;
     }
 
-    /** Base URL of the REST API. */
+    /** Bucket statistics, latest per bucket. */
+    public CompactedTopicReader<StatsKey, MappingLoadStats> stats() {
+        return stats;
+    }
+
+    /** Base URL of the REST API and web UI. */
     public String url() {
         return api.url();
     }
@@ -108,6 +128,8 @@ public final class SinkService implements AutoCloseable {
     public void close() {
         api.close();
         client.close();
+        stats.close();
+        selections.close();
         admin.close();
     }
 }

@@ -1,0 +1,161 @@
+package dev.slaprof.sink;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordDeserializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The latest value per key of a compacted topic, kept current by a reader thread: reads every partition from the
+ * beginning with {@code read_committed} and no consumer group (every instance sees every key), applies tombstones,
+ * skips and counts records it cannot decode, and calls listeners on every change before the new value becomes
+ * visible (so a listener that writes files runs before a reader of {@link #all()} sees the value).
+ *
+ * @param <K> key type
+ * @param <V> value type
+ */
+public class CompactedTopicReader<K, V> implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CompactedTopicReader.class);
+
+    private final String topic;
+    private final KafkaConsumer<K, V> consumer;
+    private final Map<K, V> latest = new ConcurrentHashMap<>();
+    private final List<BiConsumer<K, V>> listeners = new CopyOnWriteArrayList<>();
+    private final List<BiConsumer<K, V>> observers = new CopyOnWriteArrayList<>();
+    private final AtomicLong undecodable = new AtomicLong();
+    private final Thread reader;
+    private volatile boolean running = true;
+
+    /** Starts reading {@code topic}; waits at most 30 s for its metadata. */
+    public CompactedTopicReader(final Properties clientProps, final String topic, final Deserializer<K> keys,
+                                final Deserializer<V> values) {
+        this.topic = topic;
+        final Properties p = new Properties();
+        p.putAll(clientProps);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        consumer = new KafkaConsumer<>(p, keys, values);
+        final List<TopicPartition> parts = new ArrayList<>();
+        for (final PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
+            parts.add(new TopicPartition(info.topic(), info.partition()));
+        }
+        consumer.assign(parts);
+        consumer.seekToBeginning(parts);
+        reader = new Thread(this::read, "reader-" + topic);
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /**
+     * Registers a callback for every new value (called on the reader thread; a null value is a tombstone) and
+     * replays the values held so far to it.
+     */
+    public void onChange(final BiConsumer<K, V> listener) {
+        listeners.add(listener);
+        latest.forEach(listener);
+    }
+
+    /**
+     * Registers a callback called after a new value has become visible through {@link #all()} and
+     * {@link #latest(Object)} (on the reader thread): for notifying others who will read it back, such as live
+     * web pages.
+     */
+    public void afterChange(final BiConsumer<K, V> observer) {
+        observers.add(observer);
+    }
+
+    private void read() {
+        try {
+            while (running) {
+                final ConsumerRecords<K, V> batch;
+                try {
+                    batch = consumer.poll(Duration.ofMillis(200));
+                } catch (final RecordDeserializationException e) {
+                    // A record this reader cannot decode (another registry, a foreign writer) is skipped and
+                    // counted; the reader keeps serving the ones it can read.
+                    undecodable.incrementAndGet();
+                    LOG.warn("skipping undecodable record of {} at {}@{}: {}", topic, e.topicPartition(), e.offset(),
+                        e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
+                    consumer.seek(e.topicPartition(), e.offset() + 1);
+                    continue;
+                }
+                for (final var r : batch) {
+                    if (r.key() == null) {
+                        continue;
+                    }
+                    for (final var l : listeners) {
+                        try {
+                            l.accept(r.key(), r.value());
+                        } catch (final RuntimeException e) {
+                            LOG.error("listener of {} failed for {}: {}", topic, r.key(), e.toString());
+                        }
+                    }
+                    changed(r.key());
+                    if (r.value() == null) {
+                        latest.remove(r.key());
+                    } else {
+                        latest.put(r.key(), r.value());
+                    }
+                    for (final var o : observers) {
+                        try {
+                            o.accept(r.key(), r.value());
+                        } catch (final RuntimeException e) {
+                            LOG.error("observer of {} failed for {}: {}", topic, r.key(), e.toString());
+                        }
+                    }
+                }
+            }
+        } catch (final WakeupException e) {
+            // close() asked the reader to stop.
+        } finally {
+            consumer.close();
+        }
+    }
+
+    /** Hook for subclasses: a key is about to change (called on the reader thread). */
+    protected void changed(final K key) {
+    }
+
+    /** Records of the topic skipped because they could not be decoded. */
+    public long undecodable() {
+        return undecodable.get();
+    }
+
+    /** Every latest value. */
+    public Map<K, V> all() {
+        return Map.copyOf(latest);
+    }
+
+    /** The latest value of a key. */
+    public Optional<V> latest(final K key) {
+        return Optional.ofNullable(latest.get(key));
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            reader.join(5000);
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
