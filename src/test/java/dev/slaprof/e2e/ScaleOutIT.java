@@ -77,7 +77,11 @@ class ScaleOutIT {
             for (int i = 0; i < 3 * PER_DEPLOYMENT; i++) {
                 if (i == 3 * PER_DEPLOYMENT / 2) {
                     publisher.flush();
-                    a.close(Duration.ofSeconds(30));
+                    // Scale-in as an operator does it: leave the group, so B takes over at once, not after the
+                    // session timeout (45 s).
+                    a.close(org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
+                        org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                        .withTimeout(Duration.ofSeconds(30)));
                     System.out.println("instance A stopped after " + i + " samples");
                 }
                 final Deployment d = deployments.get(i % 3);

@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -35,16 +34,18 @@ final class Pipeline implements AutoCloseable {
     private final String profile;
 
     private Pipeline(final Properties client, final Topics topics, final SlaTarget sla, final Path outputDir,
-                     final Deployment deployment, final int apiPort, final int gpusPerNode) throws IOException {
+                     final Deployment deployment, final int apiPort, final int gpusPerNode, final Duration horizon)
+        throws IOException {
         this.deployment = deployment;
         this.profile = sla.getProfile();
         final Properties props = StreamsSettings.defaults(client, "slaprof-run-" + UUID.randomUUID(),
             Files.createTempDirectory("slaprof-state-"));
-        streams = new KafkaStreams(SlaprofTopology.build(props, topics, sla, Duration.ofMillis(250)), props);
+        streams = new KafkaStreams(SlaprofTopology.build(props, topics, sla, Duration.ofMillis(250), horizon),
+            props);
         streams.start();
         try {
             sink = new SinkService(client, topics, new OutputWriter(outputDir, gpusPerNode), "127.0.0.1", apiPort,
-                Map::of);
+                () -> dev.slaprof.topology.TopologyMetrics.gauges(streams));
         } catch (final java.net.BindException e) {
             streams.close(Duration.ofSeconds(10));
             throw new IllegalArgumentException("port " + apiPort + " is busy; choose another with --ui-port");
@@ -54,8 +55,9 @@ final class Pipeline implements AutoCloseable {
     }
 
     static Pipeline start(final Properties client, final Topics topics, final SlaTarget sla, final Path outputDir,
-                          final Deployment deployment, final int apiPort, final int gpusPerNode) throws IOException {
-        return new Pipeline(client, topics, sla, outputDir, deployment, apiPort, gpusPerNode);
+                          final Deployment deployment, final int apiPort, final int gpusPerNode,
+                          final Duration horizon) throws IOException {
+        return new Pipeline(client, topics, sla, outputDir, deployment, apiPort, gpusPerNode, horizon);
     }
 
     void publishSla(final SlaTarget sla) {

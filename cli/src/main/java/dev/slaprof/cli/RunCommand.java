@@ -97,6 +97,11 @@ final class RunCommand implements Callable<Integer> {
     private boolean follow;
     @Option(names = "--follow-interval", defaultValue = "PT60S", description = "Pause between re-profiling rounds.")
     private Duration followInterval;
+
+    @Option(names = "--horizon", defaultValue = "none", converter = HorizonConverter.class,
+        description = "With --follow: age out samples older than this (none, 90s, 30m, 6h, 7d), so a changed engine is "
+            + "re-learned.")
+    private Duration horizon;
     @Option(names = "--ui-port", defaultValue = "8377",
         description = "Loopback port of the web UI and the REST API (0 = any free).")
     private int uiPort;
@@ -177,7 +182,7 @@ final class RunCommand implements Callable<Integer> {
             mappings.isEmpty() ? "" : ", mappings " + labels(mappings), ttft, itl, isl, osl, stat);
         try (Embedded env = Embedded.start(out);
              Pipeline pipeline = Pipeline.start(env.client(), env.topics(), sla, outputDir, deployment, uiPort,
-                 gpusPerNode);
+                 gpusPerNode, horizon);
              SamplePublisher publisher = new SamplePublisher(env.client(), env.topics())) {
             pipeline.publishSla(sla);
             out.println("slaprof: web UI " + pipeline.apiUrl() + "/  (live; REST API " + pipeline.apiUrl()

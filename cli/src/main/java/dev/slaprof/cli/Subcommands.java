@@ -109,6 +109,13 @@ final class Subcommands {
         @Option(names = "--rate-limit-ms", defaultValue = "250",
             description = "Least interval between two recomputations of one deployment.")
         private long rateLimitMs;
+        @Option(names = "--horizon", defaultValue = "none", converter = HorizonConverter.class,
+            description = "Age out samples older than this (none, 90s, 30m, 6h, 7d or ISO-8601), so a changed engine "
+                + "is re-learned.")
+        private Duration horizon;
+        @Option(names = "--metrics-port", defaultValue = "-1",
+            description = "Serve Prometheus /metrics (samples, duplicates, dead letters) on this loopback port; -1 = off.")
+        private int metricsPort;
 
         @Override
         public Integer call() throws Exception {
@@ -117,10 +124,37 @@ final class Subcommands {
             final SlaTarget sla = new SlaTarget("default", ttft, itl, isl, osl,
                 Statistic.valueOf(statistic.toUpperCase(Locale.ROOT)), 1, 1024, 1);
             try (KafkaStreams streams = new KafkaStreams(SlaprofTopology.build(props, kafka.topics(System.getenv()),
-                sla, Duration.ofMillis(rateLimitMs)), props)) {
+                sla, Duration.ofMillis(rateLimitMs), horizon), props)) {
                 streams.start();
-                System.out.println("slaprof: topology running as " + kafka.applicationId + " (Ctrl-C to stop)");
-                Daemon.awaitShutdown();
+                com.sun.net.httpserver.HttpServer metrics = null;
+                if (metricsPort >= 0) {
+                    metrics = dev.slaprof.schema.LoopbackHttp.create("127.0.0.1", metricsPort, 8);
+                    metrics.createContext("/metrics", ex -> {
+                        final StringBuilder sb = new StringBuilder();
+                        dev.slaprof.topology.TopologyMetrics.gauges(streams).forEach((k, v) -> sb.append("# TYPE ")
+                            .append(k).append(" counter\n").append(k).append(' ').append(v).append('\n'));
+                        dev.slaprof.schema.LoopbackHttp.send(ex, 200, "text/plain; version=0.0.4",
+                            sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                        ex.close();
+                    });
+                    metrics.start();
+                    System.out.println("slaprof: metrics on http://127.0.0.1:" + metrics.getAddress().getPort()
+                        + "/metrics");
+                }
+                System.out.println("slaprof: topology running as " + kafka.applicationId
+                    + (horizon == null ? "" : ", ageing horizon " + horizon) + " (Ctrl-C to stop)");
+                try {
+                    Daemon.awaitShutdown();
+                } finally {
+                    if (metrics != null) {
+                        metrics.stop(0);
+                    }
+                    // Leave the group on the way out: the remaining instances take the partitions over at once
+                    // instead of after the session timeout.
+                    streams.close(org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
+                        org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                        .withTimeout(Duration.ofSeconds(30)));
+                }
             }
             return 0;
         }

@@ -15,8 +15,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +34,9 @@ public class CompactedTopicReader<K, V> implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CompactedTopicReader.class);
 
     private final String topic;
-    private final KafkaConsumer<K, V> consumer;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Deserializer<K> keys;
+    private final Deserializer<V> values;
     private final Map<K, V> latest = new ConcurrentHashMap<>();
     private final List<BiConsumer<K, V>> listeners = new CopyOnWriteArrayList<>();
     private final List<BiConsumer<K, V>> observers = new CopyOnWriteArrayList<>();
@@ -46,12 +48,16 @@ public class CompactedTopicReader<K, V> implements AutoCloseable {
     public CompactedTopicReader(final Properties clientProps, final String topic, final Deserializer<K> keys,
                                 final Deserializer<V> values) {
         this.topic = topic;
+        this.keys = keys;
+        this.values = values;
         final Properties p = new Properties();
         p.putAll(clientProps);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        consumer = new KafkaConsumer<>(p, keys, values);
+        // Bytes in, decoded here: a record that does not decode is skipped in place, without the seek and re-fetch
+        // a consumer-side deserialization error costs (a topic shared with foreign writers may hold thousands).
+        consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         final List<TopicPartition> parts = new ArrayList<>();
         for (final PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
             parts.add(new TopicPartition(info.topic(), info.partition()));
@@ -84,40 +90,44 @@ public class CompactedTopicReader<K, V> implements AutoCloseable {
     private void read() {
         try {
             while (running) {
-                final ConsumerRecords<K, V> batch;
-                try {
-                    batch = consumer.poll(Duration.ofMillis(200));
-                } catch (final RecordDeserializationException e) {
-                    // A record this reader cannot decode (another registry, a foreign writer) is skipped and
-                    // counted; the reader keeps serving the ones it can read.
-                    undecodable.incrementAndGet();
-                    LOG.warn("skipping undecodable record of {} at {}@{}: {}", topic, e.topicPartition(), e.offset(),
-                        e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
-                    consumer.seek(e.topicPartition(), e.offset() + 1);
-                    continue;
-                }
-                for (final var r : batch) {
-                    if (r.key() == null) {
+                final ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(200));
+                for (final var raw : batch) {
+                    final K key;
+                    final V value;
+                    try {
+                        key = raw.key() == null ? null : keys.deserialize(topic, raw.headers(), raw.key());
+                        value = raw.value() == null ? null : values.deserialize(topic, raw.headers(), raw.value());
+                    } catch (final RuntimeException e) {
+                        // A record this reader cannot decode (another registry, a foreign writer) is skipped and
+                        // counted; the reader keeps serving the ones it can read.
+                        final long n = undecodable.incrementAndGet();
+                        if (n <= 10 || n % 1000 == 0) {
+                            LOG.warn("skipping undecodable record of {} at {}-{}@{} ({} so far): {}", topic, topic,
+                                raw.partition(), raw.offset(), n, e.getMessage());
+                        }
+                        continue;
+                    }
+                    if (key == null) {
                         continue;
                     }
                     for (final var l : listeners) {
                         try {
-                            l.accept(r.key(), r.value());
+                            l.accept(key, value);
                         } catch (final RuntimeException e) {
-                            LOG.error("listener of {} failed for {}: {}", topic, r.key(), e.toString());
+                            LOG.error("listener of {} failed for {}: {}", topic, key, e.toString());
                         }
                     }
-                    changed(r.key());
-                    if (r.value() == null) {
-                        latest.remove(r.key());
+                    changed(key);
+                    if (value == null) {
+                        latest.remove(key);
                     } else {
-                        latest.put(r.key(), r.value());
+                        latest.put(key, value);
                     }
                     for (final var o : observers) {
                         try {
-                            o.accept(r.key(), r.value());
+                            o.accept(key, value);
                         } catch (final RuntimeException e) {
-                            LOG.error("observer of {} failed for {}: {}", topic, r.key(), e.toString());
+                            LOG.error("observer of {} failed for {}: {}", topic, key, e.toString());
                         }
                     }
                 }

@@ -20,6 +20,7 @@ final class Deduplicator implements FixedKeyProcessor<Deployment, LatencySample,
     private final Duration window;
     private FixedKeyProcessorContext<Deployment, LatencySample> context;
     private WindowStore<String, Long> seen;
+    private org.apache.kafka.common.metrics.Sensor duplicates;
 
     Deduplicator(final Duration window) {
         this.window = window;
@@ -29,6 +30,7 @@ final class Deduplicator implements FixedKeyProcessor<Deployment, LatencySample,
     public void init(final FixedKeyProcessorContext<Deployment, LatencySample> ctx) {
         this.context = ctx;
         this.seen = ctx.getStateStore(TopologyNames.DEDUP_STORE);
+        this.duplicates = TopologyMetrics.sensor(ctx.metrics(), TopologyMetrics.DUPLICATES);
     }
 
     @Override
@@ -38,6 +40,7 @@ final class Deduplicator implements FixedKeyProcessor<Deployment, LatencySample,
         try (WindowStoreIterator<Long> it = seen.fetch(id, Instant.ofEpochMilli(Math.max(0, ts - window.toMillis())),
             Instant.ofEpochMilli(ts + window.toMillis()))) {
             if (it.hasNext()) {
+                duplicates.record();
                 return;
             }
         }

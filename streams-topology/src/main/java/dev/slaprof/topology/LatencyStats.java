@@ -135,6 +135,48 @@ public final class LatencyStats {
         }
     }
 
+    /**
+     * The statistics of two disjoint sample sets of one bucket as one (a new object): counts and token sums add,
+     * means and M2 combine by Chan et al.'s parallel formula, histograms add class by class, the most recent runs are
+     * kept. Used to join an older and a newer generation under an ageing horizon.
+     */
+    public static MappingLoadStats merge(final MappingLoadStats older, final MappingLoadStats newer) {
+        final MappingLoadStats m = MappingLoadStats.newBuilder(newer).build();
+        m.setOkCount(older.getOkCount() + newer.getOkCount());
+        m.setWarmupCount(older.getWarmupCount() + newer.getWarmupCount());
+        m.setFailedCount(older.getFailedCount() + newer.getFailedCount());
+        m.setInputTokens(older.getInputTokens() + newer.getInputTokens());
+        m.setOutputTokens(older.getOutputTokens() + newer.getOutputTokens());
+        m.setTtft(merge(older.getTtft(), newer.getTtft()));
+        m.setItl(merge(older.getItl(), newer.getItl()));
+        final List<RunStats> runs = new ArrayList<>(older.getRuns());
+        for (final RunStats r : newer.getRuns()) {
+            runs.removeIf(x -> x.getRunId().equals(r.getRunId()));
+            runs.add(r);
+        }
+        m.setRuns(new ArrayList<>(runs.subList(Math.max(0, runs.size() - MAX_RUNS), runs.size())));
+        m.setFirstEventUs(Math.min(older.getFirstEventUs(), newer.getFirstEventUs()));
+        m.setLastEventUs(Math.max(older.getLastEventUs(), newer.getLastEventUs()));
+        m.setSimulated(older.getSimulated() || newer.getSimulated());
+        return m;
+    }
+
+    private static MetricStats merge(final MetricStats a, final MetricStats b) {
+        final long n = a.getCount() + b.getCount();
+        if (a.getCount() == 0 || b.getCount() == 0) {
+            final MetricStats only = a.getCount() == 0 ? b : a;
+            return MetricStats.newBuilder(only).build();
+        }
+        final double delta = b.getMeanMs() - a.getMeanMs();
+        final double mean = a.getMeanMs() + delta * b.getCount() / n;
+        final double m2 = a.getM2() + b.getM2() + delta * delta * ((double) a.getCount() * b.getCount() / n);
+        final MetricStats m = new MetricStats(n, mean, m2, Math.min(a.getMinMs(), b.getMinMs()),
+            Math.max(a.getMaxMs(), b.getMaxMs()), 0.0, 0.0, 0.0, 0.0,
+            ByteBuffer.wrap(SparseHistogram.merge(bytes(a), bytes(b))));
+        refresh(m);
+        return m;
+    }
+
     /** Sample standard deviation of a metric, ms (0 below two observations). */
     public static double stddev(final MetricStats m) {
         return m.getCount() < 2 ? 0 : Math.sqrt(m.getM2() / (m.getCount() - 1));

@@ -48,6 +48,10 @@ final class ProfileProcessor implements Processor<Deployment, LatencySample, Spe
     private static final Logger LOG = LoggerFactory.getLogger(ProfileProcessor.class);
     private final SlaTarget defaultSla;
     private final Duration rateLimit;
+    /** Ageing horizon, or null: samples are kept for ever. */
+    private final Duration horizon;
+    private KeyValueStore<String, MappingLoadStats> previous;
+    private org.apache.kafka.common.metrics.Sensor aggregated;
     private final Set<String> dirtyBuckets = new LinkedHashSet<>();
     private final Set<String> dirty = new LinkedHashSet<>();
     private final Map<String, Deployment> deployments = new HashMap<>();
@@ -57,9 +61,10 @@ final class ProfileProcessor implements Processor<Deployment, LatencySample, Spe
     private int slaFingerprint;
     private int pinFingerprint;
 
-    ProfileProcessor(final SlaTarget defaultSla, final Duration rateLimit) {
+    ProfileProcessor(final SlaTarget defaultSla, final Duration rateLimit, final Duration horizon) {
         this.defaultSla = defaultSla;
         this.rateLimit = rateLimit;
+        this.horizon = horizon;
     }
 
     @Override
@@ -67,6 +72,7 @@ final class ProfileProcessor implements Processor<Deployment, LatencySample, Spe
         this.context = ctx;
         this.stats = ctx.getStateStore(TopologyNames.BUCKET_STATS_STORE);
         this.last = ctx.getStateStore(TopologyNames.RECOMMENDATION_STORE);
+        this.aggregated = TopologyMetrics.sensor(ctx.metrics(), TopologyMetrics.SAMPLES);
         try (KeyValueIterator<String, MappingLoadStats> it = stats.all()) {
             while (it.hasNext()) {
                 final KeyValue<String, MappingLoadStats> kv = it.next();
@@ -78,6 +84,76 @@ final class ProfileProcessor implements Processor<Deployment, LatencySample, Spe
         slaFingerprint = profiles().hashCode();
         pinFingerprint = pins().hashCode();
         ctx.schedule(rateLimit, PunctuationType.WALL_CLOCK_TIME, ts -> flush());
+        if (horizon != null) {
+            this.previous = ctx.getStateStore(TopologyNames.BUCKET_PREVIOUS_STORE);
+            final Duration every = Duration.ofMillis(Math.max(1000, horizon.toMillis() / 8));
+            ctx.schedule(every, PunctuationType.WALL_CLOCK_TIME, this::expire);
+        }
+    }
+
+    /**
+     * Under a horizon H a bucket holds two generations, each spanning at most H/2 of event time: the current one
+     * (in the stats store) and the previous one. A sample more than H/2 after the current generation's first event
+     * starts a new generation and the current becomes the previous (or is dropped when the gap exceeds H), so every
+     * sample in the statistics is at most H older than the newest, and every sample younger than H/2 is in them.
+     */
+    private MappingLoadStats current(final String bucketId, final LatencySample s) {
+        final MappingLoadStats cur = stats.get(bucketId);
+        if (horizon == null || cur == null || cur.getFirstEventUs() == Long.MAX_VALUE) {
+            return cur;
+        }
+        final long age = s.getEventTimeUs() - cur.getFirstEventUs();
+        final long half = horizon.toNanos() / 2000;
+        if (age < half) {
+            return cur;
+        }
+        if (age < 2 * half) {
+            previous.put(bucketId, cur);
+        } else {
+            previous.delete(bucketId);
+        }
+        return null;
+    }
+
+    /** The bucket's statistics as published: both generations joined under a horizon. */
+    private MappingLoadStats view(final String bucketId, final MappingLoadStats cur) {
+        if (previous == null || cur == null) {
+            return cur;
+        }
+        final MappingLoadStats prev = previous.get(bucketId);
+        return prev == null ? cur : LatencyStats.merge(prev, cur);
+    }
+
+    /**
+     * Wall-clock ageing under a horizon: a bucket whose newest sample is older than the horizon is deleted (a
+     * tombstone goes to the compacted statistics topic), an expired previous generation is dropped; the affected
+     * deployments are recomputed at the next flush.
+     */
+    private void expire(final long nowMs) {
+        final long limitUs = (nowMs - horizon.toMillis()) * 1000;
+        final List<String> gone = new ArrayList<>();
+        try (KeyValueIterator<String, MappingLoadStats> it = stats.all()) {
+            while (it.hasNext()) {
+                final KeyValue<String, MappingLoadStats> kv = it.next();
+                final MappingLoadStats prev = previous.get(kv.key);
+                if (kv.value.getLastEventUs() < limitUs) {
+                    gone.add(kv.key);
+                    context.forward(new Record<>(new StatsKey(kv.value.getDeployment(), kv.value.getRole(),
+                        Mappings.label(kv.value.getMapping()), kv.value.getInFlight(), kv.value.getIsl()), null, nowMs));
+                } else if (prev != null && prev.getLastEventUs() < limitUs) {
+                    previous.delete(kv.key);
+                    dirtyBuckets.add(kv.key);
+                } else {
+                    continue;
+                }
+                dirty.add(Keys.deploymentId(kv.value.getDeployment()));
+            }
+        }
+        for (final String id : gone) {
+            stats.delete(id);
+            previous.delete(id);
+            dirtyBuckets.remove(id);
+        }
     }
 
     @Override
@@ -85,10 +161,11 @@ final class ProfileProcessor implements Processor<Deployment, LatencySample, Spe
         final LatencySample s = r.value();
         final StatsKey key = Keys.bucket(s);
         final String bucketId = Keys.bucketId(key);
-        final MappingLoadStats old = stats.get(bucketId);
+        final MappingLoadStats old = current(bucketId, s);
         stats.put(bucketId, LatencyStats.add(old == null ? LatencyStats.empty(s, key.getInFlight(), key.getIsl())
             : old, s));
         dirtyBuckets.add(bucketId);
+        aggregated.record();
         final String id = Keys.deploymentId(s.getDeployment());
         deployments.putIfAbsent(id, s.getDeployment());
         dirty.add(id);
@@ -97,7 +174,7 @@ final class ProfileProcessor implements Processor<Deployment, LatencySample, Spe
     private void flush() {
         final long nowMs = System.currentTimeMillis();
         for (final String bucketId : dirtyBuckets) {
-            final MappingLoadStats st = stats.get(bucketId);
+            final MappingLoadStats st = view(bucketId, stats.get(bucketId));
             if (st != null) {
                 LatencyStats.refreshPercentiles(st);
                 context.forward(new Record<>(new StatsKey(st.getDeployment(), st.getRole(),
@@ -120,7 +197,8 @@ final class ProfileProcessor implements Processor<Deployment, LatencySample, Spe
             final List<MappingLoadStats> buckets = new ArrayList<>();
             try (KeyValueIterator<String, MappingLoadStats> it = stats.prefixScan(id, new StringSerializer())) {
                 while (it.hasNext()) {
-                    buckets.add(LatencyStats.refreshPercentiles(it.next().value));
+                    final KeyValue<String, MappingLoadStats> kv = it.next();
+                    buckets.add(LatencyStats.refreshPercentiles(view(kv.key, kv.value)));
                 }
             }
             final Deployment d = deployments.get(id);

@@ -5,7 +5,7 @@ import dev.slaprof.schema.SchemaRegistryClient;
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.LatencySample;
-import dev.slaprof.schema.avro.MappingLoadStats;
+import dev.slaprof.schema.avro.StatsKey;
 import dev.slaprof.schema.avro.SlaTarget;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -48,6 +48,18 @@ public final class SlaprofTopology {
      */
     public static Topology build(final Properties props, final Topics topics, final SlaTarget defaultSla,
                                  final Duration rateLimit) {
+        return build(props, topics, defaultSla, rateLimit, null);
+    }
+
+    /**
+     * Builds the topology with an ageing horizon: samples older than {@code horizon} leave the statistics (two
+     * generations per bucket, see {@code ProfileProcessor}), so a changed engine is re-learned. Null = none.
+     */
+    public static Topology build(final Properties props, final Topics topics, final SlaTarget defaultSla,
+                                 final Duration rateLimit, final Duration horizon) {
+        if (horizon != null && (horizon.isNegative() || horizon.toMillis() < 2000)) {
+            throw new IllegalArgumentException("the ageing horizon must be at least 2 s, got " + horizon);
+        }
         final SchemaRegistryClient registry = topics.registry();
         final StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(props)));
         builder.globalTable(topics.slaTargets().name(), Consumed.with(topics.slaTargets().keySerde(),
@@ -73,7 +85,7 @@ public final class SlaprofTopology {
             .defaultBranch(Branched.as("valid"));
         buildDeadLetterBranch(branches.get("validate-invalid"), topics);
         buildProfileBranch(builder, branches.get("validate-valid"), topics, AvroSerde.anySpecific(registry, true),
-            AvroSerde.anySpecific(registry, false), defaultSla, rateLimit);
+            AvroSerde.anySpecific(registry, false), defaultSla, rateLimit, horizon);
         return builder.build();
     }
 
@@ -88,7 +100,7 @@ public final class SlaprofTopology {
     private static void buildProfileBranch(final StreamsBuilder builder, final KStream<Deployment, LatencySample> valid,
                                            final Topics topics, final AvroSerde<SpecificRecord> anyKey,
                                            final AvroSerde<SpecificRecord> anyValue, final SlaTarget defaultSla,
-                                           final Duration rateLimit) {
+                                           final Duration rateLimit, final Duration horizon) {
         // Cached: a bucket updated by thousands of samples between two commits writes one changelog record, not
         // thousands (without the cache every sample wrote its ~5 KB bucket to the changelog).
         builder.addStateStore(Stores.keyValueStoreBuilder(
@@ -97,11 +109,20 @@ public final class SlaprofTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(TopologyNames.RECOMMENDATION_STORE), Serdes.String(),
             topics.recommendations().valueSerde()).withCachingEnabled());
+        final String[] stores = horizon == null
+            ? new String[] {TopologyNames.BUCKET_STATS_STORE, TopologyNames.RECOMMENDATION_STORE}
+            : new String[] {TopologyNames.BUCKET_STATS_STORE, TopologyNames.RECOMMENDATION_STORE,
+                TopologyNames.BUCKET_PREVIOUS_STORE};
+        if (horizon != null) {
+            builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(TopologyNames.BUCKET_PREVIOUS_STORE), Serdes.String(),
+                topics.stats().valueSerde()).withCachingEnabled());
+        }
+        // Routed by key type: a statistics tombstone (an aged-out bucket) has no value to look at.
         final Map<String, KStream<SpecificRecord, SpecificRecord>> out = valid
-            .process(() -> new ProfileProcessor(defaultSla, rateLimit), Named.as("profile"),
-                TopologyNames.BUCKET_STATS_STORE, TopologyNames.RECOMMENDATION_STORE)
+            .process(() -> new ProfileProcessor(defaultSla, rateLimit, horizon), Named.as("profile"), stores)
             .split(Named.as("output-"))
-            .branch((k, v) -> v instanceof MappingLoadStats, Branched.as("stats"))
+            .branch((k, v) -> k instanceof StatsKey, Branched.as("stats"))
             .defaultBranch(Branched.as("recommendations"));
         out.get("output-stats").to(topics.stats().name(), Produced.with(anyKey, anyValue)
             .withName("mapping-load-stats-sink"));
@@ -112,14 +133,17 @@ public final class SlaprofTopology {
     /** Puts the validation failure into a header of the dead-lettered record. */
     private static final class ReasonHeader implements FixedKeyProcessor<Deployment, LatencySample, LatencySample> {
         private FixedKeyProcessorContext<Deployment, LatencySample> context;
+        private org.apache.kafka.common.metrics.Sensor deadLetters;
 
         @Override
         public void init(final FixedKeyProcessorContext<Deployment, LatencySample> ctx) {
             this.context = ctx;
+            this.deadLetters = TopologyMetrics.sensor(ctx.metrics(), TopologyMetrics.DEAD_LETTERS);
         }
 
         @Override
         public void process(final FixedKeyRecord<Deployment, LatencySample> r) {
+            deadLetters.record();
             final String reason = SampleValidator.reason(r.value());
             r.headers().add(TopologyNames.DLQ_REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
             context.forward(r);

@@ -48,6 +48,42 @@ public final class SparseHistogram {
         return encode(keys, counts, size);
     }
 
+    /** The class-wise sum of two packed histograms (counts saturate at {@code Integer.MAX_VALUE}). */
+    public static byte[] merge(final byte[] a, final byte[] b) {
+        final int na = classes(a);
+        final int nb = classes(b);
+        if (nb == 0) {
+            return a;
+        }
+        if (na == 0) {
+            return b;
+        }
+        final long[] ka = new long[na];
+        final long[] ca = new long[na];
+        final long[] kb = new long[nb];
+        final long[] cb = new long[nb];
+        decode(a, ka, ca);
+        decode(b, kb, cb);
+        final long[] keys = new long[na + nb];
+        final long[] counts = new long[na + nb];
+        int i = 0;
+        int j = 0;
+        int n = 0;
+        while (i < na || j < nb) {
+            if (j >= nb || (i < na && ka[i] < kb[j])) {
+                keys[n] = ka[i];
+                counts[n++] = ca[i++];
+            } else if (i >= na || kb[j] < ka[i]) {
+                keys[n] = kb[j];
+                counts[n++] = cb[j++];
+            } else {
+                keys[n] = ka[i];
+                counts[n++] = Math.min(Integer.MAX_VALUE, ca[i++] + cb[j++]);
+            }
+        }
+        return encode(keys, counts, n);
+    }
+
     /** Occupied classes of a packed histogram. */
     public static int classes(final byte[] packed) {
         return packed.length == 0 ? 0 : (int) readVarint(packed, new int[] {0});

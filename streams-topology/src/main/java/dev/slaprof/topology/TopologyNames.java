@@ -14,6 +14,8 @@ public final class TopologyNames {
     public static final String SLA_STORE = "sla-targets-store";
     /** Global store of engine capacities. */
     public static final String CAPACITY_STORE = "engine-capacity-store";
+    /** Previous generation of each bucket under an ageing horizon (present only with a horizon). */
+    public static final String BUCKET_PREVIOUS_STORE = "bucket-stats-previous-store";
     /** Global store of pinned choices (the selections topic). */
     public static final String SELECTION_STORE = "selections-store";
     /** Header carrying the dead-letter reason. */

@@ -206,6 +206,54 @@ class SlaprofTopologyTest {
         }
     }
 
+    private static LatencySample at(final LatencySample s, final long offsetSeconds) {
+        s.setEventTimeUs(Fixtures.T0_US + offsetSeconds * 1_000_000);
+        return s;
+    }
+
+    @Test
+    void shouldAgeSamplesOutBeyondTheHorizon() throws Exception {
+        final Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test-horizon");
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("tt-state").toString());
+        p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+        final Topology t = SlaprofTopology.build(p, topics, Fixtures.sla(120, 30, Statistic.MEAN), RATE,
+            Duration.ofSeconds(10));
+        assertThat(t.describe().toString()).contains(TopologyNames.BUCKET_PREVIOUS_STORE);
+        try (TopologyTestDriver d = new TopologyTestDriver(t, p,
+                java.time.Instant.ofEpochMilli(Fixtures.T0_US / 1000))) {
+            final var in = samples(d);
+            final var stats = d.createOutputTopic(TopicNames.MAPPING_LOAD_STATS, topics.stats().keySerde()
+                .deserializer(), topics.stats().valueSerde().deserializer());
+            for (int i = 0; i < 3; i++) {
+                send(in, at(Fixtures.prefill(Mappings.tp(1), 3000, 100), i));
+            }
+            d.advanceWallClockTime(RATE);
+            // 6 s later (past half the horizon): a new generation; the old one still counts.
+            send(in, at(Fixtures.prefill(Mappings.tp(1), 3000, 200), 6));
+            d.advanceWallClockTime(RATE);
+            var st = stats.readValuesToList();
+            assertThat(st.get(st.size() - 1).getOkCount()).isEqualTo(4);
+            assertThat(st.get(st.size() - 1).getTtft().getMeanMs()).isCloseTo(125.0, within(TOLERANCE));
+            // 12 s: the first generation (0-2 s) is more than a horizon old and leaves; 200 and 300 remain.
+            send(in, at(Fixtures.prefill(Mappings.tp(1), 3000, 300), 12));
+            d.advanceWallClockTime(RATE);
+            st = stats.readValuesToList();
+            assertThat(st.get(st.size() - 1).getOkCount()).isEqualTo(2);
+            assertThat(st.get(st.size() - 1).getTtft().getMeanMs()).isCloseTo(250.0, within(TOLERANCE));
+            assertThat(latest(recommendations(d)).getPrefill().getPoint().getLatencyMs())
+                .isCloseTo(250.0, within(TOLERANCE));
+            // No samples for longer than the horizon (wall clock): the bucket is deleted with a tombstone.
+            d.advanceWallClockTime(Duration.ofSeconds(25));
+            d.advanceWallClockTime(RATE);
+            final var records = stats.readRecordsToList();
+            assertThat(records).isNotEmpty();
+            assertThat(records.get(records.size() - 1).value()).isNull();
+            assertThat(latest(recommendations(d)).getPrefill()).isNull();
+        }
+    }
+
     @Test
     void shouldPickDifferentlyUnderAPercentileThanUnderTheMean() throws Exception {
         for (final Statistic stat : new Statistic[] {Statistic.MEAN, Statistic.P50}) {

@@ -1,0 +1,62 @@
+package dev.slaprof.topology;
+
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsMetrics;
+
+/**
+ * slaprof's own counters in Kafka Streams' metrics registry (so they show in JMX with the built-in ones, group
+ * {@code stream-slaprof-metrics}): samples aggregated, duplicates dropped, samples dead-lettered by validation; and
+ * their Prometheus-style totals for the REST {@code /metrics} endpoint, together with Streams' own count of records
+ * dropped by the deserialization handler (they too go to the dead-letter topic). Nothing leaves the topology
+ * uncounted.
+ */
+public final class TopologyMetrics {
+    /** Sensor scope: the metric group is {@code stream-<scope>-metrics}. */
+    static final String SCOPE = "slaprof";
+    static final String GROUP = "stream-" + SCOPE + "-metrics";
+    /** Valid samples aggregated into statistics. */
+    static final String SAMPLES = "samples";
+    /** Redeliveries dropped by the de-duplication window. */
+    static final String DUPLICATES = "duplicates";
+    /** Samples that failed validation and went to the dead-letter topic. */
+    static final String DEAD_LETTERS = "dead-letters";
+
+    private TopologyMetrics() {
+    }
+
+    /** The rate/total sensor of one operation (shared by the tasks of a thread). */
+    static Sensor sensor(final StreamsMetrics metrics, final String operation) {
+        return metrics.addRateTotalSensor(SCOPE, "topology", operation, Sensor.RecordingLevel.INFO);
+    }
+
+    /**
+     * Totals summed over threads and tasks: {@code slaprof_topology_samples_total},
+     * {@code slaprof_topology_duplicates_total}, {@code slaprof_topology_dead_letters_total} and
+     * {@code slaprof_topology_deserialization_dropped_total}.
+     */
+    public static Map<String, Double> gauges(final KafkaStreams streams) {
+        final Map<String, Double> out = new TreeMap<>();
+        for (final String op : new String[] {SAMPLES, DUPLICATES, DEAD_LETTERS}) {
+            out.put("slaprof_topology_" + op.replace('-', '_') + "_total", 0.0);
+        }
+        out.put("slaprof_topology_deserialization_dropped_total", 0.0);
+        for (final Map.Entry<MetricName, ? extends Metric> e : streams.metrics().entrySet()) {
+            final MetricName n = e.getKey();
+            final Object v = e.getValue().metricValue();
+            if (!(v instanceof Double d) || !Double.isFinite(d)) {
+                continue;
+            }
+            if (GROUP.equals(n.group()) && n.name().endsWith("-total")) {
+                out.merge("slaprof_topology_" + n.name().replace('-', '_'), d, Double::sum);
+            } else if ("stream-task-metrics".equals(n.group()) && "dropped-records-total".equals(n.name())) {
+                out.merge("slaprof_topology_deserialization_dropped_total", d, Double::sum);
+            }
+        }
+        return out;
+    }
+}
