@@ -74,8 +74,15 @@ final class KafkaOptions {
         try (Admin admin = Admin.create(a)) {
             admin.describeCluster().nodes().get(seconds, TimeUnit.SECONDS);
         } catch (final ExecutionException | TimeoutException e) {
+            final Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof org.apache.kafka.common.errors.AuthenticationException) {
+                throw new IllegalArgumentException("Kafka at " + p.get("bootstrap.servers") + " refused the "
+                    + "credentials (" + cause.getClass().getSimpleName() + "): " + cause.getMessage()
+                    + "; check sasl.jaas.config and ssl.* in --kafka-config");
+            }
             throw new IllegalArgumentException("cannot reach Kafka at " + p.get("bootstrap.servers") + " within "
-                + seconds + " s: " + (e.getCause() == null ? e : e.getCause()).getClass().getSimpleName());
+                + seconds + " s: " + cause.getClass().getSimpleName() + " (a TLS or SASL listener needs "
+                + "security.protocol and its settings in --kafka-config)");
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while reaching Kafka");

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -33,25 +34,127 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Path dataDir;
     private final boolean ownsDir;
     private final Properties props;
+    private final Properties clientSecurity;
+    private final List<String> scram;
     private KafkaRaftServer server;
 
-    private EmbeddedKafka(final Path dataDir, final boolean ownsDir, final Properties props) {
+    private EmbeddedKafka(final Path dataDir, final boolean ownsDir, final Properties props,
+                          final Properties clientSecurity, final List<String> scram) {
         this.dataDir = dataDir;
         this.ownsDir = ownsDir;
         this.props = props;
+        this.clientSecurity = clientSecurity;
+        this.scram = scram;
     }
 
     /** Formats a fresh temporary directory and starts a broker with the given extra broker properties. */
     public static EmbeddedKafka start(final Map<String, String> overrides) {
         try {
             final Path dir = Files.createTempDirectory("slaprof-kafka-");
-            final EmbeddedKafka k = new EmbeddedKafka(dir, true, config(dir, overrides));
+            final EmbeddedKafka k = new EmbeddedKafka(dir, true, config(dir, overrides), new Properties(), List.of());
             k.format();
             k.startServer();
             return k;
         } catch (final IOException e) {
             throw new UncheckedIOException("cannot create the broker's data directory", e);
         }
+    }
+
+    /**
+     * Starts a broker whose only client listener is SASL_SSL: TLS with a self-signed certificate for localhost and
+     * 127.0.0.1 made with the JDK's keytool (in the data directory), SCRAM-SHA-256 authentication, credentials
+     * bootstrapped at format time for {@code user} (and an internal one for the broker itself). Plaintext and
+     * wrong-password clients are refused. {@link #clientProps()} gives the settings a client needs.
+     */
+    public static EmbeddedKafka startSecure(final String user, final String password) {
+        if (!user.matches("[A-Za-z0-9_.-]{1,64}") || password.length() < 8 || password.matches(".*[\\],\"=\\s].*")) {
+            throw new IllegalArgumentException("user must be [A-Za-z0-9_.-]{1,64}; password at least 8 characters "
+                + "without spaces, commas, quotes, '=' or ']'");
+        }
+        try {
+            final Path dir = Files.createTempDirectory("slaprof-kafka-secure-");
+            final String storePass = Uuid.randomUuid().toString();
+            final String brokerPass = Uuid.randomUuid().toString();
+            final Path keystore = dir.resolve("broker.p12");
+            final Path truststore = dir.resolve("truststore.p12");
+            final Path cert = dir.resolve("broker.pem");
+            keytool("-genkeypair", "-alias", "broker", "-keyalg", "RSA", "-keysize", "2048", "-validity", "30",
+                "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-keystore", keystore.toString(),
+                "-storetype", "PKCS12", "-storepass", storePass, "-keypass", storePass);
+            keytool("-exportcert", "-alias", "broker", "-keystore", keystore.toString(), "-storepass", storePass,
+                "-rfc", "-file", cert.toString());
+            keytool("-importcert", "-noprompt", "-alias", "broker", "-file", cert.toString(), "-keystore",
+                truststore.toString(), "-storetype", "PKCS12", "-storepass", storePass);
+            final int port = freePort();
+            final Map<String, String> o = new java.util.HashMap<>();
+            o.put("listeners", "SASL_SSL://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + freePort());
+            o.put("advertised.listeners", "SASL_SSL://127.0.0.1:" + port);
+            o.put("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL");
+            o.put("inter.broker.listener.name", "SASL_SSL");
+            o.put("sasl.enabled.mechanisms", "SCRAM-SHA-256");
+            o.put("sasl.mechanism.inter.broker.protocol", "SCRAM-SHA-256");
+            o.put("listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config", jaas("broker", brokerPass));
+            o.put("ssl.keystore.location", keystore.toString());
+            o.put("ssl.keystore.password", storePass);
+            o.put("ssl.key.password", storePass);
+            o.put("ssl.keystore.type", "PKCS12");
+            o.put("ssl.truststore.location", truststore.toString());
+            o.put("ssl.truststore.password", storePass);
+            o.put("ssl.truststore.type", "PKCS12");
+            final Properties props = config(dir, Map.of());
+            props.remove("controller.quorum.bootstrap.servers");
+            props.putAll(o);
+            final String controller = o.get("listeners").split(",")[1].substring("CONTROLLER://".length());
+            props.put("controller.quorum.bootstrap.servers", controller);
+            final Properties client = new Properties();
+            client.put("security.protocol", "SASL_SSL");
+            client.put("sasl.mechanism", "SCRAM-SHA-256");
+            client.put("sasl.jaas.config", jaas(user, password));
+            client.put("ssl.truststore.location", truststore.toString());
+            client.put("ssl.truststore.password", storePass);
+            client.put("ssl.truststore.type", "PKCS12");
+            final EmbeddedKafka k = new EmbeddedKafka(dir, true, props, client, List.of(
+                "SCRAM-SHA-256=[name=broker,password=" + brokerPass + "]",
+                "SCRAM-SHA-256=[name=" + user + ",password=" + password + "]"));
+            k.format();
+            k.startServer();
+            return k;
+        } catch (final IOException e) {
+            throw new UncheckedIOException("cannot create the secure broker's files", e);
+        }
+    }
+
+    /** A JAAS line for SCRAM. */
+    public static String jaas(final String user, final String password) {
+        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
+            + "\" password=\"" + password + "\";";
+    }
+
+    private static void keytool(final String... args) throws IOException {
+        final List<String> cmd = new java.util.ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+        cmd.addAll(List.of(args));
+        final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IOException("keytool " + args[0] + " failed: " + out);
+            }
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while running keytool", e);
+        }
+    }
+
+    /**
+     * What a client needs to connect: bootstrap servers plus, for a secure broker, the SASL_SSL settings (the same
+     * keys a {@code --kafka-config} file carries).
+     */
+    public Properties clientProps() {
+        final Properties p = new Properties();
+        p.putAll(clientSecurity);
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        return p;
     }
 
     /** Starts a broker with default settings. */
@@ -106,8 +209,13 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         final ByteArrayOutputStream log = new ByteArrayOutputStream();
         try (PrintStream ps = new PrintStream(log, true, StandardCharsets.UTF_8)) {
-            final String[] args = {"format", "-t", Uuid.randomUuid().toString(), "-c", cfg.toString(), "--standalone"};
-            final int rc = kafka.tools.StorageTool.execute(args, ps);
+            final List<String> args = new java.util.ArrayList<>(List.of("format", "-t", Uuid.randomUuid().toString(),
+                "-c", cfg.toString(), "--standalone"));
+            for (final String cred : scram) {
+                args.add("--add-scram");
+                args.add(cred);
+            }
+            final int rc = kafka.tools.StorageTool.execute(args.toArray(new String[0]), ps);
             if (rc != 0) {
                 throw new IllegalStateException("formatting " + dataDir + " failed: " + log);
             }
@@ -124,9 +232,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private void waitReady() {
-        final Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        try (Admin admin = Admin.create(p)) {
+        try (Admin admin = Admin.create(clientProps())) {
             admin.describeCluster().nodes().get(60, TimeUnit.SECONDS);
         } catch (final Exception e) {
             throw new IllegalStateException("embedded broker did not become ready: " + e, e);
