@@ -69,6 +69,34 @@ public final class PlannerView {
         return HybridDecodeGrid.build(x, y, z, th, t.getMaxKvTokens(), DecodeGrid.RESOLUTION);
     }
 
+    private volatile dev.slaprof.topology.interp.CloughTocherDecodeGrid.Result dynamo;
+
+    /**
+     * Dynamo's own decode grid (Clough-Tocher on raw coordinates) with its measured condition; built on first use
+     * (tens of milliseconds). Fails with the reason when the table cannot answer.
+     */
+    public dev.slaprof.topology.interp.CloughTocherDecodeGrid.Result dynamoGrid() {
+        if (grid == null) {
+            throw new IllegalStateException("decode table incomplete: " + decodeProblem);
+        }
+        if (dynamo == null) {
+            final DecodeTable t = recommendation.getDecodeTable();
+            final int n = t.getZItl().size();
+            final double[] x = new double[n];
+            final double[] y = new double[n];
+            final double[] z = new double[n];
+            final double[] th = new double[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = t.getXKvUsage().get(i);
+                y[i] = t.getYContextLength().get(i);
+                z[i] = t.getZItl().get(i);
+                th[i] = t.getZThptPerGpu().get(i);
+            }
+            dynamo = dev.slaprof.topology.interp.CloughTocherDecodeGrid.build(x, y, z, th, DecodeGrid.RESOLUTION);
+        }
+        return dynamo;
+    }
+
     public Recommendation recommendation() {
         return recommendation;
     }

@@ -34,6 +34,7 @@ import java.util.function.Supplier;
  * GET /api/recommendations/{deployment}/{profile}        full recommendation
  * GET /api/recommendations/{deployment}/{profile}/tables prefill and decode raw tables (ConfigMap form)
  * GET /api/recommendations/{deployment}/{profile}/grids  prefill spline samples and the 100 x 100 decode grid
+ *                                                        (?method=dynamo: Dynamo's grid, flagged when ill-conditioned)
  * GET .../query/prefill?isl=3000                          TTFT and thpt/GPU (spline, clamped)
  * GET .../query/decode?in_flight=32&amp;context=3250          ITL and thpt/GPU (grid node)
  * GET .../query/best?itl=20&amp;context=3250                  best thpt/GPU within an ITL
@@ -163,7 +164,7 @@ public final class RestApi implements AutoCloseable {
                     return tables(client.latest(key).orElseThrow());
                 }
                 if (p.length == 4 && p[3].equals("grids")) {
-                    return grids(client.view(key).orElseThrow());
+                    return grids(client.view(key).orElseThrow(), q.getOrDefault("method", "default"));
                 }
                 if (p.length == 4 && p[3].equals("stats") && ui != null) {
                     return stats(key);
@@ -330,8 +331,15 @@ public final class RestApi implements AutoCloseable {
         return o;
     }
 
-    /** The planner grids: the prefill spline sampled at 100 ISLs and the 100 x 100 decode grid, [iy][ix]. */
-    private static ObjectNode grids(final PlannerView v) {
+    /**
+     * The planner grids: the prefill spline sampled at 100 ISLs and the 100 x 100 decode grid, [iy][ix];
+     * {@code method=dynamo} gives Dynamo's Clough-Tocher grid on raw coordinates instead, with its measured condition
+     * and the ill-conditioned flag.
+     */
+    private static ObjectNode grids(final PlannerView v, final String method) {
+        if (!method.equals("default") && !method.equals("dynamo")) {
+            throw new ApiError(400, "method must be default or dynamo, got '" + method + "'");
+        }
         final ObjectNode o = JSON.createObjectNode();
         try {
             final var t = v.recommendation().getPrefillTable();
@@ -351,8 +359,13 @@ public final class RestApi implements AutoCloseable {
             o.putObject("prefill").put("error", e.getMessage());
         }
         try {
-            final var g = v.grid();
-            final ObjectNode dec = o.putObject("decode").put("method", "model + row-interpolated residuals");
+            final var g = method.equals("dynamo") ? v.dynamoGrid().grid() : v.grid();
+            final ObjectNode dec = o.putObject("decode").put("method", method.equals("dynamo")
+                ? "Clough-Tocher on raw coordinates (Dynamo's griddata cubic) + nearest fill"
+                : "model + row-interpolated residuals");
+            if (method.equals("dynamo")) {
+                dec.put("condition", v.dynamoGrid().condition()).put("ill_conditioned", v.dynamoGrid().illConditioned());
+            }
             final ArrayNode xi = dec.putArray("xi_kv_usage");
             final ArrayNode yi = dec.putArray("yi_context_length");
             for (int i = 0; i < g.xi().length; i++) {

@@ -99,7 +99,7 @@ public final class Recommender {
         if (decode.isEmpty()) {
             warnings.add("No decode results produced at ISL " + sla.getIsl());
         }
-        return Recommendation.newBuilder().setDeployment(deployment).setSla(sla).setPrefill(prefillPick)
+        final Recommendation r = Recommendation.newBuilder().setDeployment(deployment).setSla(sla).setPrefill(prefillPick)
             .setDecode(decodePick).setPrefillPoints(prefill).setDecodePoints(decode).setPrefillFront(pFront)
             .setDecodeFront(dFront).setCostTable(cost)
             .setPrefillTable(prefillPick == null ? null
@@ -112,6 +112,8 @@ public final class Recommender {
             .setAutomaticPrefill(pinnedPrefill != null ? autoPrefill : null)
             .setAutomaticDecode(pinnedDecode != null ? autoDecode : null)
             .build();
+        PlannerData.attach(r);
+        return r;
     }
 
     private static List<Integer> front(final List<PerfPoint> points) {

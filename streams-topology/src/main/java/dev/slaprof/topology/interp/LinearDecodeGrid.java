@@ -69,6 +69,30 @@ public final class LinearDecodeGrid {
         return new DecodeGrid(xi, yi, gi, gt, ext);
     }
 
+    /**
+     * The Delaunay triangulation (JTS) of the points with y divided by {@code scale}, as vertex-index triples.
+     *
+     * @throws IllegalArgumentException when all points lie on one line
+     */
+    static int[][] triangulate(final double[] x, final double[] y, final double scale) {
+        final List<Coordinate> pts = new ArrayList<>();
+        for (int i = 0; i < x.length; i++) {
+            pts.add(new Coordinate(x[i], y[i] / scale, i));
+        }
+        final DelaunayTriangulationBuilder b = new DelaunayTriangulationBuilder();
+        b.setSites(pts);
+        final Geometry tris = b.getTriangles(new GeometryFactory());
+        if (tris.getNumGeometries() == 0) {
+            throw new IllegalArgumentException("all decode points lie on one line; no triangulation");
+        }
+        final double[][] rows = triangles(tris, x, y, scale);
+        final int[][] out = new int[rows.length][];
+        for (int t = 0; t < rows.length; t++) {
+            out[t] = new int[] {(int) rows[t][6], (int) rows[t][7], (int) rows[t][8]};
+        }
+        return out;
+    }
+
     /** Triangles as rows {x0, y0, x1, y1, x2, y2, i0, i1, i2} in normalised coordinates. */
     private static double[][] triangles(final Geometry tris, final double[] x, final double[] y, final double scale) {
         final double[][] out = new double[tris.getNumGeometries()][];

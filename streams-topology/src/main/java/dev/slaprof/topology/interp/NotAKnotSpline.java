@@ -98,6 +98,16 @@ public final class NotAKnotSpline {
         return new LUDecomposition(a).getSolver().solve(b).toArray();
     }
 
+    /**
+     * The piecewise form: rows knots, c0, c1, c2, c3; on interval i the value at q is
+     * {@code c0[i] + t (c1[i] + t (c2[i] + t c3[i]))}, {@code t = q - knots[i]}.
+     */
+    public double[][] coefficients() {
+        final int m = x.length - 1;
+        return new double[][] {x.clone(), Arrays.copyOf(y, m), Arrays.copyOf(c1, m), Arrays.copyOf(c2, m),
+            Arrays.copyOf(c3, m)};
+    }
+
     /** Value at {@code q}, clamped to the knot range (the planner never extrapolates). */
     public double valueClamped(final double q) {
         return value(Math.max(x[0], Math.min(x[x.length - 1], q)));

@@ -33,6 +33,16 @@ public final class PrefillInterpolator {
         return new PrefillInterpolator(isl, ttft, thpt);
     }
 
+    /** The TTFT spline. */
+    public NotAKnotSpline ttftSpline() {
+        return ttft;
+    }
+
+    /** The thpt/GPU spline. */
+    public NotAKnotSpline thptSpline() {
+        return thpt;
+    }
+
     /** TTFT in ms at an ISL (tokens), clamped to the measured range. */
     public double interpolateTtft(final double isl) {
         return ttft.valueClamped(isl);

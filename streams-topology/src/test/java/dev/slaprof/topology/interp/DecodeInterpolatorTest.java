@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 class DecodeInterpolatorTest {
     private static final int N = DecodeGrid.RESOLUTION;
     private static final double STABILITY_BOUND = 0.01;
-    private static final Path AIC = Path.of("../../shared/reference-data/dynamo/aic_all/config_with_planner.yaml");
-    private static final Path ONLINE =
+    static final Path AIC = Path.of("../../shared/reference-data/dynamo/aic_all/config_with_planner.yaml");
+    static final Path ONLINE =
         Path.of("../../shared/reference-data/dynamo/online_all/config_with_planner.yaml");
 
     /** itl = ix + 1000 iy, thpt = 10 ix. */
@@ -64,7 +64,7 @@ class DecodeInterpolatorTest {
         assertThat(none.itlMs()).isEqualTo(1000);
     }
 
-    private static double[][] decode(final Path yaml) throws Exception {
+    static double[][] decode(final Path yaml) throws Exception {
         final JsonNode cm = new ObjectMapper(new YAMLFactory()).readerFor(JsonNode.class)
             .<JsonNode>readValues(yaml.toFile()).next();
         final JsonNode t = new ObjectMapper().readTree(cm.path("data").path("decode_raw_data.json").asText());

@@ -121,7 +121,7 @@ class PrefillInterpolatorTest {
         return j.toString();
     }
 
-    private static String python(final String script, final String... args) throws Exception {
+    static String python(final String script, final String... args) throws Exception {
         final java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("python3", "-c", script));
         cmd.addAll(java.util.List.of(args));
         final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
