@@ -1,5 +1,6 @@
 package dev.slaprof.e2e;
 
+import dev.slaprof.schema.kafka.CompactedTopicReader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -25,7 +26,6 @@ import dev.slaprof.schema.avro.Statistic;
 import dev.slaprof.schema.avro.StatsKey;
 import dev.slaprof.schema.kafka.EmbeddedKafka;
 import dev.slaprof.schema.kafka.TopicProvisioner;
-import dev.slaprof.sink.CompactedTopicReader;
 import dev.slaprof.sink.PlannerClient;
 import dev.slaprof.topology.Keys;
 import dev.slaprof.topology.LatencyStats;

@@ -78,6 +78,7 @@ final class BenchHttpCommand implements Callable<Integer> {
             try (BoundedSampleQueue queue = new BoundedSampleQueue(100_000, s -> handed.incrementAndGet());
                  TapProxy tap = new TapProxy(engine.url(), labels, queue, "127.0.0.1", 0)) {
                 burst(client, tap.url(), 32, 100);
+                tap.overhead();
                 final List<Measurement> direct = new ArrayList<>();
                 final List<Measurement> viaTap = new ArrayList<>();
                 for (int r = 0; r < rounds; r++) {
@@ -88,9 +89,17 @@ final class BenchHttpCommand implements Callable<Integer> {
                 report(out, "via tap", viaTap);
                 final double[] d = pcts(direct, true);
                 final double[] t = pcts(viaTap, true);
-                out.printf(Locale.ROOT, "bench-http: tap overhead on TTFT at %d streams: p50 %+.2f ms, p99 %+.2f ms; "
-                    + "samples handed %d, dropped %d%n", tapStreams, t[0] - d[0], t[1] - d[1], handed.get(),
-                    queue.dropped());
+                out.printf(Locale.ROOT, "bench-http: end-to-end TTFT difference via tap at %d streams (noisy: client, "
+                    + "engine and tap share 2 cores): p50 %+.2f ms, p99 %+.2f ms; samples handed %d, dropped %d%n",
+                    tapStreams, t[0] - d[0], t[1] - d[1], handed.get(), queue.dropped());
+                final TapProxy.Overhead o = tap.overhead();
+                out.printf(Locale.ROOT, "bench-http: latency added inside the tap at %d streams: request arrival to "
+                    + "upstream send p50 %.3f p99 %.3f max %.3f ms (%d requests); engine read to client flush p50 %.3f "
+                    + "p99 %.3f max %.3f ms (%d reads)%n", tapStreams, o.request().getValueAtPercentile(50) / 1000.0,
+                    o.request().getValueAtPercentile(99) / 1000.0, o.request().getMaxValue() / 1000.0,
+                    o.request().getTotalCount(), o.relay().getValueAtPercentile(50) / 1000.0,
+                    o.relay().getValueAtPercentile(99) / 1000.0, o.relay().getMaxValue() / 1000.0,
+                    o.relay().getTotalCount());
             }
         }
         return 0;

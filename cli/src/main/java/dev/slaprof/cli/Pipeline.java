@@ -65,6 +65,11 @@ final class Pipeline implements AutoCloseable {
         slaProducer.flush();
     }
 
+    /** The latest bucket statistics (for continuous profiling's focus rounds). */
+    java.util.Collection<dev.slaprof.schema.avro.MappingLoadStats> stats() {
+        return sink.stats().all().values();
+    }
+
     /** Base URL of the REST API. */
     String apiUrl() {
         return sink.url();

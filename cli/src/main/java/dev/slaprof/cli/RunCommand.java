@@ -98,6 +98,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--follow-interval", defaultValue = "PT60S", description = "Pause between re-profiling rounds.")
     private Duration followInterval;
 
+    @Option(names = "--focus", defaultValue = "4",
+        description = "With --follow: after each sweep, re-measure this many buckets whose confidence intervals are "
+            + "widest (0 = off).")
+    private int focus;
+
     @Option(names = "--horizon", defaultValue = "none", converter = HorizonConverter.class,
         description = "With --follow: age out samples older than this (none, 90s, 30m, 6h, 7d), so a changed engine is "
             + "re-learned.")
@@ -247,6 +252,7 @@ final class RunCommand implements Callable<Integer> {
             try {
                 Thread.sleep(followInterval.toMillis());
                 sweep.parallelizationSweep();
+                sweep.focus(pipeline.stats(), focus);
                 publisher.flush();
                 Summary.picks(out, pipeline.awaitSamples(publisher.profilingOk(), Duration.ofSeconds(60)));
             } catch (final InterruptedException e) {

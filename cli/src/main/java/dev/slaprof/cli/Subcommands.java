@@ -321,6 +321,10 @@ final class Subcommands {
         private boolean follow;
         @Option(names = "--interval", defaultValue = "PT15M", description = "Pause between sweeps (ISO-8601).")
         private Duration interval;
+        @Option(names = "--focus", defaultValue = "4",
+            description = "With --follow: after each sweep, re-measure this many buckets whose confidence intervals "
+                + "are widest, read from the mapping-load-stats topic (0 = off).")
+        private int focus;
 
         @Override
         public Integer call() throws Exception {
@@ -339,8 +343,22 @@ final class Subcommands {
                      kafka.topics(System.getenv()));
                  BenchmarkWorker worker = new BenchmarkWorker(StreamingClient.create(Duration.ofMinutes(30), 1.0),
                      publisher, "worker-" + java.util.UUID.randomUUID(), System.nanoTime())) {
+                final dev.slaprof.schema.kafka.CompactedTopicReader<dev.slaprof.schema.avro.StatsKey,
+                    dev.slaprof.schema.avro.MappingLoadStats> stats = follow && focus > 0
+                    ? new dev.slaprof.schema.kafka.CompactedTopicReader<>(kafka.client(System.getenv()),
+                        dev.slaprof.schema.TopicNames.MAPPING_LOAD_STATS,
+                        kafka.topics(System.getenv()).stats().keySerde().deserializer(),
+                        kafka.topics(System.getenv()).stats().valueSerde().deserializer())
+                    : null;
                 do {
-                    new Sweep(worker, eps, sla, null, System.out, maxConcurrency).parallelizationSweep();
+                    final Sweep sweep = new Sweep(worker, eps, sla, null, System.out, maxConcurrency);
+                    sweep.parallelizationSweep();
+                    if (stats != null) {
+                        publisher.flush();
+                        // Give the topology a moment to publish this sweep's statistics before ranking them.
+                        Thread.sleep(2000);
+                        sweep.focus(stats.all().values(), focus);
+                    }
                     publisher.flush();
                     System.out.println("slaprof: sweep done, " + publisher.sent() + " samples published");
                     final long until = System.nanoTime() + interval.toNanos();
@@ -349,6 +367,9 @@ final class Subcommands {
                         Thread.sleep(1000);
                     }
                 } while (follow && !stop.get());
+                if (stats != null) {
+                    stats.close();
+                }
             }
             return 0;
         }

@@ -2,9 +2,11 @@ package dev.slaprof.cli;
 
 import dev.slaprof.producer.BenchmarkWorker;
 import dev.slaprof.producer.Endpoint;
+import dev.slaprof.producer.FocusPlan;
 import dev.slaprof.producer.Progress;
 import dev.slaprof.producer.SweepPlans;
 import dev.slaprof.schema.Mappings;
+import dev.slaprof.schema.avro.MappingLoadStats;
 import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.SlaTarget;
@@ -15,8 +17,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Dynamo's profiling plan run by the benchmark worker against the simulated fleet. */
-final class Sweep {
+/** Dynamo's profiling plan run by the benchmark worker, plus continuous profiling's focus rounds. */
+public final class Sweep {
     private final BenchmarkWorker worker;
     private final List<Endpoint> endpoints;
     private final SlaTarget sla;
@@ -29,7 +31,7 @@ final class Sweep {
      * @param spec model facts for the interpolation sweeps' context range; null when only the parallelization
      *             sweep runs
      */
-    Sweep(final BenchmarkWorker worker, final List<Endpoint> endpoints, final SlaTarget sla, final ModelSpec spec,
+    public Sweep(final BenchmarkWorker worker, final List<Endpoint> endpoints, final SlaTarget sla, final ModelSpec spec,
           final PrintStream out, final int maxConcurrency) {
         this.worker = worker;
         this.endpoints = endpoints;
@@ -50,7 +52,7 @@ final class Sweep {
     }
 
     /** Prefill at the SLA ISL on every prefill engine, then the decode in-flight sweep on every decode engine. */
-    void parallelizationSweep() {
+    public void parallelizationSweep() {
         final List<Endpoint> prefill = endpoints(Role.PREFILL);
         final Progress p = new Progress("prefill sweep", prefill.size(), out);
         for (final Endpoint e : prefill) {
@@ -80,6 +82,44 @@ final class Sweep {
                 d.step(Mappings.label(e.mapping()) + " at " + n + " in flight");
             }
         }
+    }
+
+    /**
+     * Continuous profiling's extra round: re-measures the {@code k} buckets of this sweep's deployment whose
+     * confidence intervals are widest ({@link FocusPlan}), each on an engine of its role and mapping, at its load
+     * point. Buckets no engine here serves are skipped. Returns the number of points re-measured.
+     */
+    public int focus(final Iterable<MappingLoadStats> stats, final int k) {
+        if (endpoints.isEmpty() || k <= 0) {
+            return 0;
+        }
+        final List<FocusPlan.Target> targets = FocusPlan.widest(stats, endpoints.get(0).deployment(), k);
+        int done = 0;
+        for (final FocusPlan.Target t : targets) {
+            final MappingLoadStats b = t.stats();
+            final String label = Mappings.label(b.getMapping());
+            Endpoint engine = null;
+            for (final Endpoint e : endpoints(b.getRole())) {
+                if (Mappings.label(e.mapping()).equals(label)) {
+                    engine = e;
+                }
+            }
+            if (engine == null) {
+                continue;
+            }
+            final String width = Double.isInfinite(t.relativeWidth()) ? "one sample"
+                : String.format(java.util.Locale.ROOT, "+-%.1f %%", 100 * t.relativeWidth());
+            if (b.getRole() == Role.PREFILL) {
+                worker.prefillPoint(engine, b.getIsl(), 3);
+                out.println("  focus: prefill " + label + " at ISL " + b.getIsl() + " (" + width + ")");
+            } else {
+                worker.decodePoint(engine, b.getIsl(), sla.getOsl(), b.getInFlight());
+                out.println("  focus: decode " + label + " at " + b.getInFlight() + " in flight, ISL " + b.getIsl()
+                    + " (" + width + ")");
+            }
+            done++;
+        }
+        return done;
     }
 
     /** The in-depth interpolation sweeps on the selected prefill and decode mappings. */

@@ -45,6 +45,10 @@ public final class TapProxy implements AutoCloseable {
     private final ExecutorService executor;
     private final HttpClient http;
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Microseconds from a request's arrival to its forwarding upstream (parse, rewrite, hand-off). */
+    private final org.HdrHistogram.Recorder requestDelay = new org.HdrHistogram.Recorder(3);
+    /** Microseconds from bytes read from the engine to the same bytes flushed to the client, per read. */
+    private final org.HdrHistogram.Recorder relayDelay = new org.HdrHistogram.Recorder(3);
 
     /**
      * @param upstream base URL of the engine, e.g. http://127.0.0.1:8000
@@ -79,7 +83,21 @@ public final class TapProxy implements AutoCloseable {
         return inFlight.get();
     }
 
+    /**
+     * The latency this proxy adds, measured inside it since the last call: per request, arrival to forwarding
+     * upstream; per chunk, read from the engine to flushed to the client (both in microseconds). What a client sees
+     * on top is two loopback hops.
+     */
+    public record Overhead(org.HdrHistogram.Histogram request, org.HdrHistogram.Histogram relay) {
+    }
+
+    /** The overhead histograms since the previous call (interval snapshots). */
+    public Overhead overhead() {
+        return new Overhead(requestDelay.getIntervalHistogram(), relayDelay.getIntervalHistogram());
+    }
+
     private void handle(final HttpExchange ex) throws IOException {
+        final long arrived = System.nanoTime();
         try {
             final byte[] body = ex.getRequestBody().readAllBytes();
             final String path = ex.getRequestURI().getRawPath();
@@ -109,7 +127,7 @@ public final class TapProxy implements AutoCloseable {
                 options.put("include_usage", true);
                 sent = JSON.writeValueAsBytes(copy);
             }
-            measureStream(ex, sent, addUsage, json);
+            measureStream(ex, sent, addUsage, json, arrived);
         } catch (final IOException e) {
             // The client or the engine went away mid-request; the sample (if any) was already handed over.
         } finally {
@@ -165,11 +183,12 @@ public final class TapProxy implements AutoCloseable {
     }
 
     private void measureStream(final HttpExchange ex, final byte[] body, final boolean stripUsage,
-                               final JsonNode request) throws IOException {
+                               final JsonNode request, final long arrived) throws IOException {
         final int load = inFlight.incrementAndGet();
         final StreamMeter meter = new StreamMeter(0);
         final long startEpochUs = System.currentTimeMillis() * 1000;
         meter.t0 = System.nanoTime();
+        requestDelay.recordValue(Math.max(0, (meter.t0 - arrived) / 1000));
         try {
             final HttpResponse<InputStream> r = send(ex, body);
             if (r == null) {
@@ -185,7 +204,7 @@ public final class TapProxy implements AutoCloseable {
                     meter.fail("HttpError", "HTTP " + r.statusCode());
                     return;
                 }
-                relay(in, out, meter, stripUsage);
+                relay(in, out, meter, stripUsage, relayDelay);
             }
         } finally {
             inFlight.decrementAndGet();
@@ -198,7 +217,7 @@ public final class TapProxy implements AutoCloseable {
 
     /** Copies SSE events byte for byte, measuring each; drops the usage-only chunk the tap itself asked for. */
     private static void relay(final InputStream in, final OutputStream out, final StreamMeter meter,
-                              final boolean stripUsage) throws IOException {
+                              final boolean stripUsage, final org.HdrHistogram.Recorder delay) throws IOException {
         final ByteArrayOutputStream pending = new ByteArrayOutputStream();
         final byte[] buf = new byte[8192];
         final List<SseParser.Event> events = new java.util.ArrayList<>();
@@ -223,6 +242,7 @@ public final class TapProxy implements AutoCloseable {
                 start = end;
             }
             out.flush();
+            delay.recordValue(Math.max(0, (System.nanoTime() - meter.now) / 1000));
             pending.reset();
             pending.write(data, start, data.length - start);
         }

@@ -4,6 +4,7 @@ import dev.slaprof.schema.TopicNames;
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.RecommendationKey;
+import dev.slaprof.schema.kafka.CompactedTopicReader;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;

@@ -13,6 +13,7 @@ import dev.slaprof.schema.avro.PinnedChoice;
 import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.RecommendationKey;
 import dev.slaprof.schema.avro.StatsKey;
+import dev.slaprof.schema.kafka.CompactedTopicReader;
 import dev.slaprof.topology.interp.DecodeInterpolator;
 import java.io.IOException;
 import java.net.URLDecoder;

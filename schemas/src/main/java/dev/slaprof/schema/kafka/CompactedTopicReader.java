@@ -1,4 +1,4 @@
-package dev.slaprof.sink;
+package dev.slaprof.schema.kafka;
 
 import java.time.Duration;
 import java.util.ArrayList;
