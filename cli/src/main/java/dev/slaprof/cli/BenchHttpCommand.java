@@ -58,7 +58,10 @@ final class BenchHttpCommand implements Callable<Integer> {
             Faults.NONE, "127.0.0.1", 0)) {
             final StreamingClient client = StreamingClient.create(Duration.ofMinutes(5), 1.0);
             burst(client, engine.url(), 32, 100);
+            final double[] before = engine.engine().metrics().scheduledItl();
             final List<Measurement> cap = burst(client, engine.url(), simStreams, 100);
+            final double[] after = engine.engine().metrics().scheduledItl();
+            final double scheduled = (after[0] - before[0]) / Math.max(1, after[1] - before[1]);
             double expected = 0;
             for (int k = 1; k < osl; k++) {
                 expected += model.decodeStepMs(simStreams, (long) simStreams * (100 + k)) / (osl - 1);
@@ -71,6 +74,9 @@ final class BenchHttpCommand implements Callable<Integer> {
                 + "median %.2f ms (%+.1f %%), min %.2f, max %.2f; model %.2f ms; %d ok%n", simStreams, measured,
                 (measured / expected - 1) * 100, median, (median / expected - 1) * 100, itls[0], itls[itls.length - 1],
                 expected, itls.length);
+            out.printf(Locale.ROOT, "bench-http: simulator, %d concurrent streams: the engine's own schedule (the model "
+                + "for the batches it actually ran, prefill interleaving included) gave ITL mean %.2f ms; measured over "
+                + "HTTP %.2f ms (%+.1f %%)%n", simStreams, scheduled, measured, (measured / scheduled - 1) * 100);
 
             final AtomicLong handed = new AtomicLong();
             final Endpoint labels = new Endpoint(engine.url(), new Deployment("Qwen/Qwen3-32B", Backend.VLLM, "",
@@ -128,11 +134,19 @@ final class BenchHttpCommand implements Callable<Integer> {
         try {
             final List<Future<Measurement>> fs = new ArrayList<>();
             final String prompt = "w ".repeat(isl);
+            // All threads start together, so the burst reaches the engine as one arrival wave (as a load generator's
+            // concurrency burst does), not staggered by thread start-up.
+            final java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
             for (int i = 0; i < n; i++) {
                 final String p = prompt + i;
-                fs.add(pool.submit(() -> client.measure(url, "/v1/chat/completions",
-                    StreamingClient.chatBody("m", p, osl), isl, Map.of())));
+                fs.add(pool.submit(() -> {
+                    go.await();
+                    return client.measure(url, "/v1/chat/completions", StreamingClient.chatBody("m", p, osl), isl,
+                        Map.of());
+                }));
             }
+            Thread.sleep(200);
+            go.countDown();
             final List<Measurement> out = new ArrayList<>();
             for (final Future<Measurement> f : fs) {
                 out.add(f.get());

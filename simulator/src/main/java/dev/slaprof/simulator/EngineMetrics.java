@@ -19,6 +19,8 @@ public final class EngineMetrics {
     private final AtomicLong generationTokens = new AtomicLong();
     private final AtomicLong promptTokens = new AtomicLong();
     private final AtomicLong finished = new AtomicLong();
+    private final java.util.concurrent.atomic.DoubleAdder scheduledItlSum = new java.util.concurrent.atomic.DoubleAdder();
+    private final AtomicLong scheduledItlCount = new AtomicLong();
 
     void recordTtft(final double ms, final int rank) {
         ttft.observe(ms / 1000);
@@ -26,6 +28,21 @@ public final class EngineMetrics {
 
     void recordItl(final double ms) {
         itl.observe(ms / 1000);
+    }
+
+    /** A finished request's ITL by the engine's own schedule (model ms), prefill interleaving included. */
+    void recordScheduledItl(final double ms) {
+        scheduledItlSum.add(ms);
+        scheduledItlCount.incrementAndGet();
+    }
+
+    /**
+     * Sum (model ms) and count of the finished requests' scheduled ITLs: what the performance model made each
+     * request's ITL, for the batches the engine actually ran. A client measuring more than this sees the
+     * simulator's (or the HTTP path's) own delay.
+     */
+    public double[] scheduledItl() {
+        return new double[] {scheduledItlSum.sum(), scheduledItlCount.get()};
     }
 
     void recordFinished(final int outputTokens, final int inputTokens) {

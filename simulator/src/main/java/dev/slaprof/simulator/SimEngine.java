@@ -220,7 +220,7 @@ public final class SimEngine implements AutoCloseable {
                 if (prefixCaching) {
                     remember(r.promptHash);
                 }
-                r.produce(1, now);
+                r.produce(1, now, deadlineNs);
                 metrics.recordTtft(modelMs(now - r.arrivalNs), index);
                 if (r.done()) {
                     release(r);
@@ -242,7 +242,7 @@ public final class SimEngine implements AutoCloseable {
             final long now = System.nanoTime();
             for (final Iterator<SimRequest> it = decoding.iterator(); it.hasNext();) {
                 final SimRequest r = it.next();
-                r.produce(1, now);
+                r.produce(1, now, deadlineNs);
                 metrics.recordItl(stepMs);
                 if (r.done()) {
                     it.remove();
@@ -257,6 +257,10 @@ public final class SimEngine implements AutoCloseable {
                 runningCount = toPrefill.size() + decoding.size();
             }
             metrics.recordFinished(r.produced(), r.isl);
+            if (r.produced() >= 2) {
+                metrics.recordScheduledItl((r.lastScheduledNs - r.firstScheduledNs) / 1e6 * timeScale
+                    / (r.produced() - 1));
+            }
         }
 
         private void remember(final long hash) {

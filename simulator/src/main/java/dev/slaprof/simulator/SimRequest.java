@@ -11,6 +11,9 @@ public final class SimRequest {
     final long arrivalNs;
     long firstTokenNs;
     long lastTokenNs;
+    /** The engine's schedule (step deadlines) for the first and last token: the model's timing, not the wall's. */
+    long firstScheduledNs;
+    long lastScheduledNs;
     private int produced;
     private boolean done;
     private String error;
@@ -33,12 +36,14 @@ public final class SimRequest {
         return osl;
     }
 
-    synchronized void produce(final int n, final long nowNs) {
+    synchronized void produce(final int n, final long nowNs, final long scheduledNs) {
         if (produced == 0) {
             firstTokenNs = nowNs;
+            firstScheduledNs = scheduledNs;
         }
         produced += n;
         lastTokenNs = nowNs;
+        lastScheduledNs = scheduledNs;
         if (produced >= osl) {
             done = true;
         }
