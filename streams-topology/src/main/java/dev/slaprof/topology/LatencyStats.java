@@ -75,7 +75,25 @@ public final class LatencyStats {
         m.setM2(m.getM2() + delta * (ms - mean));
         m.setMinMs(Math.min(m.getMinMs(), ms));
         m.setMaxMs(Math.max(m.getMaxMs(), ms));
-        m.setHistogram(ByteBuffer.wrap(SparseHistogram.add(bytes(m), Math.round(ms * 1000))));
+        final byte[] before = bytes(m);
+        final byte[] after = SparseHistogram.addInPlace(owned(m, before), Math.round(ms * 1000));
+        if (after != before || m.getHistogram() == null) {
+            m.setHistogram(ByteBuffer.wrap(after));
+        }
+    }
+
+    /**
+     * The histogram array to update in place: {@code bytes} itself when it is the whole backing array of the
+     * metric's buffer (the metric owns it), else a copy the metric then takes over.
+     */
+    private static byte[] owned(final MetricStats m, final byte[] bytes) {
+        final ByteBuffer b = m.getHistogram();
+        if (b != null && b.hasArray() && b.array() == bytes && !b.isReadOnly()) {
+            return bytes;
+        }
+        final byte[] copy = bytes.clone();
+        m.setHistogram(ByteBuffer.wrap(copy));
+        return copy;
     }
 
     private static byte[] bytes(final MetricStats m) {

@@ -36,6 +36,8 @@ import org.apache.kafka.streams.state.Stores;
  * in one sub-topology: no repartition topic, one pass over each sample.
  */
 public final class SlaprofTopology {
+    /** Bucket statistics held as objects per task (about 5-8 KB each). */
+    private static final int BUCKET_OBJECTS = 4096;
     private SlaprofTopology() {
     }
 
@@ -101,11 +103,11 @@ public final class SlaprofTopology {
                                            final Topics topics, final AvroSerde<SpecificRecord> anyKey,
                                            final AvroSerde<SpecificRecord> anyValue, final SlaTarget defaultSla,
                                            final Duration rateLimit, final Duration horizon) {
-        // Cached: a bucket updated by thousands of samples between two commits writes one changelog record, not
-        // thousands (without the cache every sample wrote its ~5 KB bucket to the changelog).
-        builder.addStateStore(Stores.keyValueStoreBuilder(
+        // Buckets are held as objects between commits (ObjectBufferStore): a bucket updated by thousands of samples
+        // between two commits is decoded once, encoded once and written to the changelog once, not per sample.
+        builder.addStateStore(ObjectBufferStore.wrap(Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(TopologyNames.BUCKET_STATS_STORE), Serdes.String(),
-            topics.stats().valueSerde()).withCachingEnabled());
+            topics.stats().valueSerde()).withCachingDisabled(), BUCKET_OBJECTS));
         builder.addStateStore(Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(TopologyNames.RECOMMENDATION_STORE), Serdes.String(),
             topics.recommendations().valueSerde()).withCachingEnabled());

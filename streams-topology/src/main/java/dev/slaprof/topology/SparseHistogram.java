@@ -48,6 +48,56 @@ public final class SparseHistogram {
         return encode(keys, counts, size);
     }
 
+    /**
+     * Adds {@code valueUs} once, incrementing the class's 4-byte count in place when the class is already present
+     * (the common case once a bucket has warmed up: a scan of the keys, no decoding of the counts, no allocation);
+     * a new class falls back to {@link #add}. Returns the array holding the result: {@code packed} itself when it
+     * was updated in place, so the caller must own it.
+     */
+    public static byte[] addInPlace(final byte[] packed, final long valueUs) {
+        if (packed.length == 0) {
+            return add(packed, valueUs);
+        }
+        final long key = TEMPLATE.lowestEquivalentValue(Math.max(1, Math.min(MAX_US, valueUs)));
+        int p = 0;
+        long n = 0;
+        int shift = 0;
+        byte b;
+        do {
+            b = packed[p++];
+            n |= (long) (b & 0x7F) << shift;
+            shift += 7;
+        } while ((b & 0x80) != 0);
+        long k = 0;
+        for (long i = 0; i < n; i++) {
+            long gap = 0;
+            shift = 0;
+            do {
+                b = packed[p++];
+                gap |= (long) (b & 0x7F) << shift;
+                shift += 7;
+            } while ((b & 0x80) != 0);
+            k += gap;
+            if (k == key) {
+                final long c = ((packed[p] & 0xFFL) << 24) | ((packed[p + 1] & 0xFFL) << 16)
+                    | ((packed[p + 2] & 0xFFL) << 8) | (packed[p + 3] & 0xFFL);
+                if (c < Integer.MAX_VALUE) {
+                    final long c1 = c + 1;
+                    packed[p] = (byte) (c1 >>> 24);
+                    packed[p + 1] = (byte) (c1 >>> 16);
+                    packed[p + 2] = (byte) (c1 >>> 8);
+                    packed[p + 3] = (byte) c1;
+                }
+                return packed;
+            }
+            if (k > key) {
+                break;
+            }
+            p += 4;
+        }
+        return add(packed, valueUs);
+    }
+
     /** The class-wise sum of two packed histograms (counts saturate at {@code Integer.MAX_VALUE}). */
     public static byte[] merge(final byte[] a, final byte[] b) {
         final int na = classes(a);
