@@ -18,10 +18,12 @@ import org.apache.kafka.streams.state.StoreBuilder;
  * and written through, serialized once, when Streams flushes or commits the store. A bucket updated by thousands of
  * samples between two commits is then decoded once and encoded once instead of once per sample.
  *
- * <p>Exactly-once is kept: Streams flushes (commits) every store of a task before it commits the task's
- * transaction, and this store writes its dirty objects into the inner store right there, so they reach the
- * changelog in the same transaction as the input offsets; after a crash, uncommitted objects are simply gone, as the
- * input they came from is replayed. Reads that scan (range, prefix, all) write the dirty objects through first, so
+ * <p>Exactly-once is kept: before it commits a task's transaction Streams flushes the caches of the task's stores
+ * (under exactly-once it flushes caches, not stores, at every commit), and this store, being such a cache (Streams'
+ * internal {@code CachedStateStore}), writes its dirty objects into the inner store right there, so they reach the
+ * changelog in the same transaction as the input offsets; a store flush or commit writes them through as well. When a
+ * task is closed dirty (a crash, a corrupted task) Streams clears the caches, and the input the lost objects came
+ * from is replayed. {@code KillNineIT} checks this with SIGKILL. Reads that scan (range, prefix, all) write the dirty objects through first, so
  * they see every update.
  *
  * <p>Callers may mutate a value they got and must then {@code put} it; the store hands out its own objects.
@@ -29,7 +31,8 @@ import org.apache.kafka.streams.state.StoreBuilder;
  * @param <K> key type
  * @param <V> value type
  */
-final class ObjectBufferStore<K, V> implements KeyValueStore<K, V> {
+final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
+    org.apache.kafka.streams.state.internals.CachedStateStore<K, V> {
     private final KeyValueStore<K, V> inner;
     private final int capacity;
     private final Map<K, V> dirty = new LinkedHashMap<>();
@@ -186,6 +189,30 @@ final class ObjectBufferStore<K, V> implements KeyValueStore<K, V> {
     @Override
     public void init(final StateStoreContext context, final StateStore root) {
         inner.init(context, root);
+    }
+
+    @Override
+    public boolean setFlushListener(final org.apache.kafka.streams.state.internals.CacheFlushListener<K, V> listener,
+                                    final boolean sendOldValues) {
+        return false;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void flushCache() {
+        writeThrough();
+        if (inner instanceof org.apache.kafka.streams.state.internals.CachedStateStore<?, ?> c) {
+            c.flushCache();
+        }
+    }
+
+    @Override
+    public void clearCache() {
+        dirty.clear();
+        clean.clear();
+        if (inner instanceof org.apache.kafka.streams.state.internals.CachedStateStore<?, ?> c) {
+            c.clearCache();
+        }
     }
 
     @Override
