@@ -31,8 +31,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code slaprof bench-http}: the HTTP side on one machine. (1) Simulator capacity: N concurrent decode streams
- * against one simulated engine in real time, measured ITL against the model's. (2) Tap overhead: the same load
- * through the live tap and direct, TTFT and end-to-end latency percentiles side by side.
+ * against one simulated engine in real time, measured ITL against the model's schedule. (2) Tap overhead: N streams
+ * kept in flight through the live tap and direct; the latency the tap adds, measured inside it, plus the clients'
+ * TTFT and end-to-end percentiles side by side.
  */
 @Command(name = "bench-http", mixinStandardHelpOptions = true, showDefaultValues = true,
     description = "Measure the simulator's capacity and the live tap's added latency over loopback HTTP.")
@@ -87,10 +88,9 @@ final class BenchHttpCommand implements Callable<Integer> {
                 tap.overhead();
                 final List<Measurement> direct = new ArrayList<>();
                 final List<Measurement> viaTap = new ArrayList<>();
-                for (int r = 0; r < rounds; r++) {
-                    direct.addAll(burst(client, engine.url(), tapStreams, 100));
-                    viaTap.addAll(burst(client, tap.url(), tapStreams, 100));
-                }
+                direct.addAll(sustained(client, engine.url(), tapStreams, rounds));
+                tap.overhead();
+                viaTap.addAll(sustained(client, tap.url(), tapStreams, rounds));
                 report(out, "direct", direct);
                 report(out, "via tap", viaTap);
                 final double[] d = pcts(direct, true);
@@ -114,6 +114,10 @@ final class BenchHttpCommand implements Callable<Integer> {
     private static void report(final PrintStream out, final String name, final List<Measurement> ms) {
         final double[] ttft = pcts(ms, true);
         final double[] lat = pcts(ms, false);
+        final Map<String, Long> errors = new java.util.TreeMap<>();
+        ms.stream().filter(m -> !m.ok()).forEach(m -> errors.merge(m.errorType() + ": " + m.errorMessage(), 1L,
+            Long::sum));
+        errors.forEach((k, v) -> out.printf(Locale.ROOT, "bench-http: %-8s failed %d x %s%n", name, v, k));
         out.printf(Locale.ROOT, "bench-http: %-8s %d requests (%d ok): TTFT p50 %.2f p99 %.2f ms; latency p50 %.2f "
             + "p99 %.2f ms%n", name, ms.size(), ms.stream().filter(Measurement::ok).count(), ttft[0], ttft[1], lat[0],
             lat[1]);
@@ -126,6 +130,42 @@ final class BenchHttpCommand implements Callable<Integer> {
             return new double[] {Double.NaN, Double.NaN};
         }
         return new double[] {v[(int) Math.floor(0.5 * (v.length - 1))], v[(int) Math.floor(0.99 * (v.length - 1))]};
+    }
+
+    /**
+     * {@code n} streams kept in flight: each of {@code n} client threads sends {@code rounds} requests back to back,
+     * the threads starting over one second (2 ms apart for 500), so the engine (or the tap) serves about {@code n}
+     * concurrent streams with arrivals spread as steady traffic has them, not one simultaneous wave.
+     */
+    private List<Measurement> sustained(final StreamingClient client, final String url, final int n, final int rounds)
+        throws Exception {
+        final ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            final List<Future<List<Measurement>>> fs = new ArrayList<>();
+            final String prompt = "w ".repeat(100);
+            final long spacingNs = 1_000_000_000L / Math.max(1, n);
+            final long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                final String p = prompt + i;
+                final long startAt = t0 + i * spacingNs;
+                fs.add(pool.submit(() -> {
+                    java.util.concurrent.locks.LockSupport.parkNanos(startAt - System.nanoTime());
+                    final List<Measurement> mine = new ArrayList<>();
+                    for (int r = 0; r < rounds; r++) {
+                        mine.add(client.measure(url, "/v1/chat/completions", StreamingClient.chatBody("m", p + "-" + r,
+                            osl), 100, Map.of()));
+                    }
+                    return mine;
+                }));
+            }
+            final List<Measurement> out = new ArrayList<>();
+            for (final Future<List<Measurement>> f : fs) {
+                out.addAll(f.get());
+            }
+            return out;
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     private List<Measurement> burst(final StreamingClient client, final String url, final int n, final int isl)

@@ -215,26 +215,47 @@ public final class TapProxy implements AutoCloseable {
         }
     }
 
-    /** Copies SSE events byte for byte, measuring each; drops the usage-only chunk the tap itself asked for. */
+    /**
+     * Copies SSE events byte for byte and drops the usage-only chunk the tap itself asked for. Bytes go to the client
+     * first: each read's complete events are written and flushed, and only then parsed for the measurement (the
+     * timestamps are those of the read, so nothing changes in what is measured). Only an event that may be the
+     * usage chunk is parsed before it is written, since whether to drop it depends on its content.
+     */
     private static void relay(final InputStream in, final OutputStream out, final StreamMeter meter,
                               final boolean stripUsage, final org.HdrHistogram.Recorder delay) throws IOException {
         final ByteArrayOutputStream pending = new ByteArrayOutputStream();
         final byte[] buf = new byte[8192];
         final List<SseParser.Event> events = new java.util.ArrayList<>();
         final SseParser parser = new SseParser(events::add);
+        final List<String> deferred = new java.util.ArrayList<>();
         int n;
         while ((n = in.read(buf)) >= 0) {
             meter.now = System.nanoTime();
-            pending.write(buf, 0, n);
-            final byte[] data = pending.toByteArray();
+            final byte[] data;
+            final int len;
+            if (pending.size() == 0) {
+                data = buf;
+                len = n;
+            } else {
+                pending.write(buf, 0, n);
+                data = pending.toByteArray();
+                len = data.length;
+            }
             int start = 0;
             int end;
-            while ((end = eventEnd(data, start)) > 0) {
-                events.clear();
-                parser.feed(new String(data, start, end - start, StandardCharsets.UTF_8));
-                final boolean drop = stripUsage && events.size() == 1 && StreamMeter.isUsageOnly(events.get(0));
-                for (final SseParser.Event e : events) {
-                    meter.onEvent(e);
+            while ((end = eventEnd(data, start, len)) > 0) {
+                final String text = new String(data, start, end - start, StandardCharsets.UTF_8);
+                boolean drop = false;
+                if (stripUsage && text.contains("\"usage\"")) {
+                    measure(deferred, parser, events, meter);
+                    events.clear();
+                    parser.feed(text);
+                    drop = events.size() == 1 && StreamMeter.isUsageOnly(events.get(0));
+                    for (final SseParser.Event e : events) {
+                        meter.onEvent(e);
+                    }
+                } else {
+                    deferred.add(text);
                 }
                 if (!drop) {
                     out.write(data, start, end - start);
@@ -243,8 +264,10 @@ public final class TapProxy implements AutoCloseable {
             }
             out.flush();
             delay.recordValue(Math.max(0, (System.nanoTime() - meter.now) / 1000));
+            measure(deferred, parser, events, meter);
+            final byte[] rest = java.util.Arrays.copyOfRange(data, start, len);
             pending.reset();
-            pending.write(data, start, data.length - start);
+            pending.write(rest, 0, rest.length);
         }
         if (pending.size() > 0) {
             out.write(pending.toByteArray());
@@ -254,13 +277,26 @@ public final class TapProxy implements AutoCloseable {
         }
     }
 
+    /** Feeds the events written but not yet measured to the meter, in order. */
+    private static void measure(final List<String> deferred, final SseParser parser,
+                                final List<SseParser.Event> events, final StreamMeter meter) {
+        for (final String text : deferred) {
+            events.clear();
+            parser.feed(text);
+            for (final SseParser.Event e : events) {
+                meter.onEvent(e);
+            }
+        }
+        deferred.clear();
+    }
+
     /** Index just past the blank line ending the event that starts at {@code from}, or -1. */
-    private static int eventEnd(final byte[] d, final int from) {
-        for (int i = from; i < d.length - 1; i++) {
+    private static int eventEnd(final byte[] d, final int from, final int len) {
+        for (int i = from; i < len - 1; i++) {
             if (d[i] == '\n' && d[i + 1] == '\n') {
                 return i + 2;
             }
-            if (d[i] == '\r' && i + 3 < d.length && d[i + 1] == '\n' && d[i + 2] == '\r' && d[i + 3] == '\n') {
+            if (d[i] == '\r' && i + 3 < len && d[i + 1] == '\n' && d[i + 2] == '\r' && d[i + 3] == '\n') {
                 return i + 4;
             }
         }
