@@ -126,6 +126,10 @@ class SinkIT {
             assertThat(rec.path("prefill").path("point").path("label").asText()).isEqualTo("TP=1");
             assertThat(rec.path("prefill_table").path("complete").asBoolean()).isTrue();
             assertThat(rec.path("decode_table").path("max_kv_tokens").asLong()).isEqualTo(500_000L);
+            // The planner-ready forms travel in the recommendation; ?omit leaves them out.
+            assertThat(rec.path("decode_grid").path("itl").size()).isEqualTo(100 * 100);
+            assertThat(rec.path("prefill_ttft_spline").path("knots").size()).isEqualTo(5);
+            assertThat(get(base + "?omit=decode_grid,prefill_ttft_spline").has("decode_grid")).isFalse();
             final JsonNode grids = get(base + "/grids");
             assertThat(grids.path("decode").path("itl_ms").size()).isEqualTo(100);
             assertThat(grids.path("decode").path("itl_ms").get(0).size()).isEqualTo(100);

@@ -32,7 +32,7 @@ import java.util.function.Supplier;
  * <pre>
  * GET /api/health
  * GET /api/recommendations                               list of {deployment, profile, ...}
- * GET /api/recommendations/{deployment}/{profile}        full recommendation
+ * GET /api/recommendations/{deployment}/{profile}        full recommendation (?omit=field,... to leave fields out)
  * GET /api/recommendations/{deployment}/{profile}/tables prefill and decode raw tables (ConfigMap form)
  * GET /api/recommendations/{deployment}/{profile}/grids  prefill spline samples and the 100 x 100 decode grid
  *                                                        (?method=dynamo: Dynamo's grid, flagged when ill-conditioned)
@@ -159,7 +159,13 @@ public final class RestApi implements AutoCloseable {
             if (p.length >= 3) {
                 final RecommendationKey key = find(p[1], p[2]);
                 if (p.length == 3) {
-                    return AvroJson.toJson(client.latest(key).orElseThrow());
+                    final ObjectNode rec = AvroJson.toJson(client.latest(key).orElseThrow());
+                    // ?omit=decode_grid,prefill_ttft_spline,...: leave large fields out (the web UI reads the grids
+                    // from /grids, so it asks without the 10,000-node arrays on every update).
+                    for (final String field : q.getOrDefault("omit", "").split(",")) {
+                        rec.remove(field.trim());
+                    }
+                    return rec;
                 }
                 if (p.length == 4 && p[3].equals("tables")) {
                     return tables(client.latest(key).orElseThrow());

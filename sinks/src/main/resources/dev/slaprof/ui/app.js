@@ -125,7 +125,8 @@
     inFlight = true;
     again = false;
     var key = state.key;
-    return Promise.all([getJson(base()), getJson(base() + '/grids'), getJson(base() + '/stats')])
+    return Promise.all([getJson(base() + '?omit=decode_grid,prefill_ttft_spline,prefill_thpt_spline'),
+      getJson(base() + '/grids'), getJson(base() + '/stats')])
       .then(function (r) {
         if (key !== state.key) { return; }
         state.rec = r[0];
