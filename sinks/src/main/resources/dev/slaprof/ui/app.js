@@ -282,7 +282,7 @@
     state.options.prefill = {
       animation: false,
       title: { text: 'Prefill: TTFT vs thpt/GPU at ISL ' + r.sla.isl, left: 'center', textStyle: { fontSize: 13 } },
-      tooltip: { trigger: 'item', formatter: function (q) {
+      tooltip: { trigger: 'item', confine: true, formatter: function (q) {
         var p = pts[q.dataIndex];
         return p ? tooltip([p.label, 'TTFT ' + num(p.latency_ms, 2) + ' ms', grouped(p.thpt_per_gpu) + ' tokens/s/GPU']) : '';
       } },
@@ -342,7 +342,7 @@
       animation: false,
       title: { text: 'Decode: ITL vs thpt/GPU, one line per mapping (points = in-flight loads)', left: 'center', textStyle: { fontSize: 13 } },
       legend: { top: 20 },
-      tooltip: { trigger: 'item', formatter: function (q) {
+      tooltip: { trigger: 'item', confine: true, formatter: function (q) {
         var p = pts[q.data[2]];
         return p ? tooltip([p.label + ' at ' + p.in_flight + ' in flight', 'ITL ' + num(p.latency_ms, 2) + ' ms',
           grouped(p.thpt_per_gpu) + ' tokens/s/GPU']) : '';
@@ -392,7 +392,7 @@
       animation: false,
       title: { text: 'Cost: ' + unit + ' vs tokens/s/user', left: 'center', textStyle: { fontSize: 13 } },
       legend: { top: 20 },
-      tooltip: { trigger: 'item', formatter: function (q) {
+      tooltip: { trigger: 'item', confine: true, formatter: function (q) {
         var c = rows[q.data[2]];
         if (!c) { return ''; }
         return tooltip(['prefill ' + r.prefill_points[c.prefill_index].label + ', decode '
@@ -440,7 +440,7 @@
     state.options[name] = {
       animation: false,
       title: { text: title, left: 'center', textStyle: { fontSize: 12 } },
-      tooltip: { formatter: function (q) {
+      tooltip: { confine: true, formatter: function (q) {
         return tooltip(['KV usage ' + num(xi[q.data[0]], 3), 'context ' + grouped(yi[q.data[1]]), num(q.data[2], 2) + ' ' + unit]);
       } },
       grid: { left: 60, right: 20, top: 30, bottom: 80 },
@@ -473,7 +473,7 @@
       title: { text: 'Prefill TTFT vs ISL (' + (r.prefill ? r.prefill.point.label : 'no pick') + ', not-a-knot spline)',
         left: 'center', textStyle: { fontSize: 13 } },
       legend: { top: 20 },
-      tooltip: { trigger: 'item', formatter: function (q) {
+      tooltip: { trigger: 'item', confine: true, formatter: function (q) {
         return tooltip(['ISL ' + grouped(q.data[0]), 'TTFT ' + num(q.data[1], 2) + ' ms']);
       } },
       grid: { left: 70, right: 30, top: 50, bottom: 45 },
