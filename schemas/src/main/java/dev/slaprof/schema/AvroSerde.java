@@ -34,6 +34,21 @@ import org.apache.kafka.common.serialization.Serializer;
  * @param <T> a generated SpecificRecord class, or {@link GenericRecord}
  */
 public final class AvroSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
+    static {
+        // Avro allocates what a length prefix says before reading it. Bytes written under another registry's schema
+        // id (same id, other schema) decode as garbage lengths, and a 2 GB allocation is an OutOfMemoryError that
+        // killed a reader thread instead of a decode error. Records here are at most a few MB (topic limit 8 MB).
+        limit("org.apache.avro.limits.bytes.maxLength", 16 * 1024 * 1024);
+        limit("org.apache.avro.limits.string.maxLength", 16 * 1024 * 1024);
+        limit("org.apache.avro.limits.collectionItems.maxLength", 16 * 1024 * 1024);
+    }
+
+    private static void limit(final String property, final int value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, Integer.toString(value));
+        }
+    }
+
     /** Magic byte of the Confluent framing. */
     public static final byte MAGIC = 0;
     /** Header length: magic byte + 4-byte id. */

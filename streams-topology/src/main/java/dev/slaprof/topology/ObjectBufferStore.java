@@ -13,10 +13,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 
 /**
- * A key-value store that keeps deserialized values in memory in front of Kafka Streams' own (metered, cached,
- * logged) store: a value read once is served as an object until evicted, and a value written is held as an object
- * and written through, serialized once, when Streams flushes or commits the store. A bucket updated by thousands of
- * samples between two commits is then decoded once and encoded once instead of once per sample.
+ * A key-value store that keeps written values as objects in front of Kafka Streams' own (metered, logged) store
+ * until the next commit, when they are written through, serialized once. A bucket updated by thousands of samples
+ * between two commits is then decoded once and encoded once instead of once per sample.
  *
  * <p>Exactly-once is kept: before it commits a task's transaction Streams flushes the caches of the task's stores
  * (under exactly-once it flushes caches, not stores, at every commit), and this store, being such a cache (Streams'
@@ -34,26 +33,19 @@ import org.apache.kafka.streams.state.StoreBuilder;
 final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
     org.apache.kafka.streams.state.internals.CachedStateStore<K, V> {
     private final KeyValueStore<K, V> inner;
-    private final int capacity;
     private final Map<K, V> dirty = new LinkedHashMap<>();
-    private final LinkedHashMap<K, V> clean;
 
-    ObjectBufferStore(final KeyValueStore<K, V> inner, final int capacity) {
+    /**
+     * No read cache is kept across commits on purpose: Streams restores and updates stores underneath (restoration,
+     * standby and warm-up replicas recycled into active tasks write to the inner store directly), so an object held
+     * past a commit could go stale. Objects live from their first read after a commit to the next commit.
+     */
+    ObjectBufferStore(final KeyValueStore<K, V> inner) {
         this.inner = inner;
-        this.capacity = capacity;
-        this.clean = new LinkedHashMap<>(16, 0.75f, true) {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            protected boolean removeEldestEntry(final Map.Entry<K, V> eldest) {
-                return size() > ObjectBufferStore.this.capacity;
-            }
-        };
     }
 
     /** Wraps a store builder so that the stores it builds get this buffer in front. */
-    static <K, V> StoreBuilder<KeyValueStore<K, V>> wrap(final StoreBuilder<KeyValueStore<K, V>> builder,
-                                                        final int capacity) {
+    static <K, V> StoreBuilder<KeyValueStore<K, V>> wrap(final StoreBuilder<KeyValueStore<K, V>> builder) {
         return new StoreBuilder<>() {
             @Override
             public StoreBuilder<KeyValueStore<K, V>> withCachingEnabled() {
@@ -81,7 +73,7 @@ final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
 
             @Override
             public KeyValueStore<K, V> build() {
-                return new ObjectBufferStore<>(builder.build(), capacity);
+                return new ObjectBufferStore<>(builder.build());
             }
 
             @Override
@@ -108,9 +100,6 @@ final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
         }
         for (final Map.Entry<K, V> e : dirty.entrySet()) {
             inner.put(e.getKey(), e.getValue());
-            if (e.getValue() != null) {
-                clean.put(e.getKey(), e.getValue());
-            }
         }
         dirty.clear();
     }
@@ -120,20 +109,11 @@ final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
         if (dirty.containsKey(key)) {
             return dirty.get(key);
         }
-        final V cached = clean.get(key);
-        if (cached != null) {
-            return cached;
-        }
-        final V v = inner.get(key);
-        if (v != null) {
-            clean.put(key, v);
-        }
-        return v;
+        return inner.get(key);
     }
 
     @Override
     public void put(final K key, final V value) {
-        clean.remove(key);
         dirty.put(key, value);
     }
 
@@ -209,7 +189,6 @@ final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
     @Override
     public void clearCache() {
         dirty.clear();
-        clean.clear();
         if (inner instanceof org.apache.kafka.streams.state.internals.CachedStateStore<?, ?> c) {
             c.clearCache();
         }
@@ -241,7 +220,6 @@ final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
     @Override
     public void close() {
         dirty.clear();
-        clean.clear();
         inner.close();
     }
 

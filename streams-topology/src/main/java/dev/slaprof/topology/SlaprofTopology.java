@@ -36,8 +36,6 @@ import org.apache.kafka.streams.state.Stores;
  * in one sub-topology: no repartition topic, one pass over each sample.
  */
 public final class SlaprofTopology {
-    /** Bucket statistics held as objects per task (about 5-8 KB each). */
-    private static final int BUCKET_OBJECTS = 4096;
     private SlaprofTopology() {
     }
 
@@ -107,7 +105,7 @@ public final class SlaprofTopology {
         // between two commits is decoded once, encoded once and written to the changelog once, not per sample.
         builder.addStateStore(ObjectBufferStore.wrap(Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(TopologyNames.BUCKET_STATS_STORE), Serdes.String(),
-            topics.stats().valueSerde()).withCachingDisabled(), BUCKET_OBJECTS));
+            topics.stats().valueSerde()).withCachingDisabled()));
         builder.addStateStore(Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(TopologyNames.RECOMMENDATION_STORE), Serdes.String(),
             topics.recommendations().valueSerde()).withCachingEnabled());

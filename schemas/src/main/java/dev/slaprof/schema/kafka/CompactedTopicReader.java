@@ -43,6 +43,7 @@ public class CompactedTopicReader<K, V> implements AutoCloseable {
     private final AtomicLong undecodable = new AtomicLong();
     private final Thread reader;
     private volatile boolean running = true;
+    private volatile RuntimeException failure;
 
     /** Starts reading {@code topic}; waits at most 30 s for its metadata. */
     public CompactedTopicReader(final Properties clientProps, final String topic, final Deserializer<K> keys,
@@ -97,9 +98,9 @@ public class CompactedTopicReader<K, V> implements AutoCloseable {
                     try {
                         key = raw.key() == null ? null : keys.deserialize(topic, raw.headers(), raw.key());
                         value = raw.value() == null ? null : values.deserialize(topic, raw.headers(), raw.value());
-                    } catch (final RuntimeException e) {
+                    } catch (final RuntimeException | StackOverflowError e) {
                         // A record this reader cannot decode (another registry, a foreign writer) is skipped and
-                        // counted; the reader keeps serving the ones it can read.
+                        // counted; the reader keeps serving the ones it can read. Garbage can nest deeply.
                         final long n = undecodable.incrementAndGet();
                         if (n <= 10 || n % 1000 == 0) {
                             LOG.warn("skipping undecodable record of {} at {}-{}@{} ({} so far): {}", topic, topic,
@@ -134,6 +135,10 @@ public class CompactedTopicReader<K, V> implements AutoCloseable {
             }
         } catch (final WakeupException e) {
             // close() asked the reader to stop.
+        } catch (final RuntimeException e) {
+            // Never die silently: a reader that stopped would serve stale values for ever.
+            LOG.error("reader of {} stopped: {}", topic, e.toString(), e);
+            failure = e;
         } finally {
             consumer.close();
         }
@@ -141,6 +146,11 @@ public class CompactedTopicReader<K, V> implements AutoCloseable {
 
     /** Hook for subclasses: a key is about to change (called on the reader thread). */
     protected void changed(final K key) {
+    }
+
+    /** Why the reader thread stopped, if it did (then {@link #all()} no longer changes). */
+    public java.util.Optional<RuntimeException> failure() {
+        return java.util.Optional.ofNullable(failure);
     }
 
     /** Records of the topic skipped because they could not be decoded. */
