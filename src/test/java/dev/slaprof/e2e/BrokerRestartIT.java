@@ -84,9 +84,9 @@ class BrokerRestartIT {
             final RecommendationKey key = new RecommendationKey(d, "default");
             Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
                 .until(() -> planner.latest(key).map(Recommendation::getSamplesTotal).orElse(0L) >= SAMPLES);
-            // A late duplicate would push the count past the total: give it a moment to show up.
-            Thread.sleep(2000);
-            assertThat(planner.latest(key).orElseThrow().getSamplesTotal()).isEqualTo(SAMPLES);
+            // A late duplicate would push the count past the total: the count must hold for 2 s.
+            Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10))
+                .until(() -> planner.latest(key).orElseThrow().getSamplesTotal() == SAMPLES);
             assertThat(streams.state()).isEqualTo(KafkaStreams.State.RUNNING);
             System.out.printf("all %d samples counted once, %.1f s after the first was sent%n", SAMPLES,
                 (System.nanoTime() - t0) / 1e9);

@@ -114,14 +114,14 @@ class FuzzIT {
         try (KafkaStreams streams = new KafkaStreams(SlaprofTopology.build(props, topics, sla,
             Duration.ofMillis(250)), props)) {
             streams.start();
-            final long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
-            long dead = 0;
-            while (System.nanoTime() < deadline && (dead = endOffsets(broker, TopicNames.DEAD_LETTERS) - dlqStart) < BAD) {
-                assertThat(streams.state()).isIn(KafkaStreams.State.RUNNING, KafkaStreams.State.REBALANCING,
-                    KafkaStreams.State.CREATED);
-                // Polling the broker's end offsets until the dead letters are all there, bounded by the deadline.
-                Thread.sleep(500);
-            }
+            // The broker's end offsets until the dead letters are all there; the application must keep running.
+            org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    assertThat(streams.state()).isIn(KafkaStreams.State.RUNNING, KafkaStreams.State.REBALANCING,
+                        KafkaStreams.State.CREATED);
+                    return endOffsets(broker, TopicNames.DEAD_LETTERS) - dlqStart >= BAD;
+                });
+            final long dead = endOffsets(broker, TopicNames.DEAD_LETTERS) - dlqStart;
             System.out.printf("dead-letter offsets (records + transaction markers): %d for %d malformed after %.1f s; "
                 + "streams state %s%n", dead, BAD, (System.nanoTime() - t0) / 1e9, streams.state());
             assertThat(dead).isGreaterThanOrEqualTo(BAD);

@@ -92,12 +92,20 @@ class KillNineIT {
             Process proc = child(kafka.bootstrapServers(), registry.url(), appId, state, log);
             int kills = 0;
             final long t0 = System.nanoTime();
+            final CompactedTopicReader<StatsKey, MappingLoadStats> stats = new CompactedTopicReader<>(client,
+                TopicNames.MAPPING_LOAD_STATS, topics.stats().keySerde().deserializer(),
+                topics.stats().valueSerde().deserializer());
+            long countedAtKill = 0;
             try (SamplePublisher publisher = new SamplePublisher(client, topics)) {
                 for (int i = 0; i < SAMPLES; i++) {
                     if (i > 0 && i % (SAMPLES / (KILLS + 1)) == 0 && kills < KILLS) {
                         publisher.flush();
-                        // Let the child get going (state restored, transactions flowing) before the next kill.
-                        Thread.sleep(3000);
+                        // Kill only once the child (re)started has committed new statistics: state restored and
+                        // transactions flowing, so each kill lands in the middle of real work.
+                        final long before = countedAtKill;
+                        Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
+                            .until(() -> total(stats) > before);
+                        countedAtKill = total(stats);
                         proc.destroyForcibly().waitFor();
                         kills++;
                         System.out.printf("kill -9 #%d after %d samples (%.1f s)%n", kills, i,
@@ -128,14 +136,12 @@ class KillNineIT {
             }
             System.out.printf("%d samples published with %d kills in %.1f s%n", SAMPLES, kills,
                 (System.nanoTime() - t0) / 1e9);
-            try (CompactedTopicReader<StatsKey, MappingLoadStats> stats = new CompactedTopicReader<>(client,
-                     TopicNames.MAPPING_LOAD_STATS, topics.stats().keySerde().deserializer(),
-                     topics.stats().valueSerde().deserializer());
-                 PlannerClient planner = new PlannerClient(client, topics)) {
+            try (stats; PlannerClient planner = new PlannerClient(client, topics)) {
                 Awaitility.await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
                     .until(() -> total(stats) >= SAMPLES);
-                // A duplicate from a replayed transaction would show as an overshoot: give it time to appear.
-                Thread.sleep(3000);
+                // A duplicate from a replayed transaction would show as an overshoot: the count must hold for 3 s.
+                Awaitility.await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(15))
+                    .until(() -> total(stats) == SAMPLES);
                 final long counted = total(stats);
                 System.out.printf("counted %d of %d samples after %d kills, %.1f s after the first was sent%n",
                     counted, SAMPLES, kills, (System.nanoTime() - t0) / 1e9);

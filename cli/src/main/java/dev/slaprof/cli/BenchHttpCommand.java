@@ -176,16 +176,18 @@ final class BenchHttpCommand implements Callable<Integer> {
             final String prompt = "w ".repeat(isl);
             // All threads start together, so the burst reaches the engine as one arrival wave (as a load generator's
             // concurrency burst does), not staggered by thread start-up.
+            final java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(n);
             final java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
             for (int i = 0; i < n; i++) {
                 final String p = prompt + i;
                 fs.add(pool.submit(() -> {
+                    ready.countDown();
                     go.await();
                     return client.measure(url, "/v1/chat/completions", StreamingClient.chatBody("m", p, osl), isl,
                         Map.of());
                 }));
             }
-            Thread.sleep(200);
+            ready.await();
             go.countDown();
             final List<Measurement> out = new ArrayList<>();
             for (final Future<Measurement> f : fs) {

@@ -250,6 +250,7 @@ final class RunCommand implements Callable<Integer> {
             + pipeline.apiUrl() + "/ (Ctrl-C to stop)");
         while (!stop.get()) {
             try {
+                // The pause between re-profiling rounds is the user's --follow-interval; Ctrl-C interrupts it.
                 Thread.sleep(followInterval.toMillis());
                 sweep.parallelizationSweep();
                 sweep.focus(pipeline.stats(), focus);

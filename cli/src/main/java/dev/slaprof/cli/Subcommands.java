@@ -301,6 +301,21 @@ final class Subcommands {
         }
     }
 
+    /**
+     * Waits (at most {@code timeout}) until the statistics topic counts {@code published} successful samples for the
+     * deployment, so a focus round ranks this sweep's results; a topology that lags or is down only costs the wait.
+     */
+    static void awaitCounted(final dev.slaprof.schema.kafka.CompactedTopicReader<dev.slaprof.schema.avro.StatsKey,
+        dev.slaprof.schema.avro.MappingLoadStats> stats, final dev.slaprof.schema.avro.Deployment d,
+                             final long published, final Duration timeout) throws InterruptedException {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline && stats.all().values().stream().filter(s -> s.getDeployment().equals(d))
+            .mapToLong(dev.slaprof.schema.avro.MappingLoadStats::getOkCount).sum() < published) {
+            // The reader thread fills the map; re-checking every 200 ms, bounded by the deadline.
+            Thread.sleep(200);
+        }
+    }
+
     @Command(name = "worker", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Run Dynamo's parallelization sweep against live endpoints and publish every request.")
     static final class Worker implements Callable<Integer> {
@@ -355,8 +370,7 @@ final class Subcommands {
                     sweep.parallelizationSweep();
                     if (stats != null) {
                         publisher.flush();
-                        // Give the topology a moment to publish this sweep's statistics before ranking them.
-                        Thread.sleep(2000);
+                        awaitCounted(stats, deployment.deployment(), publisher.profilingOk(), Duration.ofSeconds(30));
                         sweep.focus(stats.all().values(), focus);
                     }
                     publisher.flush();

@@ -55,18 +55,8 @@ public final class PlannerView {
     }
 
     private static DecodeGrid grid(final DecodeTable t) {
-        final int n = t.getZItl().size();
-        final double[] x = new double[n];
-        final double[] y = new double[n];
-        final double[] z = new double[n];
-        final double[] th = new double[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = t.getXKvUsage().get(i);
-            y[i] = t.getYContextLength().get(i);
-            z[i] = t.getZItl().get(i);
-            th[i] = t.getZThptPerGpu().get(i);
-        }
-        return HybridDecodeGrid.build(x, y, z, th, t.getMaxKvTokens(), DecodeGrid.RESOLUTION);
+        final double[][] c = dev.slaprof.topology.Tables.columns(t);
+        return HybridDecodeGrid.build(c[0], c[1], c[2], c[3], t.getMaxKvTokens(), DecodeGrid.RESOLUTION);
     }
 
     private volatile dev.slaprof.topology.interp.CloughTocherDecodeGrid.Result dynamo;
@@ -80,19 +70,9 @@ public final class PlannerView {
             throw new IllegalStateException("decode table incomplete: " + decodeProblem);
         }
         if (dynamo == null) {
-            final DecodeTable t = recommendation.getDecodeTable();
-            final int n = t.getZItl().size();
-            final double[] x = new double[n];
-            final double[] y = new double[n];
-            final double[] z = new double[n];
-            final double[] th = new double[n];
-            for (int i = 0; i < n; i++) {
-                x[i] = t.getXKvUsage().get(i);
-                y[i] = t.getYContextLength().get(i);
-                z[i] = t.getZItl().get(i);
-                th[i] = t.getZThptPerGpu().get(i);
-            }
-            dynamo = dev.slaprof.topology.interp.CloughTocherDecodeGrid.build(x, y, z, th, DecodeGrid.RESOLUTION);
+            final double[][] c = dev.slaprof.topology.Tables.columns(recommendation.getDecodeTable());
+            dynamo = dev.slaprof.topology.interp.CloughTocherDecodeGrid.build(c[0], c[1], c[2], c[3],
+                DecodeGrid.RESOLUTION);
         }
         return dynamo;
     }

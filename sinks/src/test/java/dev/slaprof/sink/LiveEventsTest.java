@@ -51,7 +51,6 @@ class LiveEventsTest {
             Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> events.clients() == 2);
             for (int i = 0; i < 5; i++) {
                 events.publish("recommendation", "{\"n\":" + i + "}");
-                Thread.sleep(50);
             }
             for (final List<String> sink : List.of(a, b)) {
                 Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> sink.contains("data: {\"n\":4}"));

@@ -37,17 +37,11 @@ final class PlannerData {
         }
         final DecodeTable d = r.getDecodeTable();
         if (d != null && d.getComplete()) {
-            final int n = d.getZItl().size();
-            final double[] x = new double[n];
-            final double[] y = new double[n];
-            final double[] z = new double[n];
-            final double[] th = new double[n];
-            for (int i = 0; i < n; i++) {
-                x[i] = d.getXKvUsage().get(i);
-                y[i] = d.getYContextLength().get(i);
-                z[i] = d.getZItl().get(i);
-                th[i] = d.getZThptPerGpu().get(i);
-            }
+            final double[][] c = Tables.columns(d);
+            final double[] x = c[0];
+            final double[] y = c[1];
+            final double[] z = c[2];
+            final double[] th = c[3];
             try {
                 r.setDecodeGrid(grid(HybridDecodeGrid.build(x, y, z, th, d.getMaxKvTokens(), DecodeGrid.RESOLUTION)));
             } catch (final IllegalArgumentException e) {

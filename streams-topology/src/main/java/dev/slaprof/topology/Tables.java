@@ -105,4 +105,17 @@ public final class Tables {
         }
         return true;
     }
+
+    /** A decode table's columns as arrays: x (KV usage), y (context), ITL (ms), thpt/GPU. */
+    public static double[][] columns(final dev.slaprof.schema.avro.DecodeTable t) {
+        final int n = t.getZItl().size();
+        final double[][] c = new double[4][n];
+        for (int i = 0; i < n; i++) {
+            c[0][i] = t.getXKvUsage().get(i);
+            c[1][i] = t.getYContextLength().get(i);
+            c[2][i] = t.getZItl().get(i);
+            c[3][i] = t.getZThptPerGpu().get(i);
+        }
+        return c;
+    }
 }
