@@ -71,15 +71,15 @@ public final class SlaprofTopology {
         builder.globalTable(topics.selections().name(), Consumed.with(topics.selections().keySerde(),
                 topics.selections().valueSerde()).withName("selections-source"),
             Materialized.as(TopologyNames.SELECTION_STORE));
-        builder.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(TopologyNames.DEDUP_STORE,
-            TopologyNames.DEDUP_WINDOW.multipliedBy(2), TopologyNames.DEDUP_WINDOW.multipliedBy(2), false),
-            // Not cached: every event id is new, so a cache only adds eviction work (measured: NamedCache.evict led
-            // the stream thread's profile when it was on).
-            Serdes.String(), Serdes.Long()));
+        // Chunks of id fingerprints, buffered as objects until the commit (Streams' byte cache is off: every id is
+        // new, so it would only add eviction work; NamedCache.evict led the profile when it was on).
+        builder.addStateStore(ObjectBufferStore.wrap(Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(TopologyNames.DEDUP_STORE), Serdes.Long(), Deduplicator.chunkSerde())
+            .withCachingDisabled()));
         final KStream<Deployment, LatencySample> samples = builder.stream(topics.samples().name(),
                 Consumed.with(topics.samples().keySerde(), topics.samples().valueSerde()).withName("samples-source"))
-            .processValues(() -> new Deduplicator(TopologyNames.DEDUP_WINDOW), Named.as("deduplicate"),
-                TopologyNames.DEDUP_STORE);
+            .processValues(() -> new Deduplicator(TopologyNames.DEDUP_WINDOW, TopologyNames.DEDUP_MAX_IDS),
+                Named.as("deduplicate"), TopologyNames.DEDUP_STORE);
         final Map<String, KStream<Deployment, LatencySample>> branches = samples.split(Named.as("validate-"))
             .branch((k, v) -> SampleValidator.reason(v) != null, Branched.as("invalid"))
             .defaultBranch(Branched.as("valid"));

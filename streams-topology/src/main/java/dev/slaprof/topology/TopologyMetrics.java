@@ -25,6 +25,8 @@ public final class TopologyMetrics {
     static final String DUPLICATES = "duplicates";
     /** Samples that failed validation and went to the dead-letter topic. */
     static final String DEAD_LETTERS = "dead-letters";
+    /** Event ids forgotten before the de-duplication window ended, because a task's id capacity was reached. */
+    static final String DEDUP_EVICTED = "dedup-evicted";
 
     private TopologyMetrics() {
     }
@@ -35,13 +37,26 @@ public final class TopologyMetrics {
     }
 
     /**
+     * A sensor whose {@code <operation>-total} is the sum of the recorded values (not the number of recordings), for
+     * counts that arrive in batches; one per task.
+     */
+    static Sensor sumSensor(final StreamsMetrics metrics, final String taskId, final String operation) {
+        final Sensor s = metrics.addSensor(SCOPE + "-" + operation + "-" + taskId, Sensor.RecordingLevel.INFO);
+        s.add(new MetricName(operation + "-total", GROUP, "total " + operation,
+            Map.of("thread-id", Thread.currentThread().getName(), "task-id", taskId)),
+            new org.apache.kafka.common.metrics.stats.CumulativeSum());
+        return s;
+    }
+
+    /**
      * Totals summed over threads and tasks: {@code slaprof_topology_samples_total},
-     * {@code slaprof_topology_duplicates_total}, {@code slaprof_topology_dead_letters_total} and
+     * {@code slaprof_topology_duplicates_total}, {@code slaprof_topology_dead_letters_total},
+     * {@code slaprof_topology_dedup_evicted_total} and
      * {@code slaprof_topology_deserialization_dropped_total}.
      */
     public static Map<String, Double> gauges(final KafkaStreams streams) {
         final Map<String, Double> out = new TreeMap<>();
-        for (final String op : new String[] {SAMPLES, DUPLICATES, DEAD_LETTERS}) {
+        for (final String op : new String[] {SAMPLES, DUPLICATES, DEAD_LETTERS, DEDUP_EVICTED}) {
             out.put("slaprof_topology_" + op.replace('-', '_') + "_total", 0.0);
         }
         out.put("slaprof_topology_deserialization_dropped_total", 0.0);

@@ -6,8 +6,16 @@ public final class TopologyNames {
     public static final String BUCKET_STATS_STORE = "bucket-stats-store";
     /** Last recommendation per deployment id + profile (the anti-flapping incumbent). */
     public static final String RECOMMENDATION_STORE = "recommendation-store";
-    /** Event ids seen within the de-duplication window. */
-    public static final String DEDUP_STORE = "dedup-store";
+    /**
+     * Event ids seen within the de-duplication window, as chunks of fingerprints keyed by time slot (held in memory,
+     * see {@code Deduplicator}). Named apart from the window store of earlier versions, whose changelog it cannot read.
+     */
+    public static final String DEDUP_STORE = "dedup-ids-store";
+    /**
+     * Most event ids one task (input partition) remembers: past it the oldest are forgotten early (metric
+     * {@code dedup-evicted}). 2 M ids take at most 48 MB of heap per task.
+     */
+    public static final int DEDUP_MAX_IDS = 2_000_000;
     /** How long an event id is remembered: a redelivery later than this counts again. */
     public static final java.time.Duration DEDUP_WINDOW = java.time.Duration.ofHours(1);
     /** Global store of SLA profiles. */

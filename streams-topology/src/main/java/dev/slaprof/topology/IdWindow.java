@@ -1,0 +1,228 @@
+package dev.slaprof.topology;
+
+/**
+ * The event ids seen within a window of record time, held in memory as 64-bit fingerprints in one open-addressing
+ * table, each tagged with the time slot (record time / slot length) it was seen in. A lookup is one probe sequence
+ * whatever the window's length. When the newest slot moves on, slots older than the window are dropped by rebuilding
+ * the table (once per slot length, not per sample).
+ *
+ * <p>Memory is bounded: past {@code maxIds} the oldest slots are dropped early, shortening the window (counted by
+ * {@link #evictedEarly()}; the caller reports it). Fingerprints: a canonical UUID is folded from its 128 bits, any other
+ * id is hashed (FNV-1a 64 and a finalising mix); two distinct ids share a fingerprint with probability about
+ * {@code n / 2^64} per lookup against {@code n} held ids (4e6 ids: 2e-13).
+ */
+final class IdWindow {
+    private static final int MIN_CAPACITY = 1024;
+    private final long slotMs;
+    private final long slotsPerWindow;
+    private final int maxIds;
+    private long[] fps;
+    /** Slot of each entry, relative to {@link #base}. */
+    private int[] tags;
+    private long base = Long.MIN_VALUE;
+    private int size;
+    private long newestSlot = Long.MIN_VALUE;
+    private long oldestSlot = Long.MIN_VALUE;
+    private long evictedEarly;
+
+    /**
+     * @param windowMs how long an id is remembered (record time)
+     * @param slotMs   granularity of forgetting; the window is rounded up to whole slots plus one
+     * @param maxIds   most ids held before the oldest slots are dropped early
+     */
+    IdWindow(final long windowMs, final long slotMs, final int maxIds) {
+        if (windowMs <= 0 || slotMs <= 0 || maxIds <= 0) {
+            throw new IllegalArgumentException("window, slot and capacity must be positive");
+        }
+        this.slotMs = slotMs;
+        this.slotsPerWindow = (windowMs + slotMs - 1) / slotMs + 1;
+        this.maxIds = maxIds;
+        clear();
+    }
+
+    /** Forgets everything. */
+    void clear() {
+        fps = new long[MIN_CAPACITY];
+        tags = new int[MIN_CAPACITY];
+        size = 0;
+        base = Long.MIN_VALUE;
+        newestSlot = Long.MIN_VALUE;
+        oldestSlot = Long.MIN_VALUE;
+    }
+
+    /** The slot of a record time. */
+    long slotOf(final long timestampMs) {
+        return Math.floorDiv(Math.max(0, timestampMs), slotMs);
+    }
+
+    /** Oldest slot still held (ids of older slots are forgotten); {@code Long.MIN_VALUE} before the first id. */
+    long oldestSlot() {
+        return oldestSlot;
+    }
+
+    /** Ids held. */
+    int size() {
+        return size;
+    }
+
+    /** Ids forgotten before their window ended because the table was full. */
+    long evictedEarly() {
+        return evictedEarly;
+    }
+
+    /**
+     * Records {@code fp} seen at {@code timestampMs} unless it is already held.
+     *
+     * @return the slot it was recorded under, or -1 when it was already held (a duplicate)
+     */
+    long addIfAbsent(final long fp, final long timestampMs) {
+        final long key = fp == 0 ? 1 : fp;
+        final int at = find(key);
+        if (fps[at] == key) {
+            return -1;
+        }
+        long slot = slotOf(timestampMs);
+        if (slot > newestSlot) {
+            advance(slot);
+        }
+        // A late record older than what is held goes into the oldest slot held, so it is still remembered.
+        slot = Math.max(slot, oldestSlot);
+        insert(key, slot);
+        if (size > maxIds) {
+            shrinkToCapacity();
+        }
+        return slot;
+    }
+
+    /** Loads an id recorded earlier under {@code slot} (state restoration); no duplicate check is needed. */
+    void restore(final long fp, final long slot) {
+        final long key = fp == 0 ? 1 : fp;
+        if (slot > newestSlot) {
+            advance(slot);
+        }
+        if (slot < oldestSlot) {
+            return;
+        }
+        final int at = find(key);
+        if (fps[at] != key) {
+            insert(key, slot);
+            if (size > maxIds) {
+                shrinkToCapacity();
+            }
+        }
+    }
+
+    private void advance(final long slot) {
+        newestSlot = slot;
+        final long oldest = slot - slotsPerWindow + 1;
+        if (base == Long.MIN_VALUE) {
+            base = oldest;
+        }
+        if (oldest > oldestSlot) {
+            final boolean any = oldestSlot != Long.MIN_VALUE;
+            oldestSlot = oldest;
+            if (any) {
+                rebuild(fps.length);
+            }
+        }
+    }
+
+    private void shrinkToCapacity() {
+        while (size > maxIds && oldestSlot < newestSlot) {
+            final int before = size;
+            oldestSlot++;
+            rebuild(fps.length);
+            evictedEarly += before - size;
+        }
+    }
+
+    private int find(final long key) {
+        final int mask = fps.length - 1;
+        int i = (int) mix(key) & mask;
+        while (fps[i] != 0 && fps[i] != key) {
+            i = (i + 1) & mask;
+        }
+        return i;
+    }
+
+    private void insert(final long key, final long slot) {
+        if ((size + 1) * 4L > fps.length * 3L) {
+            rebuild(fps.length * 2);
+        }
+        final int at = find(key);
+        fps[at] = key;
+        tags[at] = Math.toIntExact(slot - base);
+        size++;
+    }
+
+    /** Re-inserts the ids of slots still held into a table of {@code capacity} entries. */
+    private void rebuild(final int capacity) {
+        final long[] oldFps = fps;
+        final int[] oldTags = tags;
+        fps = new long[capacity];
+        tags = new int[capacity];
+        size = 0;
+        final long keep = oldestSlot - base;
+        for (int i = 0; i < oldFps.length; i++) {
+            if (oldFps[i] != 0 && oldTags[i] >= keep) {
+                final int at = find(oldFps[i]);
+                fps[at] = oldFps[i];
+                tags[at] = oldTags[i];
+                size++;
+            }
+        }
+    }
+
+    /** The fingerprint of an event id: a lower-case canonical UUID is folded from its 128 bits, others hashed. */
+    static long fingerprint(final String id) {
+        if (isLowerCaseUuid(id)) {
+            final long hi = hex(id, 0, 8) << 32 | hex(id, 9, 13) << 16 | hex(id, 14, 18);
+            final long lo = hex(id, 19, 23) << 48 | hex(id, 24, 36);
+            return mix(hi) ^ Long.rotateLeft(lo, 29) * 0x9E3779B97F4A7C15L;
+        }
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0; i < id.length(); i++) {
+            h = (h ^ id.charAt(i)) * 0x100000001b3L;
+        }
+        return mix(h ^ id.length());
+    }
+
+    private static boolean isLowerCaseUuid(final String id) {
+        if (id.length() != 36) {
+            return false;
+        }
+        for (int i = 0; i < 36; i++) {
+            final char c = id.charAt(i);
+            final boolean dash = i == 8 || i == 13 || i == 18 || i == 23;
+            if (dash ? c != '-' : !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static long hex(final String s, final int from, final int to) {
+        long v = 0;
+        for (int i = from; i < to; i++) {
+            final char c = s.charAt(i);
+            v = v << 4 | (c <= '9' ? c - '0' : c - 'a' + 10);
+        }
+        return v;
+    }
+
+    /** MurmurHash3's 64-bit finaliser. */
+    static long mix(final long v) {
+        long k = v;
+        k ^= k >>> 33;
+        k *= 0xff51afd7ed558ccdL;
+        k ^= k >>> 33;
+        k *= 0xc4ceb33fe1a85ec3L;
+        k ^= k >>> 33;
+        return k;
+    }
+
+    @Override
+    public String toString() {
+        return "IdWindow[" + size + " ids, slots " + oldestSlot + ".." + newestSlot + " of " + slotMs + " ms]";
+    }
+}
