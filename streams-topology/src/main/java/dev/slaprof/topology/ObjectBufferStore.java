@@ -1,8 +1,12 @@
 package dev.slaprof.topology;
 
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.TreeMap;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KeyValue;
@@ -22,10 +26,17 @@ import org.apache.kafka.streams.state.StoreBuilder;
  * internal {@code CachedStateStore}), writes its dirty objects into the inner store right there, so they reach the
  * changelog in the same transaction as the input offsets; a store flush or commit writes them through as well. When a
  * task is closed dirty (a crash, a corrupted task) Streams clears the caches, and the input the lost objects came
- * from is replayed. {@code KillNineIT} checks this with SIGKILL. Reads that scan (range, prefix, all) write the dirty objects through first, so
- * they see every update.
+ * from is replayed. {@code KillNineIT} checks this with SIGKILL. In a plain buffer, reads that scan (range, prefix,
+ * all) write the dirty objects through first, so they see every update.
  *
  * <p>Callers may mutate a value they got and must then {@code put} it; the store hands out its own objects.
+ *
+ * <p>A <em>retaining</em> buffer ({@link #wrapRetained}) also keeps every entry as an object across commits (for small
+ * stores of objects that are expensive to decode, like the buckets): reads and scans are served from memory, and
+ * only the dirty entries are encoded at each commit. Streams writes underneath the buffer while it restores a task or
+ * keeps a standby replica, so the processor using it calls {@link #reset} from its {@code init} (a task starts or
+ * restarts processing only through that) and the buffer reloads from the inner store on its next read; clearing the
+ * caches (a dirty close) and closing reset it too.
  *
  * @param <K> key type
  * @param <V> value type
@@ -34,18 +45,49 @@ final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
     org.apache.kafka.streams.state.internals.CachedStateStore<K, V> {
     private final KeyValueStore<K, V> inner;
     private final Map<K, V> dirty = new LinkedHashMap<>();
+    private final boolean retain;
+    /** Retaining only: every entry, or null until loaded from the inner store (after a reset). */
+    private TreeMap<K, V> live;
 
     /**
-     * No read cache is kept across commits on purpose: Streams restores and updates stores underneath (restoration,
-     * standby and warm-up replicas recycled into active tasks write to the inner store directly), so an object held
-     * past a commit could go stale. Objects live from their first read after a commit to the next commit.
+     * A plain buffer keeps no read cache across commits: objects live from their first read after a commit to the next
+     * commit. A retaining one keeps them until {@link #reset} (see the class comment).
      */
-    ObjectBufferStore(final KeyValueStore<K, V> inner) {
+    ObjectBufferStore(final KeyValueStore<K, V> inner, final boolean retain) {
         this.inner = inner;
+        this.retain = retain;
     }
 
     /** Wraps a store builder so that the stores it builds get this buffer in front. */
     static <K, V> StoreBuilder<KeyValueStore<K, V>> wrap(final StoreBuilder<KeyValueStore<K, V>> builder) {
+        return wrap(builder, false);
+    }
+
+    /**
+     * Wraps a store builder so that the stores it builds get a retaining buffer in front (keys must be
+     * {@link Comparable}); its processor must call {@link #reset} from {@code init}.
+     */
+    static <K, V> StoreBuilder<KeyValueStore<K, V>> wrapRetained(final StoreBuilder<KeyValueStore<K, V>> builder) {
+        return wrap(builder, true);
+    }
+
+    /**
+     * Drops the retained objects of the buffer under a store handed to a processor (through Streams' wrappers), so
+     * the next read reloads what restoration or a standby replica wrote underneath.
+     */
+    static void reset(final StateStore store) {
+        StateStore s = store;
+        while (!(s instanceof ObjectBufferStore<?, ?>)) {
+            if (!(s instanceof org.apache.kafka.streams.state.internals.WrappedStateStore<?, ?, ?> w)) {
+                throw new IllegalStateException("store " + store.name() + " has no object buffer");
+            }
+            s = w.wrapped();
+        }
+        ((ObjectBufferStore<?, ?>) s).live = null;
+    }
+
+    private static <K, V> StoreBuilder<KeyValueStore<K, V>> wrap(final StoreBuilder<KeyValueStore<K, V>> builder,
+                                                                   final boolean retain) {
         return new StoreBuilder<>() {
             @Override
             public StoreBuilder<KeyValueStore<K, V>> withCachingEnabled() {
@@ -73,7 +115,7 @@ final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
 
             @Override
             public KeyValueStore<K, V> build() {
-                return new ObjectBufferStore<>(builder.build());
+                return new ObjectBufferStore<>(builder.build(), retain);
             }
 
             @Override
@@ -104,8 +146,33 @@ final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
         dirty.clear();
     }
 
+    /** Retaining only: every entry, loading them from the inner store (and the dirty ones) when needed. */
+    private TreeMap<K, V> live() {
+        if (live == null) {
+            final TreeMap<K, V> all = new TreeMap<>();
+            try (KeyValueIterator<K, V> it = inner.all()) {
+                while (it.hasNext()) {
+                    final KeyValue<K, V> kv = it.next();
+                    all.put(kv.key, kv.value);
+                }
+            }
+            dirty.forEach((k, v) -> {
+                if (v == null) {
+                    all.remove(k);
+                } else {
+                    all.put(k, v);
+                }
+            });
+            live = all;
+        }
+        return live;
+    }
+
     @Override
     public V get(final K key) {
+        if (retain) {
+            return live().get(key);
+        }
         if (dirty.containsKey(key)) {
             return dirty.get(key);
         }
@@ -114,6 +181,13 @@ final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
 
     @Override
     public void put(final K key, final V value) {
+        if (retain) {
+            if (value == null) {
+                live().remove(key);
+            } else {
+                live().put(key, value);
+            }
+        }
         dirty.put(key, value);
     }
 
@@ -140,25 +214,80 @@ final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
 
     @Override
     public KeyValueIterator<K, V> range(final K from, final K to) {
+        if (retain) {
+            return snapshot(from == null && to == null ? live().entrySet()
+                : from == null ? live().headMap(to, true).entrySet()
+                : to == null ? live().tailMap(from, true).entrySet()
+                : live().subMap(from, true, to, true).entrySet());
+        }
         writeThrough();
         return inner.range(from, to);
     }
 
     @Override
     public KeyValueIterator<K, V> all() {
+        if (retain) {
+            return snapshot(live().entrySet());
+        }
         writeThrough();
         return inner.all();
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public <PS extends Serializer<P>, P> KeyValueIterator<K, V> prefixScan(final P prefix, final PS serializer) {
+        if (retain && prefix instanceof String p) {
+            final List<Map.Entry<K, V>> out = new ArrayList<>();
+            for (final Map.Entry<K, V> e : live().tailMap((K) p, true).entrySet()) {
+                if (!((String) e.getKey()).startsWith(p)) {
+                    break;
+                }
+                out.add(e);
+            }
+            return snapshot(out);
+        }
         writeThrough();
         return inner.prefixScan(prefix, serializer);
     }
 
+    /** An iterator over a copy of the entries (callers may write to the store while iterating). */
+    private KeyValueIterator<K, V> snapshot(final java.util.Collection<Map.Entry<K, V>> entries) {
+        final Iterator<Map.Entry<K, V>> it = new ArrayList<>(entries).iterator();
+        return new KeyValueIterator<>() {
+            private Map.Entry<K, V> next = it.hasNext() ? it.next() : null;
+
+            @Override
+            public boolean hasNext() {
+                return next != null;
+            }
+
+            @Override
+            public KeyValue<K, V> next() {
+                if (next == null) {
+                    throw new NoSuchElementException();
+                }
+                final KeyValue<K, V> kv = KeyValue.pair(next.getKey(), next.getValue());
+                next = it.hasNext() ? it.next() : null;
+                return kv;
+            }
+
+            @Override
+            public K peekNextKey() {
+                if (next == null) {
+                    throw new NoSuchElementException();
+                }
+                return next.getKey();
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
     @Override
     public long approximateNumEntries() {
-        return inner.approximateNumEntries() + dirty.size();
+        return retain && live != null ? live.size() : inner.approximateNumEntries() + dirty.size();
     }
 
     @Override
@@ -168,6 +297,7 @@ final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
 
     @Override
     public void init(final StateStoreContext context, final StateStore root) {
+        live = null;
         inner.init(context, root);
     }
 
@@ -189,6 +319,7 @@ final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
     @Override
     public void clearCache() {
         dirty.clear();
+        live = null;
         if (inner instanceof org.apache.kafka.streams.state.internals.CachedStateStore<?, ?> c) {
             c.clearCache();
         }
@@ -220,6 +351,7 @@ final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
     @Override
     public void close() {
         dirty.clear();
+        live = null;
         inner.close();
     }
 
@@ -247,7 +379,7 @@ final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
     public <R> org.apache.kafka.streams.query.QueryResult<R> query(final org.apache.kafka.streams.query.Query<R> query,
                                                                    final org.apache.kafka.streams.query.PositionBound bound,
                                                                    final org.apache.kafka.streams.query.QueryConfig config) {
-        writeThrough();
+        // Interactive queries run on the caller's thread: they read what the last commit wrote, never the buffer.
         return inner.query(query, bound, config);
     }
 }

@@ -71,6 +71,11 @@ final class ProfileProcessor implements Processor<Deployment, LatencySample, Spe
     public void init(final ProcessorContext<SpecificRecord, SpecificRecord> ctx) {
         this.context = ctx;
         this.stats = ctx.getStateStore(TopologyNames.BUCKET_STATS_STORE);
+        // The task (re)starts here: objects retained from before may be stale (restoration, standby replicas).
+        ObjectBufferStore.reset(stats);
+        dirtyBuckets.clear();
+        dirty.clear();
+        deployments.clear();
         this.last = ctx.getStateStore(TopologyNames.RECOMMENDATION_STORE);
         this.aggregated = TopologyMetrics.sensor(ctx.metrics(), TopologyMetrics.SAMPLES);
         try (KeyValueIterator<String, MappingLoadStats> it = stats.all()) {

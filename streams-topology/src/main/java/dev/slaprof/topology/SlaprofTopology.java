@@ -101,9 +101,9 @@ public final class SlaprofTopology {
                                            final Topics topics, final AvroSerde<SpecificRecord> anyKey,
                                            final AvroSerde<SpecificRecord> anyValue, final SlaTarget defaultSla,
                                            final Duration rateLimit, final Duration horizon) {
-        // Buckets are held as objects between commits (ObjectBufferStore): a bucket updated by thousands of samples
-        // between two commits is decoded once, encoded once and written to the changelog once, not per sample.
-        builder.addStateStore(ObjectBufferStore.wrap(Stores.keyValueStoreBuilder(
+        // Buckets are held as objects (a retaining ObjectBufferStore): decoded once when the task starts, encoded and
+        // written to the changelog once per commit when changed, however many samples updated them in between.
+        builder.addStateStore(ObjectBufferStore.wrapRetained(Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(TopologyNames.BUCKET_STATS_STORE), Serdes.String(),
             topics.stats().valueSerde()).withCachingDisabled()));
         builder.addStateStore(Stores.keyValueStoreBuilder(

@@ -65,4 +65,32 @@ class SparseHistogramTest {
         // Most samples land in an existing class and are counted in place (74 % here, a wide lognormal spread).
         org.assertj.core.api.Assertions.assertThat(inPlace).isGreaterThan(12_000);
     }
+
+    @Test
+    void shouldNumberClassesAsHdrHistogramsCountsArray() {
+        final Histogram hdr = new Histogram(1, SparseHistogram.MAX_US, 3);
+        final int classes = SparseHistogram.index(SparseHistogram.MAX_US) + 1;
+        assertThat(classes).isLessThan(1 << 16);
+        // Class 0 holds the value 0, below the trackable range (values are clamped to at least 1 us).
+        long previous = 0;
+        for (int i = 1; i < classes; i++) {
+            final long low = SparseHistogram.lowestValue(i);
+            assertThat(low).as("class %d", i).isGreaterThan(previous);
+            assertThat(hdr.lowestEquivalentValue(low)).as("class %d", i).isEqualTo(low);
+            assertThat(SparseHistogram.index(low)).isEqualTo(i);
+            assertThat(SparseHistogram.index(hdr.highestEquivalentValue(low))).isEqualTo(i);
+            previous = low;
+        }
+        final Random r = new Random(3);
+        for (int k = 0; k < 100_000; k++) {
+            final long v = 1 + (long) Math.exp(r.nextDouble() * Math.log(SparseHistogram.MAX_US));
+            assertThat(SparseHistogram.lowestValue(SparseHistogram.index(v))).isEqualTo(hdr.lowestEquivalentValue(v));
+        }
+    }
+
+    @Test
+    void shouldRefuseBytesThatAreNotWholeEntries() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SparseHistogram.addInPlace(new byte[7], 5))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("whole 6-byte entries, got 7 bytes");
+    }
 }
