@@ -1,6 +1,5 @@
 package dev.slaprof.topology;
 
-import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.LatencySample;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -33,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * committed belong to input that will be replayed. On (re)initialisation the window is rebuilt from the chunks;
  * chunks of slots older than the window are deleted (tombstones).
  */
-final class Deduplicator implements FixedKeyProcessor<Deployment, LatencySample, LatencySample> {
+final class Deduplicator implements FixedKeyProcessor<byte[], LatencySample, LatencySample> {
     /** Fingerprints per chunk (8 bytes each: a full chunk is a 32 KB changelog record). */
     static final int CHUNK_IDS = 4096;
     /** Bits of a chunk key that number the chunks of one slot. */
@@ -41,12 +40,16 @@ final class Deduplicator implements FixedKeyProcessor<Deployment, LatencySample,
     private static final Logger LOG = LoggerFactory.getLogger(Deduplicator.class);
     private final Duration window;
     private final int maxIds;
-    private FixedKeyProcessorContext<Deployment, LatencySample> context;
+    private FixedKeyProcessorContext<byte[], LatencySample> context;
     private KeyValueStore<Long, IdChunk> chunks;
     private IdWindow seen;
     /** Per slot held: how many chunks it has; the last is the one being filled. */
     private final TreeMap<Long, Integer> chunksPerSlot = new TreeMap<>();
     private final Map<Long, IdChunk> filling = new HashMap<>();
+    private ObjectBufferStore<?, ?> buffer;
+    /** The chunk last put into the buffer and the buffer's generation then: while both hold, it is still dirty. */
+    private IdChunk lastPut;
+    private long lastPutGeneration;
     private org.apache.kafka.common.metrics.Sensor duplicates;
     private org.apache.kafka.common.metrics.Sensor evicted;
     private long evictedReported;
@@ -57,9 +60,11 @@ final class Deduplicator implements FixedKeyProcessor<Deployment, LatencySample,
     }
 
     @Override
-    public void init(final FixedKeyProcessorContext<Deployment, LatencySample> ctx) {
+    public void init(final FixedKeyProcessorContext<byte[], LatencySample> ctx) {
         this.context = ctx;
         this.chunks = ctx.getStateStore(TopologyNames.DEDUP_STORE);
+        this.buffer = ObjectBufferStore.find(chunks);
+        this.lastPut = null;
         this.duplicates = TopologyMetrics.sensor(ctx.metrics(), TopologyMetrics.DUPLICATES);
         this.evicted = TopologyMetrics.sumSensor(ctx.metrics(), ctx.taskId().toString(), TopologyMetrics.DEDUP_EVICTED);
         // Slots of a sixtieth of the window (at least a second): forgetting is that coarse, and the table is rebuilt
@@ -84,7 +89,7 @@ final class Deduplicator implements FixedKeyProcessor<Deployment, LatencySample,
     }
 
     @Override
-    public void process(final FixedKeyRecord<Deployment, LatencySample> r) {
+    public void process(final FixedKeyRecord<byte[], LatencySample> r) {
         final long fp = IdWindow.fingerprint(r.value().getEventId());
         final long oldest = seen.oldestSlot();
         final long slot = seen.addIfAbsent(fp, r.timestamp());
@@ -109,7 +114,11 @@ final class Deduplicator implements FixedKeyProcessor<Deployment, LatencySample,
             chunksPerSlot.put(slot, seq + 1);
         }
         c.fps[c.size++] = fp;
-        chunks.put(slot << SEQ_BITS | seq, c);
+        if (c != lastPut || buffer.generation() != lastPutGeneration) {
+            chunks.put(slot << SEQ_BITS | seq, c);
+            lastPut = c;
+            lastPutGeneration = buffer.generation();
+        }
     }
 
     /** Deletes the chunks of slots the window no longer holds, and reports ids forgotten early. */
@@ -137,6 +146,7 @@ final class Deduplicator implements FixedKeyProcessor<Deployment, LatencySample,
     @Override
     public void close() {
         seen = null;
+        lastPut = null;
         filling.clear();
         chunksPerSlot.clear();
     }

@@ -175,10 +175,27 @@ final class IdWindow {
 
     /** The fingerprint of an event id: a lower-case canonical UUID is folded from its 128 bits, others hashed. */
     static long fingerprint(final String id) {
-        if (isLowerCaseUuid(id)) {
-            final long hi = hex(id, 0, 8) << 32 | hex(id, 9, 13) << 16 | hex(id, 14, 18);
-            final long lo = hex(id, 19, 23) << 48 | hex(id, 24, 36);
-            return mix(hi) ^ Long.rotateLeft(lo, 29) * 0x9E3779B97F4A7C15L;
+        if (id.length() == 36) {
+            long hi = 0;
+            long lo = 0;
+            boolean uuid = true;
+            for (int i = 0; i < 36 && uuid; i++) {
+                final char c = id.charAt(i);
+                if (i == 8 || i == 13 || i == 18 || i == 23) {
+                    uuid = c == '-';
+                } else {
+                    final int d = c < HEX.length ? HEX[c] : -1;
+                    uuid = d >= 0;
+                    if (i < 18) {
+                        hi = hi << 4 | d;
+                    } else {
+                        lo = lo << 4 | d;
+                    }
+                }
+            }
+            if (uuid) {
+                return mix(hi) ^ Long.rotateLeft(lo, 29) * 0x9E3779B97F4A7C15L;
+            }
         }
         long h = 0xcbf29ce484222325L;
         for (int i = 0; i < id.length(); i++) {
@@ -187,27 +204,17 @@ final class IdWindow {
         return mix(h ^ id.length());
     }
 
-    private static boolean isLowerCaseUuid(final String id) {
-        if (id.length() != 36) {
-            return false;
-        }
-        for (int i = 0; i < 36; i++) {
-            final char c = id.charAt(i);
-            final boolean dash = i == 8 || i == 13 || i == 18 || i == 23;
-            if (dash ? c != '-' : !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
-                return false;
-            }
-        }
-        return true;
-    }
+    /** Lower-case hexadecimal digit values, -1 elsewhere. */
+    private static final byte[] HEX = new byte[128];
 
-    private static long hex(final String s, final int from, final int to) {
-        long v = 0;
-        for (int i = from; i < to; i++) {
-            final char c = s.charAt(i);
-            v = v << 4 | (c <= '9' ? c - '0' : c - 'a' + 10);
+    static {
+        java.util.Arrays.fill(HEX, (byte) -1);
+        for (int c = '0'; c <= '9'; c++) {
+            HEX[c] = (byte) (c - '0');
         }
-        return v;
+        for (int c = 'a'; c <= 'f'; c++) {
+            HEX[c] = (byte) (c - 'a' + 10);
+        }
     }
 
     /** MurmurHash3's 64-bit finaliser. */

@@ -46,8 +46,12 @@ final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
     private final KeyValueStore<K, V> inner;
     private final Map<K, V> dirty = new LinkedHashMap<>();
     private final boolean retain;
-    /** Retaining only: every entry, or null until loaded from the inner store (after a reset). */
+    /** Retaining only: every entry in key order (for scans), or null until loaded from the inner store. */
     private TreeMap<K, V> live;
+    /** Retaining only: the same entries hashed (for the per-sample gets). */
+    private final Map<K, V> index = new java.util.HashMap<>();
+    /** Counts write-throughs and resets: an object put since the last change of it is still dirty. */
+    private long generation;
 
     /**
      * A plain buffer keeps no read cache across commits: objects live from their first read after a commit to the next
@@ -76,6 +80,11 @@ final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
      * the next read reloads what restoration or a standby replica wrote underneath.
      */
     static void reset(final StateStore store) {
+        find(store).dropRetained();
+    }
+
+    /** The buffer under a store handed to a processor (through Streams' wrappers). */
+    static ObjectBufferStore<?, ?> find(final StateStore store) {
         StateStore s = store;
         while (!(s instanceof ObjectBufferStore<?, ?>)) {
             if (!(s instanceof org.apache.kafka.streams.state.internals.WrappedStateStore<?, ?, ?> w)) {
@@ -83,7 +92,21 @@ final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
             }
             s = w.wrapped();
         }
-        ((ObjectBufferStore<?, ?>) s).live = null;
+        return (ObjectBufferStore<?, ?>) s;
+    }
+
+    /**
+     * Changes whenever the dirty objects are written through or dropped: an object {@code put} while the generation
+     * is unchanged is still dirty, so a caller that keeps mutating the same object need not put it again.
+     */
+    long generation() {
+        return generation;
+    }
+
+    private void dropRetained() {
+        live = null;
+        index.clear();
+        generation++;
     }
 
     private static <K, V> StoreBuilder<KeyValueStore<K, V>> wrap(final StoreBuilder<KeyValueStore<K, V>> builder,
@@ -144,6 +167,7 @@ final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
             inner.put(e.getKey(), e.getValue());
         }
         dirty.clear();
+        generation++;
     }
 
     /** Retaining only: every entry, loading them from the inner store (and the dirty ones) when needed. */
@@ -164,6 +188,8 @@ final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
                 }
             });
             live = all;
+            index.clear();
+            index.putAll(all);
         }
         return live;
     }
@@ -171,7 +197,10 @@ final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
     @Override
     public V get(final K key) {
         if (retain) {
-            return live().get(key);
+            if (live == null) {
+                live();
+            }
+            return index.get(key);
         }
         if (dirty.containsKey(key)) {
             return dirty.get(key);
@@ -184,8 +213,10 @@ final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
         if (retain) {
             if (value == null) {
                 live().remove(key);
-            } else {
-                live().put(key, value);
+                index.remove(key);
+            } else if (get(key) != value) {
+                live.put(key, value);
+                index.put(key, value);
             }
         }
         dirty.put(key, value);
@@ -297,7 +328,7 @@ final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
 
     @Override
     public void init(final StateStoreContext context, final StateStore root) {
-        live = null;
+        dropRetained();
         inner.init(context, root);
     }
 
@@ -319,7 +350,7 @@ final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
     @Override
     public void clearCache() {
         dirty.clear();
-        live = null;
+        dropRetained();
         if (inner instanceof org.apache.kafka.streams.state.internals.CachedStateStore<?, ?> c) {
             c.clearCache();
         }
@@ -351,7 +382,7 @@ final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
     @Override
     public void close() {
         dirty.clear();
-        live = null;
+        dropRetained();
         inner.close();
     }
 

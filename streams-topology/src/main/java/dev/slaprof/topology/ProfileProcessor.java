@@ -10,8 +10,10 @@ import dev.slaprof.schema.avro.PinnedChoice;
 import dev.slaprof.schema.avro.ProfileKey;
 import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.RecommendationKey;
+import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.schema.avro.StatsKey;
+import dev.slaprof.schema.avro.Strategy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,7 +46,7 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * deployments that changed, for every SLA profile. A change of the SLA profiles or of the pins (selections topic)
  * marks every deployment dirty.
  */
-final class ProfileProcessor implements Processor<Deployment, LatencySample, SpecificRecord, SpecificRecord> {
+final class ProfileProcessor implements Processor<byte[], LatencySample, SpecificRecord, SpecificRecord> {
     private static final Logger LOG = LoggerFactory.getLogger(ProfileProcessor.class);
     private final SlaTarget defaultSla;
     private final Duration rateLimit;
@@ -55,6 +57,9 @@ final class ProfileProcessor implements Processor<Deployment, LatencySample, Spe
     private final Set<String> dirtyBuckets = new LinkedHashSet<>();
     private final Set<String> dirty = new LinkedHashSet<>();
     private final Map<String, Deployment> deployments = new HashMap<>();
+    private final Map<Deployment, DeploymentBuckets> byDeployment = new HashMap<>();
+    private Deployment lastDeployment;
+    private DeploymentBuckets lastBuckets;
     private ProcessorContext<SpecificRecord, SpecificRecord> context;
     private KeyValueStore<String, MappingLoadStats> stats;
     private KeyValueStore<String, Recommendation> last;
@@ -76,6 +81,9 @@ final class ProfileProcessor implements Processor<Deployment, LatencySample, Spe
         dirtyBuckets.clear();
         dirty.clear();
         deployments.clear();
+        byDeployment.clear();
+        lastDeployment = null;
+        lastBuckets = null;
         this.last = ctx.getStateStore(TopologyNames.RECOMMENDATION_STORE);
         this.aggregated = TopologyMetrics.sensor(ctx.metrics(), TopologyMetrics.SAMPLES);
         try (KeyValueIterator<String, MappingLoadStats> it = stats.all()) {
@@ -162,18 +170,48 @@ final class ProfileProcessor implements Processor<Deployment, LatencySample, Spe
     }
 
     @Override
-    public void process(final Record<Deployment, LatencySample> r) {
+    public void process(final Record<byte[], LatencySample> r) {
         final LatencySample s = r.value();
-        final StatsKey key = Keys.bucket(s);
-        final String bucketId = Keys.bucketId(key);
+        final Deployment d = s.getDeployment();
+        DeploymentBuckets of = lastBuckets;
+        if (of == null || !d.equals(lastDeployment)) {
+            of = byDeployment.get(d);
+            if (of == null) {
+                of = new DeploymentBuckets(Keys.deploymentId(d));
+                byDeployment.put(d, of);
+                deployments.putIfAbsent(of.id, d);
+            }
+            lastDeployment = d;
+            lastBuckets = of;
+        }
+        final int inFlight = s.getRole() == Role.PREFILL ? 1 : Buckets.bucket(s.getLoad().getInFlight());
+        final int isl = Buckets.bucket(s.getLoad().getIsl());
+        final BucketRef ref = new BucketRef(s.getRole(), s.getMapping().getStrategy(), s.getMapping().getGpus(),
+            inFlight, isl);
+        String bucketId = of.ids.get(ref);
+        if (bucketId == null) {
+            bucketId = Keys.bucketId(Keys.bucket(s));
+            of.ids.put(ref, bucketId);
+        }
         final MappingLoadStats old = current(bucketId, s);
-        stats.put(bucketId, LatencyStats.add(old == null ? LatencyStats.empty(s, key.getInFlight(), key.getIsl())
-            : old, s));
+        stats.put(bucketId, LatencyStats.add(old == null ? LatencyStats.empty(s, inFlight, isl) : old, s));
         dirtyBuckets.add(bucketId);
         aggregated.record();
-        final String id = Keys.deploymentId(s.getDeployment());
-        deployments.putIfAbsent(id, s.getDeployment());
-        dirty.add(id);
+        dirty.add(of.id);
+    }
+
+    /** A bucket's identity within its deployment, cheap to hash (no strings built per sample). */
+    private record BucketRef(Role role, Strategy strategy, int gpus, int inFlight, int isl) {
+    }
+
+    /** The store ids of a deployment and of its buckets, built once. */
+    private static final class DeploymentBuckets {
+        final String id;
+        final Map<BucketRef, String> ids = new HashMap<>();
+
+        DeploymentBuckets(final String id) {
+            this.id = id;
+        }
     }
 
     private void flush() {

@@ -3,7 +3,6 @@ package dev.slaprof.topology;
 import dev.slaprof.schema.AvroSerde;
 import dev.slaprof.schema.SchemaRegistryClient;
 import dev.slaprof.schema.Topics;
-import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.LatencySample;
 import dev.slaprof.schema.avro.StatsKey;
 import dev.slaprof.schema.avro.SlaTarget;
@@ -76,11 +75,13 @@ public final class SlaprofTopology {
         builder.addStateStore(ObjectBufferStore.wrap(Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(TopologyNames.DEDUP_STORE), Serdes.Long(), Deduplicator.chunkSerde())
             .withCachingDisabled()));
-        final KStream<Deployment, LatencySample> samples = builder.stream(topics.samples().name(),
-                Consumed.with(topics.samples().keySerde(), topics.samples().valueSerde()).withName("samples-source"))
+        final KStream<byte[], LatencySample> samples = builder.stream(topics.samples().name(),
+                // Keys stay bytes: every processor reads the deployment from the value, so decoding the key would be
+                // wasted work per sample (and a producer's odd key cannot fail a valid sample).
+                Consumed.with(Serdes.ByteArray(), topics.samples().valueSerde()).withName("samples-source"))
             .processValues(() -> new Deduplicator(TopologyNames.DEDUP_WINDOW, TopologyNames.DEDUP_MAX_IDS),
                 Named.as("deduplicate"), TopologyNames.DEDUP_STORE);
-        final Map<String, KStream<Deployment, LatencySample>> branches = samples.split(Named.as("validate-"))
+        final Map<String, KStream<byte[], LatencySample>> branches = samples.split(Named.as("validate-"))
             .branch((k, v) -> SampleValidator.reason(v) != null, Branched.as("invalid"))
             .defaultBranch(Branched.as("valid"));
         buildDeadLetterBranch(branches.get("validate-invalid"), topics);
@@ -89,7 +90,7 @@ public final class SlaprofTopology {
         return builder.build();
     }
 
-    private static void buildDeadLetterBranch(final KStream<Deployment, LatencySample> invalid,
+    private static void buildDeadLetterBranch(final KStream<byte[], LatencySample> invalid,
                                               final Topics topics) {
         invalid.processValues(ReasonHeader::new, Named.as("dead-letter-reason"))
             .selectKey((k, v) -> v.getEventId(), Named.as("dead-letter-key"))
@@ -97,7 +98,7 @@ public final class SlaprofTopology {
                 .withName("dead-letters-sink"));
     }
 
-    private static void buildProfileBranch(final StreamsBuilder builder, final KStream<Deployment, LatencySample> valid,
+    private static void buildProfileBranch(final StreamsBuilder builder, final KStream<byte[], LatencySample> valid,
                                            final Topics topics, final AvroSerde<SpecificRecord> anyKey,
                                            final AvroSerde<SpecificRecord> anyValue, final SlaTarget defaultSla,
                                            final Duration rateLimit, final Duration horizon) {
@@ -131,18 +132,18 @@ public final class SlaprofTopology {
     }
 
     /** Puts the validation failure into a header of the dead-lettered record. */
-    private static final class ReasonHeader implements FixedKeyProcessor<Deployment, LatencySample, LatencySample> {
-        private FixedKeyProcessorContext<Deployment, LatencySample> context;
+    private static final class ReasonHeader implements FixedKeyProcessor<byte[], LatencySample, LatencySample> {
+        private FixedKeyProcessorContext<byte[], LatencySample> context;
         private org.apache.kafka.common.metrics.Sensor deadLetters;
 
         @Override
-        public void init(final FixedKeyProcessorContext<Deployment, LatencySample> ctx) {
+        public void init(final FixedKeyProcessorContext<byte[], LatencySample> ctx) {
             this.context = ctx;
             this.deadLetters = TopologyMetrics.sensor(ctx.metrics(), TopologyMetrics.DEAD_LETTERS);
         }
 
         @Override
-        public void process(final FixedKeyRecord<Deployment, LatencySample> r) {
+        public void process(final FixedKeyRecord<byte[], LatencySample> r) {
             deadLetters.record();
             final String reason = SampleValidator.reason(r.value());
             r.headers().add(TopologyNames.DLQ_REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
