@@ -71,8 +71,11 @@ import picocli.CommandLine.Option;
 final class BenchCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Option(names = "--samples", defaultValue = "500000", description = "Samples in the throughput runs.")
+    @Option(names = "--samples", defaultValue = "1000000", description = "Samples in the throughput runs.")
     private int samples;
+    @Option(names = "--rounds", defaultValue = "3",
+        description = "Throughput rounds (baseline then slaprof each); the last, JIT-warm round is the headline.")
+    private int rounds;
     @Option(names = "--buckets", defaultValue = "400", description = "Distinct buckets the samples fall in.")
     private int buckets;
     @Option(names = "--freshness-rate", defaultValue = "20000", description = "Offered load, samples/s.")
@@ -108,12 +111,23 @@ final class BenchCommand implements Callable<Integer> {
             results.put("produce_samples_per_s", Math.round(produceRate));
             out.printf(Locale.ROOT, "bench: produced at %,.0f samples/s%n", produceRate);
 
-            final double baseline = throughput(client, "baseline", baselineTopology(topics), out);
             final SlaTarget sla = new SlaTarget("default", 200.0, 30.0, 3000, 500, Statistic.MEAN, 1, 8, 1);
-            final double slaprof = throughput(client, "slaprof", appId -> {
-                final Properties full = StreamsSettings.defaults(client, appId, Files.createTempDirectory("bench"));
-                return new KafkaStreams(SlaprofTopology.build(full, topics, sla, Duration.ofMillis(250)), full);
-            }, out);
+            // Rounds alternate the two apps over the same input, each a fresh application (new group, empty state):
+            // the first round also warms the JIT for both, so the headline figures are the last round's.
+            final var rounds = results.putArray("rounds");
+            double baseline = 0;
+            double slaprof = 0;
+            for (int round = 1; round <= this.rounds; round++) {
+                out.printf(Locale.ROOT, "bench: round %d of %d%n", round, this.rounds);
+                baseline = throughput(client, "baseline", baselineTopology(topics), out);
+                slaprof = throughput(client, "slaprof", appId -> {
+                    final Properties full = StreamsSettings.defaults(client, appId, Files.createTempDirectory("bench"));
+                    return new KafkaStreams(SlaprofTopology.build(full, topics, sla, Duration.ofMillis(250)), full);
+                }, out);
+                out.printf(Locale.ROOT, "bench: round %d ratio %.3f%n", round, slaprof / baseline);
+                rounds.addObject().put("baseline_samples_per_s", Math.round(baseline))
+                    .put("slaprof_samples_per_s", Math.round(slaprof)).put("ratio", slaprof / baseline);
+            }
             results.put("baseline_samples_per_s", Math.round(baseline));
             results.put("slaprof_samples_per_s", Math.round(slaprof));
             results.put("ratio", slaprof / baseline);

@@ -193,9 +193,20 @@ public final class AvroSerde<T> implements Serde<T>, Serializer<T>, Deserializer
         }
     }
 
+    /** The reader of the last schema id seen (one topic nearly always carries one id): no map lookup per record. */
+    private record LastReader(int id, DatumReader<Object> reader) {
+    }
+
+    private volatile LastReader last;
+
     private DatumReader<Object> readerFor(final String topic, final int id) {
+        final LastReader l = last;
+        if (l != null && l.id == id) {
+            return l.reader;
+        }
         final DatumReader<Object> cached = readers.get(id);
         if (cached != null) {
+            last = new LastReader(id, cached);
             return cached;
         }
         final Schema writer;

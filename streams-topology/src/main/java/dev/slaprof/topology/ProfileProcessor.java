@@ -54,6 +54,8 @@ final class ProfileProcessor implements Processor<byte[], LatencySample, Specifi
     private final Duration horizon;
     private KeyValueStore<String, MappingLoadStats> previous;
     private org.apache.kafka.common.metrics.Sensor aggregated;
+    /** Samples aggregated since the sensor was last told (it is told at each flush, not per sample). */
+    private long pendingSamples;
     private final Set<String> dirtyBuckets = new LinkedHashSet<>();
     private final Set<String> dirty = new LinkedHashSet<>();
     private final Map<String, Deployment> deployments = new HashMap<>();
@@ -85,7 +87,8 @@ final class ProfileProcessor implements Processor<byte[], LatencySample, Specifi
         lastDeployment = null;
         lastBuckets = null;
         this.last = ctx.getStateStore(TopologyNames.RECOMMENDATION_STORE);
-        this.aggregated = TopologyMetrics.sensor(ctx.metrics(), TopologyMetrics.SAMPLES);
+        this.aggregated = TopologyMetrics.batchSensor(ctx.metrics(), ctx.taskId().toString(), TopologyMetrics.SAMPLES);
+        this.pendingSamples = 0;
         try (KeyValueIterator<String, MappingLoadStats> it = stats.all()) {
             while (it.hasNext()) {
                 final KeyValue<String, MappingLoadStats> kv = it.next();
@@ -196,7 +199,7 @@ final class ProfileProcessor implements Processor<byte[], LatencySample, Specifi
         final MappingLoadStats old = current(bucketId, s);
         stats.put(bucketId, LatencyStats.add(old == null ? LatencyStats.empty(s, inFlight, isl) : old, s));
         dirtyBuckets.add(bucketId);
-        aggregated.record();
+        pendingSamples++;
         dirty.add(of.id);
     }
 
@@ -216,6 +219,7 @@ final class ProfileProcessor implements Processor<byte[], LatencySample, Specifi
 
     private void flush() {
         final long nowMs = System.currentTimeMillis();
+        countSamples();
         for (final String bucketId : dirtyBuckets) {
             final MappingLoadStats st = view(bucketId, stats.get(bucketId));
             if (st != null) {
@@ -256,6 +260,18 @@ final class ProfileProcessor implements Processor<byte[], LatencySample, Specifi
             }
         }
         dirty.clear();
+    }
+
+    private void countSamples() {
+        if (pendingSamples > 0) {
+            aggregated.record(pendingSamples);
+            pendingSamples = 0;
+        }
+    }
+
+    @Override
+    public void close() {
+        countSamples();
     }
 
     private Map<String, SlaTarget> profiles() {

@@ -147,18 +147,24 @@ public final class SparseHistogram {
         for (int p = 0; p < packed.length; p += ENTRY) {
             total += count(packed, p);
         }
+        // One walk over the classes serves every percentile: visit them in ascending order of their target rank.
+        final long[] targets = new long[ps.length];
+        final Integer[] order = new Integer[ps.length];
         for (int k = 0; k < ps.length; k++) {
             final double requested = Math.min(Math.max(Math.nextAfter(ps[k], Double.NEGATIVE_INFINITY), 0.0), 100.0);
-            final long target = Math.max(1, (long) Math.ceil(requested * total / 100.0));
-            long cumulative = 0;
-            for (int p = 0; p < packed.length; p += ENTRY) {
+            targets[k] = Math.max(1, (long) Math.ceil(requested * total / 100.0));
+            order[k] = k;
+        }
+        java.util.Arrays.sort(order, (x, y) -> Long.compare(targets[x], targets[y]));
+        long cumulative = 0;
+        int p = 0;
+        for (final int k : order) {
+            while (cumulative < targets[k]) {
                 cumulative += count(packed, p);
-                if (cumulative >= target) {
-                    final long low = lowestValue(key(packed, p));
-                    out[k] = ps[k] == 0.0 ? low : TEMPLATE.highestEquivalentValue(low);
-                    break;
-                }
+                p += ENTRY;
             }
+            final long low = lowestValue(key(packed, p - ENTRY));
+            out[k] = ps[k] == 0.0 ? low : TEMPLATE.highestEquivalentValue(low);
         }
         return out;
     }

@@ -37,6 +37,20 @@ public final class TopologyMetrics {
     }
 
     /**
+     * Like {@link #sensor} ({@code <operation>-rate} and {@code <operation>-total}), but counting the recorded values,
+     * so a processor can count in a plain field and record the batch now and then instead of once per record.
+     */
+    static Sensor batchSensor(final StreamsMetrics metrics, final String taskId, final String operation) {
+        final Sensor s = metrics.addSensor(SCOPE + "-" + operation + "-" + taskId, Sensor.RecordingLevel.INFO);
+        final Map<String, String> tags = Map.of("thread-id", Thread.currentThread().getName(), "task-id", taskId);
+        s.add(new MetricName(operation + "-rate", GROUP, "per second " + operation, tags),
+            new org.apache.kafka.common.metrics.stats.Rate(new org.apache.kafka.common.metrics.stats.WindowedSum()));
+        s.add(new MetricName(operation + "-total", GROUP, "total " + operation, tags),
+            new org.apache.kafka.common.metrics.stats.CumulativeSum());
+        return s;
+    }
+
+    /**
      * A sensor whose {@code <operation>-total} is the sum of the recorded values (not the number of recordings), for
      * counts that arrive in batches; one per task.
      */
