@@ -16,9 +16,11 @@ final class IdWindow {
     private final long slotMs;
     private final long slotsPerWindow;
     private final int maxIds;
-    private long[] fps;
-    /** Slot of each entry, relative to {@link #base}. */
-    private int[] tags;
+    /**
+     * Entries as pairs: {@code table[2i]} the fingerprint (0 = empty), {@code table[2i + 1]} its slot relative to
+     * {@link #base}; side by side so a lookup and the insert after it touch one cache line.
+     */
+    private long[] table;
     private long base = Long.MIN_VALUE;
     private int size;
     private long newestSlot = Long.MIN_VALUE;
@@ -42,8 +44,7 @@ final class IdWindow {
 
     /** Forgets everything. */
     void clear() {
-        fps = new long[MIN_CAPACITY];
-        tags = new int[MIN_CAPACITY];
+        table = new long[2 * MIN_CAPACITY];
         size = 0;
         base = Long.MIN_VALUE;
         newestSlot = Long.MIN_VALUE;
@@ -78,7 +79,7 @@ final class IdWindow {
     long addIfAbsent(final long fp, final long timestampMs) {
         final long key = fp == 0 ? 1 : fp;
         final int at = find(key);
-        if (fps[at] == key) {
+        if (table[at] == key) {
             return -1;
         }
         long slot = slotOf(timestampMs);
@@ -104,7 +105,7 @@ final class IdWindow {
             return;
         }
         final int at = find(key);
-        if (fps[at] != key) {
+        if (table[at] != key) {
             insert(key, slot);
             if (size > maxIds) {
                 shrinkToCapacity();
@@ -122,7 +123,7 @@ final class IdWindow {
             final boolean any = oldestSlot != Long.MIN_VALUE;
             oldestSlot = oldest;
             if (any) {
-                rebuild(fps.length);
+                rebuild(capacity());
             }
         }
     }
@@ -131,43 +132,45 @@ final class IdWindow {
         while (size > maxIds && oldestSlot < newestSlot) {
             final int before = size;
             oldestSlot++;
-            rebuild(fps.length);
+            rebuild(capacity());
             evictedEarly += before - size;
         }
     }
 
     private int find(final long key) {
-        final int mask = fps.length - 1;
+        final int mask = capacity() - 1;
         int i = (int) mix(key) & mask;
-        while (fps[i] != 0 && fps[i] != key) {
+        while (table[2 * i] != 0 && table[2 * i] != key) {
             i = (i + 1) & mask;
         }
-        return i;
+        return 2 * i;
     }
 
     private void insert(final long key, final long slot) {
-        if ((size + 1) * 4L > fps.length * 3L) {
-            rebuild(fps.length * 2);
+        if ((size + 1) * 4L > capacity() * 3L) {
+            rebuild(capacity() * 2);
         }
         final int at = find(key);
-        fps[at] = key;
-        tags[at] = Math.toIntExact(slot - base);
+        table[at] = key;
+        table[at + 1] = slot - base;
         size++;
+    }
+
+    private int capacity() {
+        return table.length / 2;
     }
 
     /** Re-inserts the ids of slots still held into a table of {@code capacity} entries. */
     private void rebuild(final int capacity) {
-        final long[] oldFps = fps;
-        final int[] oldTags = tags;
-        fps = new long[capacity];
-        tags = new int[capacity];
+        final long[] old = table;
+        table = new long[2 * capacity];
         size = 0;
         final long keep = oldestSlot - base;
-        for (int i = 0; i < oldFps.length; i++) {
-            if (oldFps[i] != 0 && oldTags[i] >= keep) {
-                final int at = find(oldFps[i]);
-                fps[at] = oldFps[i];
-                tags[at] = oldTags[i];
+        for (int i = 0; i < old.length; i += 2) {
+            if (old[i] != 0 && old[i + 1] >= keep) {
+                final int at = find(old[i]);
+                table[at] = old[i];
+                table[at + 1] = old[i + 1];
                 size++;
             }
         }

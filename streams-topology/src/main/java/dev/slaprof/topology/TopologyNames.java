@@ -13,7 +13,7 @@ public final class TopologyNames {
     public static final String DEDUP_STORE = "dedup-ids-store";
     /**
      * Most event ids one task (input partition) remembers: past it the oldest are forgotten early (metric
-     * {@code dedup-evicted}). 2 M ids take at most 48 MB of heap per task.
+     * {@code dedup-evicted}). 2 M ids take at most 64 MB of heap per task (16 bytes per table entry, the table at most 3/4 full, doubling).
      */
     public static final int DEDUP_MAX_IDS = 2_000_000;
     /** How long an event id is remembered: a redelivery later than this counts again. */
