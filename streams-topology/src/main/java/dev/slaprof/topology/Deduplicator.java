@@ -2,6 +2,7 @@ package dev.slaprof.topology;
 
 import dev.slaprof.schema.avro.LatencySample;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -20,7 +21,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drops a sample whose event id was already seen within the de-duplication window of record time. Producers retry
+ * Drops a sample whose event id was already seen within the de-duplication window of record time, and validates the
+ * others: a valid sample goes to the {@link TopologyNames#PROFILE} child, an invalid one, with the reason in the
+ * {@link TopologyNames#DLQ_REASON_HEADER} header, to the {@link TopologyNames#DEAD_LETTER_KEY} child (its id is
+ * remembered too, so a redelivered bad sample is dead-lettered once). Producers retry
  * and importers re-read files; the id (a UUID, or AIPerf's x_request_id) makes a second delivery recognisable.
  * Samples of one deployment share a partition, so a duplicate always meets its first copy here.
  *
@@ -52,6 +56,7 @@ final class Deduplicator implements FixedKeyProcessor<byte[], LatencySample, Lat
     private long lastPutGeneration;
     private org.apache.kafka.common.metrics.Sensor duplicates;
     private org.apache.kafka.common.metrics.Sensor evicted;
+    private org.apache.kafka.common.metrics.Sensor deadLetters;
     private long evictedReported;
 
     Deduplicator(final Duration window, final int maxIds) {
@@ -66,6 +71,7 @@ final class Deduplicator implements FixedKeyProcessor<byte[], LatencySample, Lat
         this.buffer = ObjectBufferStore.find(chunks);
         this.lastPut = null;
         this.duplicates = TopologyMetrics.sensor(ctx.metrics(), TopologyMetrics.DUPLICATES);
+        this.deadLetters = TopologyMetrics.sensor(ctx.metrics(), TopologyMetrics.DEAD_LETTERS);
         this.evicted = TopologyMetrics.sumSensor(ctx.metrics(), ctx.taskId().toString(), TopologyMetrics.DEDUP_EVICTED);
         // Slots of a sixtieth of the window (at least a second): forgetting is that coarse, and the table is rebuilt
         // that often.
@@ -101,7 +107,14 @@ final class Deduplicator implements FixedKeyProcessor<byte[], LatencySample, Lat
         if (seen.oldestSlot() != oldest) {
             dropForgottenSlots();
         }
-        context.forward(r);
+        final String reason = SampleValidator.reason(r.value());
+        if (reason == null) {
+            context.forward(r, TopologyNames.PROFILE);
+        } else {
+            deadLetters.record();
+            r.headers().add(TopologyNames.DLQ_REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
+            context.forward(r, TopologyNames.DEAD_LETTER_KEY);
+        }
     }
 
     private void append(final long slot, final long fp) {

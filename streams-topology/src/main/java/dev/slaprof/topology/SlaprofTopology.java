@@ -6,7 +6,6 @@ import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.LatencySample;
 import dev.slaprof.schema.avro.StatsKey;
 import dev.slaprof.schema.avro.SlaTarget;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -22,9 +21,6 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
-import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -80,20 +76,18 @@ public final class SlaprofTopology {
                 // wasted work per sample (and a producer's odd key cannot fail a valid sample).
                 Consumed.with(Serdes.ByteArray(), topics.samples().valueSerde()).withName("samples-source"))
             .processValues(() -> new Deduplicator(TopologyNames.DEDUP_WINDOW, TopologyNames.DEDUP_MAX_IDS),
-                Named.as("deduplicate"), TopologyNames.DEDUP_STORE);
-        final Map<String, KStream<byte[], LatencySample>> branches = samples.split(Named.as("validate-"))
-            .branch((k, v) -> SampleValidator.reason(v) != null, Branched.as("invalid"))
-            .defaultBranch(Branched.as("valid"));
-        buildDeadLetterBranch(branches.get("validate-invalid"), topics);
-        buildProfileBranch(builder, branches.get("validate-valid"), topics, AvroSerde.anySpecific(registry, true),
+                Named.as(TopologyNames.DEDUPLICATE), TopologyNames.DEDUP_STORE);
+        // The de-duplicator validates as well and hands each new sample to one of its two children by name: the
+        // dead-letter path or the profile processor (two processor nodes per sample fewer than a split/branch).
+        buildDeadLetterBranch(samples, topics);
+        buildProfileBranch(builder, samples, topics, AvroSerde.anySpecific(registry, true),
             AvroSerde.anySpecific(registry, false), defaultSla, rateLimit, horizon);
         return builder.build();
     }
 
     private static void buildDeadLetterBranch(final KStream<byte[], LatencySample> invalid,
                                               final Topics topics) {
-        invalid.processValues(ReasonHeader::new, Named.as("dead-letter-reason"))
-            .selectKey((k, v) -> v.getEventId(), Named.as("dead-letter-key"))
+        invalid.selectKey((k, v) -> v.getEventId(), Named.as(TopologyNames.DEAD_LETTER_KEY))
             .to(topics.deadLetters().name(), Produced.with(Serdes.String(), topics.samples().valueSerde())
                 .withName("dead-letters-sink"));
     }
@@ -121,7 +115,7 @@ public final class SlaprofTopology {
         }
         // Routed by key type: a statistics tombstone (an aged-out bucket) has no value to look at.
         final Map<String, KStream<SpecificRecord, SpecificRecord>> out = valid
-            .process(() -> new ProfileProcessor(defaultSla, rateLimit, horizon), Named.as("profile"), stores)
+            .process(() -> new ProfileProcessor(defaultSla, rateLimit, horizon), Named.as(TopologyNames.PROFILE), stores)
             .split(Named.as("output-"))
             .branch((k, v) -> k instanceof StatsKey, Branched.as("stats"))
             .defaultBranch(Branched.as("recommendations"));
@@ -129,25 +123,5 @@ public final class SlaprofTopology {
             .withName("mapping-load-stats-sink"));
         out.get("output-recommendations").to(topics.recommendations().name(), Produced.with(anyKey, anyValue)
             .withName("recommendations-sink"));
-    }
-
-    /** Puts the validation failure into a header of the dead-lettered record. */
-    private static final class ReasonHeader implements FixedKeyProcessor<byte[], LatencySample, LatencySample> {
-        private FixedKeyProcessorContext<byte[], LatencySample> context;
-        private org.apache.kafka.common.metrics.Sensor deadLetters;
-
-        @Override
-        public void init(final FixedKeyProcessorContext<byte[], LatencySample> ctx) {
-            this.context = ctx;
-            this.deadLetters = TopologyMetrics.sensor(ctx.metrics(), TopologyMetrics.DEAD_LETTERS);
-        }
-
-        @Override
-        public void process(final FixedKeyRecord<byte[], LatencySample> r) {
-            deadLetters.record();
-            final String reason = SampleValidator.reason(r.value());
-            r.headers().add(TopologyNames.DLQ_REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
-            context.forward(r);
-        }
     }
 }

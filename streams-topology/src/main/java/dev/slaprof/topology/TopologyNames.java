@@ -26,6 +26,12 @@ public final class TopologyNames {
     public static final String BUCKET_PREVIOUS_STORE = "bucket-stats-previous-store";
     /** Global store of pinned choices (the selections topic). */
     public static final String SELECTION_STORE = "selections-store";
+    /** The de-duplicating and validating processor (the first after the source). */
+    public static final String DEDUPLICATE = "deduplicate";
+    /** Its child for invalid samples: re-keys them by event id for the dead-letter topic. */
+    public static final String DEAD_LETTER_KEY = "dead-letter-key";
+    /** Its child for valid samples: the statistics and recommendation processor. */
+    public static final String PROFILE = "profile";
     /** Header carrying the dead-letter reason. */
     public static final String DLQ_REASON_HEADER = "slaprof.dlq.reason";
 
