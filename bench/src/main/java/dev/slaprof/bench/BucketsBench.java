@@ -6,6 +6,7 @@ import dev.slaprof.schema.avro.LatencySample;
 import dev.slaprof.schema.avro.MappingLoadStats;
 import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.SourceKind;
+import dev.slaprof.topology.DenseCounts;
 import dev.slaprof.topology.Keys;
 import dev.slaprof.topology.LatencyStats;
 import java.util.Random;
@@ -35,6 +36,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class BucketsBench {
     private static final int BUCKETS = 400;
     private MappingLoadStats[] buckets;
+    private DenseCounts[][] dense;
     private LatencySample[] samples;
     private int[] target;
     private int i;
@@ -50,6 +52,11 @@ public class BucketsBench {
             for (int k = 0; k < 10_000; k++) {
                 LatencyStats.add(buckets[b], sample(r, b));
             }
+        }
+        dense = new DenseCounts[BUCKETS][];
+        for (int b = 0; b < BUCKETS; b++) {
+            dense[b] = new DenseCounts[] {DenseCounts.of(LatencyStats.packed(buckets[b].getTtft())),
+                DenseCounts.of(LatencyStats.packed(buckets[b].getItl()))};
         }
         samples = new LatencySample[1 << 16];
         target = new int[samples.length];
@@ -72,5 +79,13 @@ public class BucketsBench {
     public MappingLoadStats recordIntoRandomBucket() {
         final int k = i++ & (samples.length - 1);
         return LatencyStats.add(buckets[target[k]], samples[k]);
+    }
+
+    /** The same with the histograms counted in memory, as the topology does between commits. */
+    @Benchmark
+    public MappingLoadStats recordIntoRandomBucketDense() {
+        final int k = i++ & (samples.length - 1);
+        final DenseCounts[] d = dense[target[k]];
+        return LatencyStats.add(buckets[target[k]], samples[k], d[0], d[1]);
     }
 }

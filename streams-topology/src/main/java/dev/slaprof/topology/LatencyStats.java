@@ -40,6 +40,16 @@ public final class LatencyStats {
 
     /** Adds one sample; warmup and failed samples are only counted. Returns the same (mutated) object. */
     public static MappingLoadStats add(final MappingLoadStats st, final LatencySample s) {
+        return add(st, s, null, null);
+    }
+
+    /**
+     * Adds one sample, counting its latencies into the given in-memory histograms instead of the packed ones (null:
+     * the packed one); the caller then owns bringing the packed histograms up to date ({@link DenseCounts#pack})
+     * before the bucket is written or read.
+     */
+    public static MappingLoadStats add(final MappingLoadStats st, final LatencySample s, final DenseCounts ttft,
+                                       final DenseCounts itl) {
         st.setFirstEventUs(Math.min(st.getFirstEventUs(), s.getEventTimeUs()));
         st.setLastEventUs(Math.max(st.getLastEventUs(), s.getEventTimeUs()));
         if (s.getSource().getKind() == SourceKind.SIMULATED) {
@@ -56,9 +66,9 @@ public final class LatencyStats {
         st.setOkCount(st.getOkCount() + 1);
         st.setInputTokens(st.getInputTokens() + s.getInputTokens());
         st.setOutputTokens(st.getOutputTokens() + s.getOutputTokens());
-        record(st.getTtft(), s.getTtftMs());
+        record(st.getTtft(), s.getTtftMs(), ttft);
         if (s.getItlMs() != null) {
-            record(st.getItl(), s.getItlMs());
+            record(st.getItl(), s.getItlMs(), itl);
         }
         if (s.getSource().getRunId() != null) {
             addRun(st.getRuns(), s);
@@ -66,7 +76,7 @@ public final class LatencyStats {
         return st;
     }
 
-    private static void record(final MetricStats m, final double ms) {
+    private static void record(final MetricStats m, final double ms, final DenseCounts dense) {
         final long n = m.getCount() + 1;
         final double delta = ms - m.getMeanMs();
         final double mean = m.getMeanMs() + delta / n;
@@ -75,6 +85,10 @@ public final class LatencyStats {
         m.setM2(m.getM2() + delta * (ms - mean));
         m.setMinMs(Math.min(m.getMinMs(), ms));
         m.setMaxMs(Math.max(m.getMaxMs(), ms));
+        if (dense != null) {
+            dense.add(Math.round(ms * 1000));
+            return;
+        }
         final byte[] before = bytes(m);
         final byte[] after = SparseHistogram.addInPlace(owned(m, before), Math.round(ms * 1000));
         if (after != before || m.getHistogram() == null) {
@@ -129,6 +143,11 @@ public final class LatencyStats {
         m.setP90Ms(p[1] / 1000.0);
         m.setP95Ms(p[2] / 1000.0);
         m.setP99Ms(p[3] / 1000.0);
+    }
+
+    /** The packed histogram of a metric (the array itself when the metric owns it). */
+    public static byte[] packed(final MetricStats m) {
+        return bytes(m);
     }
 
     /** The histogram of a metric (microseconds). */

@@ -52,6 +52,8 @@ final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
     private final Map<K, V> index = new java.util.HashMap<>();
     /** Counts write-throughs and resets: an object put since the last change of it is still dirty. */
     private long generation;
+    /** Run before dirty objects are serialized (a processor brings derived state into them). */
+    private Runnable beforeWrite = () -> { };
 
     /**
      * A plain buffer keeps no read cache across commits: objects live from their first read after a commit to the next
@@ -158,11 +160,20 @@ final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
         };
     }
 
+    /**
+     * Sets what runs before the dirty objects are serialized (at each commit, and before scans of a plain buffer):
+     * a processor that keeps part of an object's state elsewhere (in-memory histograms) writes it into the object.
+     */
+    void beforeWrite(final Runnable hook) {
+        this.beforeWrite = hook == null ? () -> { } : hook;
+    }
+
     /** Writes every dirty object into the inner store (serializing it once). */
     private void writeThrough() {
         if (dirty.isEmpty()) {
             return;
         }
+        beforeWrite.run();
         for (final Map.Entry<K, V> e : dirty.entrySet()) {
             inner.put(e.getKey(), e.getValue());
         }

@@ -60,6 +60,8 @@ final class ProfileProcessor implements Processor<byte[], LatencySample, Specifi
     private final Set<String> dirty = new LinkedHashSet<>();
     private final Map<String, Deployment> deployments = new HashMap<>();
     private final Map<Deployment, DeploymentBuckets> byDeployment = new HashMap<>();
+    /** Buckets whose in-memory histograms hold counts their objects do not have yet. */
+    private final List<Slot> unsynced = new ArrayList<>();
     private Deployment lastDeployment;
     private DeploymentBuckets lastBuckets;
     private ProcessorContext<SpecificRecord, SpecificRecord> context;
@@ -80,6 +82,9 @@ final class ProfileProcessor implements Processor<byte[], LatencySample, Specifi
         this.stats = ctx.getStateStore(TopologyNames.BUCKET_STATS_STORE);
         // The task (re)starts here: objects retained from before may be stale (restoration, standby replicas).
         ObjectBufferStore.reset(stats);
+        // Histograms are counted in memory (DenseCounts) and packed into the bucket objects before they are written.
+        ObjectBufferStore.find(stats).beforeWrite(this::syncAll);
+        unsynced.clear();
         dirtyBuckets.clear();
         dirty.clear();
         deployments.clear();
@@ -113,7 +118,8 @@ final class ProfileProcessor implements Processor<byte[], LatencySample, Specifi
      * starts a new generation and the current becomes the previous (or is dropped when the gap exceeds H), so every
      * sample in the statistics is at most H older than the newest, and every sample younger than H/2 is in them.
      */
-    private MappingLoadStats current(final String bucketId, final LatencySample s) {
+    private MappingLoadStats current(final Slot slot, final LatencySample s) {
+        final String bucketId = slot.id;
         final MappingLoadStats cur = stats.get(bucketId);
         if (horizon == null || cur == null || cur.getFirstEventUs() == Long.MAX_VALUE) {
             return cur;
@@ -124,6 +130,9 @@ final class ProfileProcessor implements Processor<byte[], LatencySample, Specifi
             return cur;
         }
         if (age < 2 * half) {
+            if (slot.stats == cur) {
+                sync(slot);
+            }
             previous.put(bucketId, cur);
         } else {
             previous.delete(bucketId);
@@ -191,14 +200,26 @@ final class ProfileProcessor implements Processor<byte[], LatencySample, Specifi
         final int isl = Buckets.bucket(s.getLoad().getIsl());
         final BucketRef ref = new BucketRef(s.getRole(), s.getMapping().getStrategy(), s.getMapping().getGpus(),
             inFlight, isl);
-        String bucketId = of.ids.get(ref);
-        if (bucketId == null) {
-            bucketId = Keys.bucketId(Keys.bucket(s));
-            of.ids.put(ref, bucketId);
+        Slot slot = of.slots.get(ref);
+        if (slot == null) {
+            slot = new Slot(Keys.bucketId(Keys.bucket(s)));
+            of.slots.put(ref, slot);
         }
-        final MappingLoadStats old = current(bucketId, s);
-        stats.put(bucketId, LatencyStats.add(old == null ? LatencyStats.empty(s, inFlight, isl) : old, s));
-        dirtyBuckets.add(bucketId);
+        final MappingLoadStats old = current(slot, s);
+        final MappingLoadStats st = old == null ? LatencyStats.empty(s, inFlight, isl) : old;
+        if (slot.stats != st) {
+            slot.stats = st;
+            slot.ttft = DenseCounts.of(LatencyStats.packed(st.getTtft()));
+            slot.itl = DenseCounts.of(LatencyStats.packed(st.getItl()));
+            slot.unsynced = false;
+        }
+        LatencyStats.add(st, s, slot.ttft, slot.itl);
+        if (!slot.unsynced) {
+            slot.unsynced = true;
+            unsynced.add(slot);
+        }
+        stats.put(slot.id, st);
+        dirtyBuckets.add(slot.id);
         pendingSamples++;
         dirty.add(of.id);
     }
@@ -207,10 +228,42 @@ final class ProfileProcessor implements Processor<byte[], LatencySample, Specifi
     private record BucketRef(Role role, Strategy strategy, int gpus, int inFlight, int isl) {
     }
 
-    /** The store ids of a deployment and of its buckets, built once. */
+    /**
+     * A bucket as this processor updates it: its store id (built once), the object in the store and that object's
+     * histograms as in-memory counts, packed into it by {@link #syncAll} before it is written or read.
+     */
+    private static final class Slot {
+        final String id;
+        MappingLoadStats stats;
+        DenseCounts ttft;
+        DenseCounts itl;
+        boolean unsynced;
+
+        Slot(final String id) {
+            this.id = id;
+        }
+    }
+
+    /** Packs the in-memory histograms of every bucket updated since the last time into the bucket objects. */
+    private void syncAll() {
+        for (final Slot slot : unsynced) {
+            sync(slot);
+        }
+        unsynced.clear();
+    }
+
+    private static void sync(final Slot slot) {
+        if (slot.unsynced) {
+            slot.stats.getTtft().setHistogram(java.nio.ByteBuffer.wrap(slot.ttft.pack()));
+            slot.stats.getItl().setHistogram(java.nio.ByteBuffer.wrap(slot.itl.pack()));
+            slot.unsynced = false;
+        }
+    }
+
+    /** The store ids of a deployment and its buckets, built once. */
     private static final class DeploymentBuckets {
         final String id;
-        final Map<BucketRef, String> ids = new HashMap<>();
+        final Map<BucketRef, Slot> slots = new HashMap<>();
 
         DeploymentBuckets(final String id) {
             this.id = id;
@@ -219,6 +272,7 @@ final class ProfileProcessor implements Processor<byte[], LatencySample, Specifi
 
     private void flush() {
         final long nowMs = System.currentTimeMillis();
+        syncAll();
         countSamples();
         for (final String bucketId : dirtyBuckets) {
             final MappingLoadStats st = view(bucketId, stats.get(bucketId));
@@ -272,6 +326,8 @@ final class ProfileProcessor implements Processor<byte[], LatencySample, Specifi
     @Override
     public void close() {
         countSamples();
+        syncAll();
+        ObjectBufferStore.find(stats).beforeWrite(null);
     }
 
     private Map<String, SlaTarget> profiles() {
