@@ -60,6 +60,10 @@ final class ProfileProcessor implements Processor<byte[], LatencySample, Specifi
     private final Set<String> dirty = new LinkedHashSet<>();
     private final Map<String, Deployment> deployments = new HashMap<>();
     private final Map<Deployment, DeploymentBuckets> byDeployment = new HashMap<>();
+    /** The bucket buffer under {@link #stats} (its generation says whether an object is still dirty). */
+    private ObjectBufferStore<?, ?> buffer;
+    /** Flushes so far: a bucket or deployment marked in the current period is already listed. */
+    private long flushes;
     /** Buckets whose in-memory histograms hold counts their objects do not have yet. */
     private final List<Slot> unsynced = new ArrayList<>();
     private Deployment lastDeployment;
@@ -83,7 +87,9 @@ final class ProfileProcessor implements Processor<byte[], LatencySample, Specifi
         // The task (re)starts here: objects retained from before may be stale (restoration, standby replicas).
         ObjectBufferStore.reset(stats);
         // Histograms are counted in memory (DenseCounts) and packed into the bucket objects before they are written.
-        ObjectBufferStore.find(stats).beforeWrite(this::syncAll);
+        this.buffer = ObjectBufferStore.find(stats);
+        buffer.beforeWrite(this::syncAll);
+        flushes = 0;
         unsynced.clear();
         dirtyBuckets.clear();
         dirty.clear();
@@ -212,16 +218,29 @@ final class ProfileProcessor implements Processor<byte[], LatencySample, Specifi
             slot.ttft = DenseCounts.of(LatencyStats.packed(st.getTtft()));
             slot.itl = DenseCounts.of(LatencyStats.packed(st.getItl()));
             slot.unsynced = false;
+            slot.putGeneration = -1;
+            slot.markedFlush = -1;
         }
         LatencyStats.add(st, s, slot.ttft, slot.itl);
         if (!slot.unsynced) {
             slot.unsynced = true;
             unsynced.add(slot);
         }
-        stats.put(slot.id, st);
-        dirtyBuckets.add(slot.id);
+        // The object is mutated in place: putting it once per buffer generation keeps it dirty until the commit,
+        // and marking it once per flush period keeps it listed; no hash lookups for the samples in between.
+        if (slot.putGeneration != buffer.generation()) {
+            stats.put(slot.id, st);
+            slot.putGeneration = buffer.generation();
+        }
+        if (slot.markedFlush != flushes) {
+            dirtyBuckets.add(slot.id);
+            slot.markedFlush = flushes;
+        }
+        if (of.markedFlush != flushes) {
+            dirty.add(of.id);
+            of.markedFlush = flushes;
+        }
         pendingSamples++;
-        dirty.add(of.id);
     }
 
     /** A bucket's identity within its deployment, cheap to hash (no strings built per sample). */
@@ -238,6 +257,10 @@ final class ProfileProcessor implements Processor<byte[], LatencySample, Specifi
         DenseCounts ttft;
         DenseCounts itl;
         boolean unsynced;
+        /** Buffer generation in which the object was last put (it is dirty there until the next commit). */
+        long putGeneration = -1;
+        /** Flush period in which the bucket was last listed in {@code dirtyBuckets}. */
+        long markedFlush = -1;
 
         Slot(final String id) {
             this.id = id;
@@ -264,6 +287,8 @@ final class ProfileProcessor implements Processor<byte[], LatencySample, Specifi
     private static final class DeploymentBuckets {
         final String id;
         final Map<BucketRef, Slot> slots = new HashMap<>();
+        /** Flush period in which the deployment was last listed in {@code dirty}. */
+        long markedFlush = -1;
 
         DeploymentBuckets(final String id) {
             this.id = id;
@@ -273,6 +298,7 @@ final class ProfileProcessor implements Processor<byte[], LatencySample, Specifi
     private void flush() {
         final long nowMs = System.currentTimeMillis();
         syncAll();
+        flushes++;
         countSamples();
         for (final String bucketId : dirtyBuckets) {
             final MappingLoadStats st = view(bucketId, stats.get(bucketId));
