@@ -17,6 +17,8 @@ public final class DenseCounts {
     private static final int TOP = SparseHistogram.index(SparseHistogram.MAX_US);
     private int base;
     private int[] counts;
+    /** Classes of the window with a non-zero count (so packing is one pass). */
+    private int occupied;
     private byte[] overflow = new byte[0];
 
     private DenseCounts(final int base, final int[] counts) {
@@ -42,6 +44,7 @@ public final class DenseCounts {
                 break;
             }
             d.counts[k - first] = (int) count(packed, p);
+            d.occupied++;
         }
         return d;
     }
@@ -57,8 +60,12 @@ public final class DenseCounts {
             }
             i = k - base;
         }
-        if (counts[i] != Integer.MAX_VALUE) {
-            counts[i]++;
+        final int c = counts[i];
+        if (c == 0) {
+            occupied++;
+        }
+        if (c != Integer.MAX_VALUE) {
+            counts[i] = c + 1;
         }
     }
 
@@ -85,13 +92,9 @@ public final class DenseCounts {
 
     /** The counts in {@link SparseHistogram}'s packed form. */
     public byte[] pack() {
-        int n = 0;
-        for (final int c : counts) {
-            n += c != 0 ? 1 : 0;
-        }
-        final byte[] out = new byte[n * SparseHistogram.ENTRY];
+        final byte[] out = new byte[occupied * SparseHistogram.ENTRY];
         int p = 0;
-        for (int i = 0; i < counts.length; i++) {
+        for (int i = 0; p < out.length; i++) {
             final int c = counts[i];
             if (c != 0) {
                 final int k = base + i;
