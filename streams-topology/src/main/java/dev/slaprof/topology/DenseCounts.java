@@ -32,18 +32,18 @@ public final class DenseCounts {
         if (n == 0) {
             return new DenseCounts(0, new int[0]);
         }
-        final int first = key(packed, 0);
-        final int last = key(packed, (n - 1) * SparseHistogram.ENTRY);
+        final int first = SparseHistogram.key(packed, 0);
+        final int last = SparseHistogram.key(packed, (n - 1) * SparseHistogram.ENTRY);
         final int width = Math.min(MAX_WINDOW, last - first + 1);
         final DenseCounts d = new DenseCounts(first, new int[width]);
         for (int p = 0; p < packed.length; p += SparseHistogram.ENTRY) {
-            final int k = key(packed, p);
+            final int k = SparseHistogram.key(packed, p);
             if (k - first >= width) {
                 // The classes past the window (entries are sorted) stay packed, as the overflow.
                 d.overflow = Arrays.copyOfRange(packed, p, packed.length);
                 break;
             }
-            d.counts[k - first] = (int) count(packed, p);
+            d.counts[k - first] = (int) SparseHistogram.count(packed, p);
             d.occupied++;
         }
         return d;
@@ -108,14 +108,6 @@ public final class DenseCounts {
             }
         }
         return overflow.length == 0 ? out : SparseHistogram.merge(out, overflow);
-    }
-
-    private static int key(final byte[] b, final int p) {
-        return (b[p] & 0xFF) << 8 | b[p + 1] & 0xFF;
-    }
-
-    private static long count(final byte[] b, final int p) {
-        return (b[p + 2] & 0xFFL) << 24 | (b[p + 3] & 0xFFL) << 16 | (b[p + 4] & 0xFFL) << 8 | b[p + 5] & 0xFFL;
     }
 
     @Override

@@ -186,11 +186,13 @@ public final class SparseHistogram {
         }
     }
 
-    private static int key(final byte[] b, final int p) {
+    /** Class index of the entry at byte offset {@code p}. */
+    static int key(final byte[] b, final int p) {
         return (b[p] & 0xFF) << 8 | b[p + 1] & 0xFF;
     }
 
-    private static long count(final byte[] b, final int p) {
+    /** Count of the entry at byte offset {@code p}. */
+    static long count(final byte[] b, final int p) {
         return (b[p + 2] & 0xFFL) << 24 | (b[p + 3] & 0xFFL) << 16 | (b[p + 4] & 0xFFL) << 8 | b[p + 5] & 0xFFL;
     }
 
