@@ -54,6 +54,7 @@ final class Deduplicator implements FixedKeyProcessor<byte[], LatencySample, Lat
     /** The chunk last put into the buffer and the buffer's generation then: while both hold, it is still dirty. */
     private IdChunk lastPut;
     private long lastPutGeneration;
+    private long lastPutSlot;
     private org.apache.kafka.common.metrics.Sensor duplicates;
     private org.apache.kafka.common.metrics.Sensor evicted;
     private org.apache.kafka.common.metrics.Sensor deadLetters;
@@ -118,6 +119,12 @@ final class Deduplicator implements FixedKeyProcessor<byte[], LatencySample, Lat
     }
 
     private void append(final long slot, final long fp) {
+        // Nearly every id lands in the chunk the previous one went to, which is still dirty in the buffer.
+        if (lastPut != null && slot == lastPutSlot && lastPut.size < CHUNK_IDS
+            && buffer.generation() == lastPutGeneration) {
+            lastPut.fps[lastPut.size++] = fp;
+            return;
+        }
         IdChunk c = filling.get(slot);
         int seq = chunksPerSlot.getOrDefault(slot, 0) - 1;
         if (c == null || c.size == CHUNK_IDS) {
@@ -130,6 +137,7 @@ final class Deduplicator implements FixedKeyProcessor<byte[], LatencySample, Lat
         if (c != lastPut || buffer.generation() != lastPutGeneration) {
             chunks.put(slot << SEQ_BITS | seq, c);
             lastPut = c;
+            lastPutSlot = slot;
             lastPutGeneration = buffer.generation();
         }
     }
@@ -143,6 +151,7 @@ final class Deduplicator implements FixedKeyProcessor<byte[], LatencySample, Lat
                 chunks.delete(e.getKey() << SEQ_BITS | seq);
             }
             filling.remove(e.getKey());
+            lastPut = null;
         }
         final long lost = seen.evictedEarly() - evictedReported;
         if (lost > 0) {

@@ -192,7 +192,7 @@ final class ProfileProcessor implements Processor<byte[], LatencySample, Specifi
         final LatencySample s = r.value();
         final Deployment d = s.getDeployment();
         DeploymentBuckets of = lastBuckets;
-        if (of == null || !d.equals(lastDeployment)) {
+        if (of == null || !sameDeployment(d, lastDeployment)) {
             of = byDeployment.get(d);
             if (of == null) {
                 of = new DeploymentBuckets(Keys.deploymentId(d));
@@ -241,6 +241,13 @@ final class ProfileProcessor implements Processor<byte[], LatencySample, Specifi
             of.markedFlush = flushes;
         }
         pendingSamples++;
+    }
+
+    /** Field-by-field equality (Avro's generic {@code equals} walks the schema; this runs per sample). */
+    private static boolean sameDeployment(final Deployment a, final Deployment b) {
+        return b != null && a.getBackend() == b.getBackend() && a.getModel().equals(b.getModel())
+            && a.getGpuType().equals(b.getGpuType()) && a.getEngineVersion().equals(b.getEngineVersion())
+            && a.getBackendVersion().equals(b.getBackendVersion());
     }
 
     /** A bucket's identity within its deployment, cheap to hash (no strings built per sample). */
