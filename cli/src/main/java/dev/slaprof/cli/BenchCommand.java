@@ -118,16 +118,24 @@ final class BenchCommand implements Callable<Integer> {
             final List<double[]> warm = new ArrayList<>();
             for (int round = 1; round <= this.rounds; round++) {
                 out.printf(Locale.ROOT, "bench: round %d of %d%n", round, this.rounds);
-                final double baseline = throughput(client, "baseline", baselineTopology(topics), out);
-                final double slaprof = throughput(client, "slaprof", appId -> {
+                final Run b = throughput(client, "baseline", baselineTopology(topics), out);
+                final Run f = throughput(client, "slaprof", appId -> {
                     final Properties full = StreamsSettings.defaults(client, appId, Files.createTempDirectory("bench"));
                     return new KafkaStreams(SlaprofTopology.build(full, topics, sla, Duration.ofMillis(250)), full);
                 }, out);
-                out.printf(Locale.ROOT, "bench: round %d ratio %.3f%n", round, slaprof / baseline);
+                final double baseline = b.rate();
+                final double slaprof = f.rate();
+                out.printf(Locale.ROOT, "bench: round %d ratio %.3f (stream-thread CPU per sample: %.3f)%n", round,
+                    slaprof / baseline, b.streamCpuUs() / f.streamCpuUs());
                 rounds.addObject().put("baseline_samples_per_s", Math.round(baseline))
-                    .put("slaprof_samples_per_s", Math.round(slaprof)).put("ratio", slaprof / baseline);
+                    .put("slaprof_samples_per_s", Math.round(slaprof)).put("ratio", slaprof / baseline)
+                    .put("baseline_stream_thread_cpu_us_per_sample", b.streamCpuUs())
+                    .put("slaprof_stream_thread_cpu_us_per_sample", f.streamCpuUs())
+                    .put("baseline_app_cpu_us_per_sample", b.appCpuUs())
+                    .put("slaprof_app_cpu_us_per_sample", f.appCpuUs());
                 if (round > 1 || this.rounds == 1) {
-                    warm.add(new double[] {baseline, slaprof, slaprof / baseline});
+                    warm.add(new double[] {baseline, slaprof, slaprof / baseline, b.streamCpuUs(), f.streamCpuUs(),
+                        b.streamCpuUs() / f.streamCpuUs()});
                 }
             }
             results.put("headline", this.rounds == 1 ? "the only round"
@@ -135,8 +143,12 @@ final class BenchCommand implements Callable<Integer> {
             results.put("baseline_samples_per_s", Math.round(median(warm, 0)));
             results.put("slaprof_samples_per_s", Math.round(median(warm, 1)));
             results.put("ratio", median(warm, 2));
+            results.put("baseline_stream_thread_cpu_us_per_sample", median(warm, 3));
+            results.put("slaprof_stream_thread_cpu_us_per_sample", median(warm, 4));
+            results.put("stream_thread_cpu_ratio", median(warm, 5));
             out.printf(Locale.ROOT, "bench: median of the warm rounds: baseline %,.0f, slaprof %,.0f samples/s, "
-                + "ratio %.3f%n", median(warm, 0), median(warm, 1), median(warm, 2));
+                + "ratio %.3f; stream-thread CPU per sample %.2f vs %.2f us (ratio %.3f)%n", median(warm, 0),
+                median(warm, 1), median(warm, 2), median(warm, 3), median(warm, 4), median(warm, 5));
 
             final double[] fresh = freshness(client, topics, sla, out);
             results.put("freshness_offered_per_s", rate);
@@ -203,12 +215,8 @@ final class BenchCommand implements Callable<Integer> {
 
     private StreamsFactory baselineTopology(final Topics topics) {
         return appId -> {
-            final Properties p = new Properties();
-            p.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
-            p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-            p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
-            p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("bench-baseline").toString());
-            p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+            // The same Streams settings as slaprof's (exactly-once v2, one thread, producer and commit settings).
+            final Properties p = StreamsSettings.defaults(bootstrap, appId, Files.createTempDirectory("bench-baseline"));
             final StreamsBuilder b = new StreamsBuilder(new TopologyConfig(new StreamsConfig(withBootstrap(p))));
             b.stream(TopicNames.LATENCY_SAMPLES, Consumed.with(topics.samples().keySerde(),
                     topics.samples().valueSerde()).withName("baseline-source"))
@@ -232,8 +240,28 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** Samples/s from RUNNING until the app's committed offsets reach the end of the input topic. */
-    private double throughput(final Properties client, final String name, final StreamsFactory factory,
-                              final PrintStream out) throws Exception {
+    /** One timed run: samples/s, and CPU time per sample of the app's stream thread and of all its threads. */
+    private record Run(double rate, double streamCpuUs, double appCpuUs) {
+    }
+
+    /**
+     * CPU time (ns) so far of the live threads whose names contain the application id: its stream thread only, or
+     * every thread of the app (stream thread, producer I/O thread, clients' background threads).
+     */
+    private static long cpuNanos(final String appId, final boolean streamThreadOnly) {
+        final java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (final java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (t != null && t.getThreadName().contains(appId) && (!streamThreadOnly
+                || t.getThreadName().contains("StreamThread") && !t.getThreadName().contains("producer"))) {
+                sum += Math.max(0, mx.getThreadCpuTime(t.getThreadId()));
+            }
+        }
+        return sum;
+    }
+
+    private Run throughput(final Properties client, final String name, final StreamsFactory factory,
+                           final PrintStream out) throws Exception {
         bootstrap = client;
         final String group = "bench-" + name + "-" + UUID.randomUUID();
         try (KafkaStreams streams = factory.create(group); Admin admin = Admin.create(client)) {
@@ -245,6 +273,8 @@ final class BenchCommand implements Callable<Integer> {
                 TimeUnit.MILLISECONDS.sleep(20);
             }
             final long t0 = System.nanoTime();
+            final long stream0 = cpuNanos(group, true);
+            final long app0 = cpuNanos(group, false);
             long done = 0;
             final long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(20);
             while (done < total) {
@@ -259,8 +289,11 @@ final class BenchCommand implements Callable<Integer> {
                 }
             }
             final double rate = total / ((System.nanoTime() - t0) / 1e9);
-            out.printf(Locale.ROOT, "bench: %-8s %,12.0f samples/s (%,d samples)%n", name, rate, total);
-            return rate;
+            final double streamCpu = (cpuNanos(group, true) - stream0) / 1e3 / total;
+            final double appCpu = (cpuNanos(group, false) - app0) / 1e3 / total;
+            out.printf(Locale.ROOT, "bench: %-8s %,12.0f samples/s (%,d samples); CPU per sample: stream thread %.2f us,"
+                + " all app threads %.2f us%n", name, rate, total, streamCpu, appCpu);
+            return new Run(rate, streamCpu, appCpu);
         }
     }
 
