@@ -55,6 +55,7 @@ public final class SlaprofTopology {
         if (horizon != null && (horizon.isNegative() || horizon.toMillis() < 2000)) {
             throw new IllegalArgumentException("the ageing horizon must be at least 2 s, got " + horizon);
         }
+        final int maxIds = dedupMaxIds(props);
         final SchemaRegistryClient registry = topics.registry();
         final StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(props)));
         builder.globalTable(topics.slaTargets().name(), Consumed.with(topics.slaTargets().keySerde(),
@@ -75,7 +76,7 @@ public final class SlaprofTopology {
                 // Keys stay bytes: every processor reads the deployment from the value, so decoding the key would be
                 // wasted work per sample (and a producer's odd key cannot fail a valid sample).
                 Consumed.with(Serdes.ByteArray(), topics.samples().valueSerde()).withName("samples-source"))
-            .processValues(() -> new Deduplicator(TopologyNames.DEDUP_WINDOW, TopologyNames.DEDUP_MAX_IDS),
+            .processValues(() -> new Deduplicator(TopologyNames.DEDUP_WINDOW, maxIds),
                 Named.as(TopologyNames.DEDUPLICATE), TopologyNames.DEDUP_STORE);
         // The de-duplicator validates as well and hands each new sample to one of its two children by name: the
         // dead-letter path or the profile processor (two processor nodes per sample fewer than a split/branch).
@@ -83,6 +84,24 @@ public final class SlaprofTopology {
         buildProfileBranch(builder, samples, topics, AvroSerde.anySpecific(registry, true),
             AvroSerde.anySpecific(registry, false), defaultSla, rateLimit, horizon);
         return builder.build();
+    }
+
+    /** The de-duplication capacity per task: {@value TopologyNames#DEDUP_MAX_IDS_CONFIG} or the default. */
+    static int dedupMaxIds(final Properties props) {
+        final String v = props.getProperty(TopologyNames.DEDUP_MAX_IDS_CONFIG);
+        if (v == null || v.isBlank()) {
+            return TopologyNames.DEDUP_MAX_IDS;
+        }
+        try {
+            final int n = Integer.parseInt(v.trim());
+            if (n > 0) {
+                return n;
+            }
+        } catch (final NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(TopologyNames.DEDUP_MAX_IDS_CONFIG + " must be a positive number of ids, got '"
+            + v + "'");
     }
 
     private static void buildDeadLetterBranch(final KStream<byte[], LatencySample> invalid,

@@ -13,9 +13,12 @@ public final class TopologyNames {
     public static final String DEDUP_STORE = "dedup-ids-store";
     /**
      * Most event ids one task (input partition) remembers: past it the oldest are forgotten early (metric
-     * {@code dedup-evicted}). 2 M ids take at most 64 MB of heap per task (16 bytes per table entry, the table at most 3/4 full, doubling).
+     * {@code dedup-evicted}). 2 M ids take at most
+     * 64 MB of heap per task (16 bytes per table entry, the table at most 3/4 full, doubling).
      */
     public static final int DEDUP_MAX_IDS = 2_000_000;
+    /** Configuration key (in the Streams properties, e.g. from {@code --kafka-config}) overriding the capacity. */
+    public static final String DEDUP_MAX_IDS_CONFIG = "slaprof.dedup.max.ids";
     /** How long an event id is remembered: a redelivery later than this counts again. */
     public static final java.time.Duration DEDUP_WINDOW = java.time.Duration.ofHours(1);
     /** Global store of SLA profiles. */

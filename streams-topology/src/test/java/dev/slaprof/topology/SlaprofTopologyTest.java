@@ -1,6 +1,7 @@
 package dev.slaprof.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.slaprof.schema.InMemorySchemaRegistry;
@@ -41,7 +42,12 @@ class SlaprofTopologyTest {
     private final Topics topics = Topics.create(new InMemorySchemaRegistry());
 
     private TopologyTestDriver driver(final SlaTarget defaultSla) throws Exception {
+        return driver(defaultSla, new Properties());
+    }
+
+    private TopologyTestDriver driver(final SlaTarget defaultSla, final Properties extra) throws Exception {
         final Properties p = new Properties();
+        p.putAll(extra);
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("tt-state").toString());
@@ -129,6 +135,37 @@ class SlaprofTopologyTest {
             assertThat(st.getOkCount()).isEqualTo(2);
             assertThat(st.getTtft().getMeanMs()).isCloseTo(150, within(TOLERANCE));
         }
+    }
+
+    @Test
+    void shouldForgetTheOldestIdsEarlyAtTheConfiguredCapacityAndCountThem() throws Exception {
+        final Properties small = new Properties();
+        small.put(TopologyNames.DEDUP_MAX_IDS_CONFIG, "2");
+        try (TopologyTestDriver d = driver(Fixtures.sla(50, 10, Statistic.MEAN), small)) {
+            final var in = samples(d);
+            final List<LatencySample> sent = new java.util.ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                final LatencySample s = Fixtures.prefill(Mappings.tp(1), 3000, 100);
+                sent.add(s);
+                // One-minute slots: each sample in its own, so the capacity of 2 forgets the oldest ones.
+                in.pipeInput(s.getDeployment(), s, 1_000L + i * 61_000L);
+            }
+            in.pipeInput(sent.get(0).getDeployment(), sent.get(0), 300_000L);
+            in.pipeInput(sent.get(4).getDeployment(), sent.get(4), 300_001L);
+            d.advanceWallClockTime(RATE);
+            final MappingLoadStats st = d.createOutputTopic(TopicNames.MAPPING_LOAD_STATS,
+                topics.stats().keySerde().deserializer(), topics.stats().valueSerde().deserializer())
+                .readKeyValuesToMap().values().iterator().next();
+            assertThat(st.getOkCount()).as("the first id was forgotten early, the last one was not").isEqualTo(6);
+            final double evicted = d.metrics().entrySet().stream()
+                .filter(e -> e.getKey().name().equals("dedup-evicted-total"))
+                .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
+            assertThat(evicted).isGreaterThanOrEqualTo(3);
+        }
+        small.put(TopologyNames.DEDUP_MAX_IDS_CONFIG, "lots");
+        assertThatThrownBy(() -> driver(Fixtures.sla(50, 10, Statistic.MEAN), small))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("slaprof.dedup.max.ids must be a positive number of ids, got 'lots'");
     }
 
     @Test
