@@ -63,42 +63,16 @@ public final class CloughTocherDecodeGrid {
         final int[][] tri = LinearDecodeGrid.triangulate(x, y, 1.0);
         final CloughTocher2D fi = new CloughTocher2D(x, y, itl, tri);
         final CloughTocher2D ft = new CloughTocher2D(x, y, thpt, tri);
-        double maxY = 0;
-        for (final double v : y) {
-            maxY = Math.max(maxY, v);
-        }
-        final double[] xi = DecodeGrid.linspace(0, 1, resolution);
-        final double[] yi = DecodeGrid.linspace(0, maxY, resolution);
-        final double[][] gi = new double[resolution][resolution];
-        final double[][] gt = new double[resolution][resolution];
-        final boolean[][] ext = new boolean[resolution][resolution];
-        for (int iy = 0; iy < resolution; iy++) {
-            for (int ix = 0; ix < resolution; ix++) {
-                final int t = fi.find(xi[ix], yi[iy]);
-                if (t >= 0) {
-                    gi[iy][ix] = fi.value(xi[ix], yi[iy]);
-                    gt[iy][ix] = ft.value(xi[ix], yi[iy]);
-                } else {
-                    final int n = nearest(x, y, xi[ix], yi[iy]);
-                    gi[iy][ix] = itl[n];
-                    gt[iy][ix] = thpt[n];
-                    ext[iy][ix] = true;
-                }
+        return DecodeGrid.sample(y, resolution, (qx, qy, out) -> {
+            if (fi.find(qx, qy) >= 0) {
+                out[0] = fi.value(qx, qy);
+                out[1] = ft.value(qx, qy);
+                return false;
             }
-        }
-        return new DecodeGrid(xi, yi, gi, gt, ext);
-    }
-
-    private static int nearest(final double[] x, final double[] y, final double qx, final double qy) {
-        int best = 0;
-        double bestD = Double.MAX_VALUE;
-        for (int i = 0; i < x.length; i++) {
-            final double d = (x[i] - qx) * (x[i] - qx) + (y[i] - qy) * (y[i] - qy);
-            if (d < bestD) {
-                bestD = d;
-                best = i;
-            }
-        }
-        return best;
+            final int n = DecodeGrid.nearest(x, y, 1.0, qx, qy);
+            out[0] = itl[n];
+            out[1] = thpt[n];
+            return true;
+        });
     }
 }

@@ -37,36 +37,16 @@ public final class LinearDecodeGrid {
             maxY = Math.max(maxY, v);
         }
         final double scale = maxY > 0 ? maxY : 1;
-        final GeometryFactory gf = new GeometryFactory();
-        final List<Coordinate> pts = new ArrayList<>();
-        for (int i = 0; i < x.length; i++) {
-            pts.add(new Coordinate(x[i], y[i] / scale, i));
-        }
-        final DelaunayTriangulationBuilder b = new DelaunayTriangulationBuilder();
-        b.setSites(pts);
-        final Geometry tris = b.getTriangles(gf);
-        if (tris.getNumGeometries() == 0) {
-            throw new IllegalArgumentException("all decode points lie on one line; no triangulation");
-        }
-        final double[][] tri = triangles(tris, x, y, scale);
-        final double[] xi = DecodeGrid.linspace(0, 1, resolution);
-        final double[] yi = DecodeGrid.linspace(0, maxY, resolution);
-        final double[][] gi = new double[resolution][resolution];
-        final double[][] gt = new double[resolution][resolution];
-        final boolean[][] ext = new boolean[resolution][resolution];
-        for (int iy = 0; iy < resolution; iy++) {
-            for (int ix = 0; ix < resolution; ix++) {
-                final double qx = xi[ix];
-                final double qy = yi[iy] / scale;
-                if (!interpolate(tri, qx, qy, itl, thpt, gi[iy], gt[iy], ix)) {
-                    final int n = nearest(x, y, scale, qx, qy);
-                    gi[iy][ix] = itl[n];
-                    gt[iy][ix] = thpt[n];
-                    ext[iy][ix] = true;
-                }
+        final double[][] tri = triangleRows(x, y, scale);
+        return DecodeGrid.sample(y, resolution, (qx, qy, out) -> {
+            if (interpolate(tri, qx, qy / scale, itl, thpt, out)) {
+                return false;
             }
-        }
-        return new DecodeGrid(xi, yi, gi, gt, ext);
+            final int n = DecodeGrid.nearest(x, y, scale, qx, qy);
+            out[0] = itl[n];
+            out[1] = thpt[n];
+            return true;
+        });
     }
 
     /**
@@ -75,6 +55,16 @@ public final class LinearDecodeGrid {
      * @throws IllegalArgumentException when all points lie on one line
      */
     static int[][] triangulate(final double[] x, final double[] y, final double scale) {
+        final double[][] rows = triangleRows(x, y, scale);
+        final int[][] out = new int[rows.length][];
+        for (int t = 0; t < rows.length; t++) {
+            out[t] = new int[] {(int) rows[t][6], (int) rows[t][7], (int) rows[t][8]};
+        }
+        return out;
+    }
+
+    /** The triangulation as rows {x0, y0, x1, y1, x2, y2, i0, i1, i2}, y divided by {@code scale}. */
+    private static double[][] triangleRows(final double[] x, final double[] y, final double scale) {
         final List<Coordinate> pts = new ArrayList<>();
         for (int i = 0; i < x.length; i++) {
             pts.add(new Coordinate(x[i], y[i] / scale, i));
@@ -85,12 +75,7 @@ public final class LinearDecodeGrid {
         if (tris.getNumGeometries() == 0) {
             throw new IllegalArgumentException("all decode points lie on one line; no triangulation");
         }
-        final double[][] rows = triangles(tris, x, y, scale);
-        final int[][] out = new int[rows.length][];
-        for (int t = 0; t < rows.length; t++) {
-            out[t] = new int[] {(int) rows[t][6], (int) rows[t][7], (int) rows[t][8]};
-        }
-        return out;
+        return triangles(tris, x, y, scale);
     }
 
     /** Triangles as rows {x0, y0, x1, y1, x2, y2, i0, i1, i2} in normalised coordinates. */
@@ -113,13 +98,12 @@ public final class LinearDecodeGrid {
         if (!Double.isNaN(c.getZ())) {
             return (int) c.getZ();
         }
-        return nearest(x, y, scale, c.x, c.y);
+        return DecodeGrid.nearest(x, y, scale, c.x, c.y * scale);
     }
 
     /** Barycentric interpolation in the containing triangle; false when no triangle contains the point. */
     private static boolean interpolate(final double[][] tri, final double qx, final double qy, final double[] itl,
-                                       final double[] thpt, final double[] outItl, final double[] outThpt,
-                                       final int ix) {
+                                       final double[] thpt, final double[] out) {
         final double eps = 1e-12;
         for (final double[] t : tri) {
             final double det = (t[3] - t[5]) * (t[0] - t[4]) + (t[4] - t[2]) * (t[1] - t[5]);
@@ -133,27 +117,11 @@ public final class LinearDecodeGrid {
                 final int a = (int) t[6];
                 final int b = (int) t[7];
                 final int c = (int) t[8];
-                outItl[ix] = l0 * itl[a] + l1 * itl[b] + l2 * itl[c];
-                outThpt[ix] = l0 * thpt[a] + l1 * thpt[b] + l2 * thpt[c];
+                out[0] = l0 * itl[a] + l1 * itl[b] + l2 * itl[c];
+                out[1] = l0 * thpt[a] + l1 * thpt[b] + l2 * thpt[c];
                 return true;
             }
         }
         return false;
-    }
-
-    private static int nearest(final double[] x, final double[] y, final double scale, final double qx,
-                               final double qy) {
-        int best = 0;
-        double bestD = Double.MAX_VALUE;
-        for (int i = 0; i < x.length; i++) {
-            final double dx = x[i] - qx;
-            final double dy = y[i] / scale - qy;
-            final double d = dx * dx + dy * dy;
-            if (d < bestD) {
-                bestD = d;
-                best = i;
-            }
-        }
-        return best;
     }
 }

@@ -33,24 +33,7 @@ public final class RowDecodeGrid {
             throw new IllegalArgumentException("all decode points lie on one line (one context length); "
                 + "a surface needs at least two context rows");
         }
-        double maxY = 0;
-        for (final double v : y) {
-            maxY = Math.max(maxY, v);
-        }
-        final double[] xi = DecodeGrid.linspace(0, 1, resolution);
-        final double[] yi = DecodeGrid.linspace(0, maxY, resolution);
-        final double[][] gi = new double[resolution][resolution];
-        final double[][] gt = new double[resolution][resolution];
-        final boolean[][] ext = new boolean[resolution][resolution];
-        final double[] out = new double[2];
-        for (int iy = 0; iy < resolution; iy++) {
-            for (int ix = 0; ix < resolution; ix++) {
-                ext[iy][ix] = evaluate(rows, xi[ix], yi[iy], out);
-                gi[iy][ix] = out[0];
-                gt[iy][ix] = out[1];
-            }
-        }
-        return new DecodeGrid(xi, yi, gi, gt, ext);
+        return DecodeGrid.sample(y, resolution, (qx, qy, out) -> evaluate(rows, qx, qy, out));
     }
 
     /**
