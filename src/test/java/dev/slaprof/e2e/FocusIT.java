@@ -80,8 +80,11 @@ class FocusIT {
             sweep.parallelizationSweep();
             publisher.flush();
             final long sent = publisher.profilingOk();
-            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> mine(stats, d).stream()
-                .mapToLong(MappingLoadStats::getOkCount).sum() >= sent);
+            // The reader's own wait (what `worker --follow --focus` uses), woken by each batch it applies.
+            assertThat(stats.awaitUntil(all -> mine(stats, d).stream().mapToLong(MappingLoadStats::getOkCount).sum()
+                >= sent, Duration.ofSeconds(60))).isTrue();
+            assertThat(stats.awaitUntil(all -> false, Duration.ofMillis(300))).as("a condition that never holds")
+                .isFalse();
             final List<FocusPlan.Target> widest = FocusPlan.widest(mine(stats, d), d, 2);
             assertThat(widest).hasSize(2);
             final Map<String, Long> before = new HashMap<>();

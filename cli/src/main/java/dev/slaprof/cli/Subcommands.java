@@ -308,12 +308,8 @@ final class Subcommands {
     static void awaitCounted(final dev.slaprof.schema.kafka.CompactedTopicReader<dev.slaprof.schema.avro.StatsKey,
         dev.slaprof.schema.avro.MappingLoadStats> stats, final dev.slaprof.schema.avro.Deployment d,
                              final long published, final Duration timeout) throws InterruptedException {
-        final long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline && stats.all().values().stream().filter(s -> s.getDeployment().equals(d))
-            .mapToLong(dev.slaprof.schema.avro.MappingLoadStats::getOkCount).sum() < published) {
-            // The reader thread fills the map; re-checking every 200 ms, bounded by the deadline.
-            Thread.sleep(200);
-        }
+        stats.awaitUntil(all -> all.values().stream().filter(s -> s.getDeployment().equals(d))
+            .mapToLong(dev.slaprof.schema.avro.MappingLoadStats::getOkCount).sum() >= published, timeout);
     }
 
     @Command(name = "worker", mixinStandardHelpOptions = true, showDefaultValues = true,

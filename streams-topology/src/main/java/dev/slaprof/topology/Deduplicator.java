@@ -73,7 +73,8 @@ final class Deduplicator implements FixedKeyProcessor<byte[], LatencySample, Lat
         this.lastPut = null;
         this.duplicates = TopologyMetrics.sensor(ctx.metrics(), TopologyMetrics.DUPLICATES);
         this.deadLetters = TopologyMetrics.sensor(ctx.metrics(), TopologyMetrics.DEAD_LETTERS);
-        this.evicted = TopologyMetrics.sumSensor(ctx.metrics(), ctx.taskId().toString(), TopologyMetrics.DEDUP_EVICTED);
+        this.evicted = TopologyMetrics.batchSensor(ctx.metrics(), ctx.taskId().toString(),
+            TopologyMetrics.DEDUP_EVICTED);
         // Slots of a sixtieth of the window (at least a second): forgetting is that coarse, and the table is rebuilt
         // that often.
         final long slotMs = Math.max(1000, window.toMillis() / 60);

@@ -89,7 +89,7 @@ public final class LatencyStats {
             dense.add(Math.round(ms * 1000));
             return;
         }
-        final byte[] before = bytes(m);
+        final byte[] before = packed(m);
         final byte[] after = SparseHistogram.addInPlace(owned(m, before), Math.round(ms * 1000));
         if (after != before || m.getHistogram() == null) {
             m.setHistogram(ByteBuffer.wrap(after));
@@ -110,7 +110,8 @@ public final class LatencyStats {
         return copy;
     }
 
-    private static byte[] bytes(final MetricStats m) {
+    /** The packed histogram of a metric (the array itself when the metric owns it). */
+    public static byte[] packed(final MetricStats m) {
         final ByteBuffer b = m.getHistogram();
         if (b == null || !b.hasRemaining()) {
             return new byte[0];
@@ -138,21 +139,16 @@ public final class LatencyStats {
         if (m.getCount() == 0) {
             return;
         }
-        final long[] p = SparseHistogram.percentiles(bytes(m), 50, 90, 95, 99);
+        final long[] p = SparseHistogram.percentiles(packed(m), 50, 90, 95, 99);
         m.setP50Ms(p[0] / 1000.0);
         m.setP90Ms(p[1] / 1000.0);
         m.setP95Ms(p[2] / 1000.0);
         m.setP99Ms(p[3] / 1000.0);
     }
 
-    /** The packed histogram of a metric (the array itself when the metric owns it). */
-    public static byte[] packed(final MetricStats m) {
-        return bytes(m);
-    }
-
     /** The histogram of a metric (microseconds). */
     public static Histogram histogram(final MetricStats m) {
-        return SparseHistogram.toHistogram(bytes(m));
+        return SparseHistogram.toHistogram(packed(m));
     }
 
     private static void addRun(final List<RunStats> runs, final LatencySample s) {
@@ -209,7 +205,7 @@ public final class LatencyStats {
         final double m2 = a.getM2() + b.getM2() + delta * delta * ((double) a.getCount() * b.getCount() / n);
         final MetricStats m = new MetricStats(n, mean, m2, Math.min(a.getMinMs(), b.getMinMs()),
             Math.max(a.getMaxMs(), b.getMaxMs()), 0.0, 0.0, 0.0, 0.0,
-            ByteBuffer.wrap(SparseHistogram.merge(bytes(a), bytes(b))));
+            ByteBuffer.wrap(SparseHistogram.merge(packed(a), packed(b))));
         refresh(m);
         return m;
     }

@@ -77,14 +77,6 @@ final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
         return wrap(builder, true);
     }
 
-    /**
-     * Drops the retained objects of the buffer under a store handed to a processor (through Streams' wrappers), so
-     * the next read reloads what restoration or a standby replica wrote underneath.
-     */
-    static void reset(final StateStore store) {
-        find(store).dropRetained();
-    }
-
     /** The buffer under a store handed to a processor (through Streams' wrappers). */
     static ObjectBufferStore<?, ?> find(final StateStore store) {
         StateStore s = store;
@@ -103,6 +95,11 @@ final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
      */
     long generation() {
         return generation;
+    }
+
+    /** Drops the retained objects, so the next read reloads what restoration or a standby replica wrote underneath. */
+    void reset() {
+        dropRetained();
     }
 
     private void dropRetained() {

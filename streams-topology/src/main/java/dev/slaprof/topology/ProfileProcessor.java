@@ -84,10 +84,10 @@ final class ProfileProcessor implements Processor<byte[], LatencySample, Specifi
     public void init(final ProcessorContext<SpecificRecord, SpecificRecord> ctx) {
         this.context = ctx;
         this.stats = ctx.getStateStore(TopologyNames.BUCKET_STATS_STORE);
-        // The task (re)starts here: objects retained from before may be stale (restoration, standby replicas).
-        ObjectBufferStore.reset(stats);
-        // Histograms are counted in memory (DenseCounts) and packed into the bucket objects before they are written.
         this.buffer = ObjectBufferStore.find(stats);
+        // The task (re)starts here: objects retained from before may be stale (restoration, standby replicas).
+        buffer.reset();
+        // Histograms are counted in memory (DenseCounts) and packed into the bucket objects before they are written.
         buffer.beforeWrite(this::syncAll);
         flushes = 0;
         unsynced.clear();
@@ -360,7 +360,7 @@ final class ProfileProcessor implements Processor<byte[], LatencySample, Specifi
     public void close() {
         countSamples();
         syncAll();
-        ObjectBufferStore.find(stats).beforeWrite(null);
+        buffer.beforeWrite(null);
     }
 
     private Map<String, SlaTarget> profiles() {

@@ -51,18 +51,6 @@ public final class TopologyMetrics {
     }
 
     /**
-     * A sensor whose {@code <operation>-total} is the sum of the recorded values (not the number of recordings), for
-     * counts that arrive in batches; one per task.
-     */
-    static Sensor sumSensor(final StreamsMetrics metrics, final String taskId, final String operation) {
-        final Sensor s = metrics.addSensor(SCOPE + "-" + operation + "-" + taskId, Sensor.RecordingLevel.INFO);
-        s.add(new MetricName(operation + "-total", GROUP, "total " + operation,
-            Map.of("thread-id", Thread.currentThread().getName(), "task-id", taskId)),
-            new org.apache.kafka.common.metrics.stats.CumulativeSum());
-        return s;
-    }
-
-    /**
      * Totals summed over threads and tasks: {@code slaprof_topology_samples_total},
      * {@code slaprof_topology_duplicates_total}, {@code slaprof_topology_dead_letters_total},
      * {@code slaprof_topology_dedup_evicted_total} and

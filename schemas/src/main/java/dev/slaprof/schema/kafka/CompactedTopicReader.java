@@ -44,6 +44,8 @@ public class CompactedTopicReader<K, V> implements AutoCloseable {
     private final Thread reader;
     private volatile boolean running = true;
     private volatile RuntimeException failure;
+    /** Notified after each batch of changes is visible, and when the reader stops. */
+    private final Object applied = new Object();
 
     /** Starts reading {@code topic}; waits at most 30 s for its metadata. */
     public CompactedTopicReader(final Properties clientProps, final String topic, final Deserializer<K> keys,
@@ -132,6 +134,11 @@ public class CompactedTopicReader<K, V> implements AutoCloseable {
                         }
                     }
                 }
+                if (!batch.isEmpty()) {
+                    synchronized (applied) {
+                        applied.notifyAll();
+                    }
+                }
             }
         } catch (final WakeupException e) {
             // close() asked the reader to stop.
@@ -141,6 +148,28 @@ public class CompactedTopicReader<K, V> implements AutoCloseable {
             failure = e;
         } finally {
             consumer.close();
+            synchronized (applied) {
+                applied.notifyAll();
+            }
+        }
+    }
+
+    /**
+     * Waits until {@code condition} holds for the values held (checked now and after every batch the reader applies),
+     * at most {@code timeout}; false when it did not hold in time or the reader stopped.
+     */
+    public boolean awaitUntil(final java.util.function.Predicate<Map<K, V>> condition, final Duration timeout)
+        throws InterruptedException {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (applied) {
+            while (!condition.test(latest)) {
+                final long left = deadline - System.nanoTime();
+                if (left <= 0 || failure != null || !reader.isAlive()) {
+                    return false;
+                }
+                applied.wait(Math.max(1, left / 1_000_000));
+            }
+            return true;
         }
     }
 
