@@ -2,7 +2,7 @@
 # thpt) and the decode griddata cubic + nearest fill (ITL and thpt) on a 100 x 100 grid, on the aic_all table.
 import json, time, yaml, numpy as np
 from scipy.interpolate import interp1d, griddata
-d = json.load(open(__import__('os').path.join(__import__('os').path.dirname(__import__('os').path.abspath(__file__)), '../../shared/reference-data/dynamo/aic_all/configmap_data.json')))
+d = json.load(open(__import__('os').path.join(__import__('os').path.dirname(__import__('os').path.abspath(__file__)), '../testdata/dynamo/aic_all/configmap_data.json')))
 cm = list(yaml.safe_load_all(d['config_with_planner.yaml']))[0]['data']
 p = json.loads(cm['prefill_raw_data.json']); q = json.loads(cm['decode_raw_data.json'])
 def build():

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** Subcommands against a cluster given by flags: topics, import-aiperf, and the bounded wait for a dead broker. */
 @ExtendWith(KafkaBrokerExtension.class)
 class ClusterModeIT {
-    private static final String OLD = "../../../shared/reference-data/aiperf/old-schema/profile_export.jsonl";
+    private static final String OLD = "../../testdata/aiperf/old-schema/profile_export.jsonl";
 
     @Test
     void shouldImportAiperfRecordsIntoTheCluster(final TestBroker broker) throws Exception {

@@ -12,7 +12,7 @@ import picocli.CommandLine;
 
 /** Dynamo's DGDR examples run unchanged, in snake_case and camelCase; precedence flags > file > env > defaults. */
 class ProfileConfigTest {
-    private static final Path DGDR = Path.of("../../shared/reference-data/dynamo/dgdr");
+    private static final Path DGDR = Path.of("../testdata/dynamo/dgdr");
 
     @TempDir
     Path dir;

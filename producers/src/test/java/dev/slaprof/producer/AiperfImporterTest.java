@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class AiperfImporterTest {
-    private static final Path OLD = Path.of("../../shared/reference-data/aiperf/old-schema/profile_export.jsonl");
+    private static final Path OLD = Path.of("../testdata/aiperf/old-schema/profile_export.jsonl");
     private static final Path CURRENT = Path.of("src/test/resources/aiperf/current-schema.jsonl");
     private static final AiperfRecord.Context CONTEXT = new AiperfRecord.Context(
         new Deployment("openai/gpt-oss-20b", Backend.VLLM, "", "H100-SXM", "v1"), Role.AGGREGATED, Mappings.tp(1),

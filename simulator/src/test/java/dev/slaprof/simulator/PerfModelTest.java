@@ -12,12 +12,12 @@ import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 /**
- * Calibration against the AI Configurator Qwen3-32B / H200 reference in shared/reference-data (prefill TTFT on TP1,
+ * Calibration against the AI Configurator Qwen3-32B / H200 reference in testdata/ (prefill TTFT on TP1,
  * decode ITL on TP2), and the shapes the model must have for other mappings.
  */
 class PerfModelTest {
     private static final double CALIBRATION_TOLERANCE = 0.25;
-    private static final Path REFERENCE = Path.of("../../shared/reference-data/dynamo/aic_all/configmap_data.json");
+    private static final Path REFERENCE = Path.of("../testdata/dynamo/aic_all/configmap_data.json");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Catalog catalog = Catalog.bundled();

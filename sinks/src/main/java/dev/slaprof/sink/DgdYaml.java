@@ -12,7 +12,7 @@ import java.util.Locale;
 /**
  * The two documents of Dynamo's {@code config_with_planner.yaml}: the {@code planner-profile-data} ConfigMap with
  * both JSON tables, and a DynamoGraphDeployment with Frontend, Planner and the backend's prefill and decode workers,
- * laid out as the profiler writes them (shared/reference-data/dynamo/aic_all/config_with_planner.yaml). Built as
+ * laid out as the profiler writes them (testdata/dynamo/aic_all/config_with_planner.yaml). Built as
  * trees and written by Jackson, so hostile strings are quoted, never interpolated.
  */
 public final class DgdYaml {

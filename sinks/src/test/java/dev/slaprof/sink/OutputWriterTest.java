@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 class OutputWriterTest {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path REFERENCE = Path.of("../../shared/reference-data/dynamo/aic_all/config_with_planner.yaml");
+    private static final Path REFERENCE = Path.of("../testdata/dynamo/aic_all/config_with_planner.yaml");
 
     @TempDir
     Path dir;
@@ -177,6 +177,7 @@ class OutputWriterTest {
 
     @Test
     void shouldKeepHostileModelNamesInsideTheOutputFolderAndQuoted() throws Exception {
+        // check-paths: not a path the test reads, a hostile model name that must stay inside the output folder
         final String hostile = "../../etc/passwd\n\"quoted\": &anchor *anchor {x: [1]}";
         final Deployment d = new Deployment(hostile, Backend.VLLM, "", "../H200", "..");
         final Path folder = new OutputWriter(dir).write(recommendation(d));

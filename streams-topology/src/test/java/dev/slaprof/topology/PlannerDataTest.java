@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * them out without an exception.
  */
 class PlannerDataTest {
-    private static final Path AIC = Path.of("../../shared/reference-data/dynamo/aic_all/config_with_planner.yaml");
+    private static final Path AIC = Path.of("../testdata/dynamo/aic_all/config_with_planner.yaml");
 
     private static List<Double> doubles(final JsonNode a) {
         final List<Double> out = new ArrayList<>();

@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 class DecodeInterpolatorTest {
     private static final int N = DecodeGrid.RESOLUTION;
     private static final double STABILITY_BOUND = 0.01;
-    static final Path AIC = Path.of("../../shared/reference-data/dynamo/aic_all/config_with_planner.yaml");
+    static final Path AIC = Path.of("../testdata/dynamo/aic_all/config_with_planner.yaml");
     static final Path ONLINE =
-        Path.of("../../shared/reference-data/dynamo/online_all/config_with_planner.yaml");
+        Path.of("../testdata/dynamo/online_all/config_with_planner.yaml");
 
     /** itl = ix + 1000 iy, thpt = 10 ix. */
     private static DecodeGrid known(final double maxY) {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * same run). Prints the table recorded in docs/INTERPOLATION.md.
  */
 class LeaveOneOutTest {
-    private static final Path AIC = Path.of("../../shared/reference-data/dynamo/aic_all/config_with_planner.yaml");
+    private static final Path AIC = Path.of("../testdata/dynamo/aic_all/config_with_planner.yaml");
     private static final long MAX_KV = 502_272;
 
     @Test

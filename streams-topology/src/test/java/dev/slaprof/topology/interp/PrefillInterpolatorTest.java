@@ -20,9 +20,9 @@ class PrefillInterpolatorTest {
     private static final double SPEC_TOLERANCE = 1e-6;
     /** Relative agreement with scipy computed in the same run. */
     private static final double SCIPY_RELATIVE = 1e-9;
-    private static final Path AIC = Path.of("../../shared/reference-data/dynamo/aic_all/config_with_planner.yaml");
+    private static final Path AIC = Path.of("../testdata/dynamo/aic_all/config_with_planner.yaml");
     private static final Path ONLINE =
-        Path.of("../../shared/reference-data/dynamo/online_all/config_with_planner.yaml");
+        Path.of("../testdata/dynamo/online_all/config_with_planner.yaml");
 
     private static double[][] table(final Path yaml) throws Exception {
         final JsonNode cm = new ObjectMapper(new YAMLFactory()).readerFor(JsonNode.class)
