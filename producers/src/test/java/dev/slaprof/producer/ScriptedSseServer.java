@@ -21,7 +21,16 @@ final class ScriptedSseServer implements AutoCloseable {
         }
     }
 
+    /** When one request arrived and when each write of its script was flushed, {@link System#nanoTime()}. */
+    record Served(List<Write> script, long arrivalNs, long[] writtenNs) {
+        /** Ms from the request's arrival to the flush of write {@code i}: the server's own schedule. */
+        double offsetMs(final int i) {
+            return (writtenNs[i] - arrivalNs) / 1e6;
+        }
+    }
+
     private final HttpServer server;
+    private final List<Served> served = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile int status = 200;
     private volatile List<Write> script = List.of();
 
@@ -33,8 +42,11 @@ final class ScriptedSseServer implements AutoCloseable {
             ex.getRequestBody().readAllBytes();
             ex.getResponseHeaders().set("Content-Type", "text/event-stream");
             ex.sendResponseHeaders(status, 0);
+            final List<Write> writes = script;
+            final long[] written = new long[writes.size()];
             try (OutputStream out = ex.getResponseBody()) {
-                for (final Write w : script) {
+                int i = 0;
+                for (final Write w : writes) {
                     final long wait = t0 + TimeUnit.MILLISECONDS.toNanos(w.atMs()) - System.nanoTime();
                     if (wait > 0) {
                         // Scripted timing: the delay is what the test measures.
@@ -42,12 +54,14 @@ final class ScriptedSseServer implements AutoCloseable {
                     }
                     out.write(w.bytes());
                     out.flush();
+                    written[i++] = System.nanoTime();
                 }
             } catch (final InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (final IOException e) {
                 // The client went away (timeout tests): nothing to do.
             }
+            served.add(new Served(writes, t0, written));
         });
         server.start();
     }
@@ -55,6 +69,26 @@ final class ScriptedSseServer implements AutoCloseable {
     void script(final int httpStatus, final List<Write> writes) {
         this.status = httpStatus;
         this.script = writes;
+    }
+
+    /** The requests served so far, in completion order. */
+    List<Served> served() {
+        return List.copyOf(served);
+    }
+
+    /** The last request served. */
+    Served last() {
+        return served.get(served.size() - 1);
+    }
+
+    /** The last request served with the script now in force, once it is complete (null before). */
+    Served lastOfCurrentScript() {
+        for (int i = served.size() - 1; i >= 0; i--) {
+            if (served.get(i).script() == script) {
+                return served.get(i);
+            }
+        }
+        return null;
     }
 
     String url() {

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The tap over real loopback HTTP: byte-identical streams, one sample per request, never blocked by Kafka. */
+@org.junit.jupiter.api.Timeout(120)
 class TapProxyTest {
     private static final Endpoint LABELS = new Endpoint("unused",
         new Deployment("Qwen/Qwen3-32B", Backend.VLLM, "0.11.0", "H200-SXM", "prod"), Role.AGGREGATED,
@@ -124,10 +125,34 @@ class TapProxyTest {
         assertThat(s.getSource().getKind()).isEqualTo(SourceKind.BENCHMARK);
         assertThat(s.getInputTokens()).isEqualTo(3);
         assertThat(s.getOutputTokens()).isEqualTo(4);
-        assertThat(s.getTtftMs()).isCloseTo(51, within(20.0));
-        assertThat(s.getItlMs()).isCloseTo((90 - 51) / 3.0, within(8.0));
         assertThat(s.getLoad().getInFlight()).isEqualTo(1);
         assertThat(s.getMapping()).isEqualTo(Mappings.tp(4));
+    }
+
+    /**
+     * The tap's figures for a request lie between the engine's own schedule of it and the client's measurement of
+     * the same request through the tap: the tap sends after the client and sees each chunk before it. No fixed
+     * window: both bounds are measured in this run.
+     */
+    @Test
+    void shouldMeasureBetweenTheEnginesScheduleAndTheClientsMeasurement() {
+        final StreamingClient client = StreamingClient.create(java.time.Duration.ofSeconds(10), 1);
+        final Measurement c = client.measure(tap.url(), "/v1/chat/completions",
+            StreamingClient.chatBody("m", "a b c", 4), 3, java.util.Map.of());
+        assertThat(c.ok()).isTrue();
+        org.awaitility.Awaitility.await().until(() -> samples.size() == 1);
+        final ScriptedSseServer.Served served = org.awaitility.Awaitility.await()
+            .until(engine::lastOfCurrentScript, java.util.Objects::nonNull);
+        final LatencySample s = samples.get(0);
+        final double exact = 1e-6;
+        // The first content event is complete with write 2 (the é straddles writes 1 and 2), the last in write 3.
+        assertThat(s.getTtftMs()).isGreaterThanOrEqualTo(served.offsetMs(2) - exact)
+            .isLessThanOrEqualTo(c.ttftMs() + exact);
+        assertThat(s.getRequestLatencyMs()).isGreaterThanOrEqualTo(served.offsetMs(3) - exact)
+            .isLessThanOrEqualTo(c.latencyMs() + exact);
+        // (last - first) differs between tap and client by at most the larger of the two forwarding delays.
+        final double slack = Math.max(c.ttftMs() - s.getTtftMs(), c.latencyMs() - s.getRequestLatencyMs());
+        assertThat(s.getItlMs() * 3).isCloseTo(c.itlMs() * 3, within(slack + exact));
     }
 
     @Test
@@ -143,12 +168,20 @@ class TapProxyTest {
             }
         })) {
             tap = new TapProxy(engine.url(), LABELS, queue, "127.0.0.1", 0);
-            final long t0 = System.nanoTime();
+            long viaTapNs = 0;
+            long directNs = 0;
             for (int i = 0; i < 20; i++) {
-                assertThat(call(tap.url(), true)).isEqualTo(call(engine.url(), true));
+                final long t0 = System.nanoTime();
+                final byte[] tapped = call(tap.url(), true);
+                final long t1 = System.nanoTime();
+                final byte[] direct = call(engine.url(), true);
+                directNs += System.nanoTime() - t1;
+                viaTapNs += t1 - t0;
+                assertThat(tapped).isEqualTo(direct);
             }
-            final double perRequestMs = (System.nanoTime() - t0) / 1e6 / 40;
-            assertThat(perRequestMs).isLessThan(1000);
+            // A tap that waited for the stuck publisher would never answer; one that does not costs about what the
+            // scripted stream itself takes, measured here on the same requests sent directly.
+            assertThat(viaTapNs).isLessThan(3 * directNs);
             org.awaitility.Awaitility.await().until(() -> queue.dropped() + queue.queued() + 1 >= 20);
             assertThat(queue.dropped()).isGreaterThanOrEqualTo(14);
         }
