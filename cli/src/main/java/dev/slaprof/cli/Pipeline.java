@@ -93,9 +93,13 @@ final class Pipeline implements AutoCloseable {
         throw new IllegalStateException("no up-to-date recommendation within " + timeout.toSeconds() + " s");
     }
 
-    /** The output folder the sink wrote for this run's recommendation (written before it became visible). */
-    Path outputFolder(final Recommendation r) {
-        return sink.folder(new RecommendationKey(r.getDeployment(), r.getSla().getProfile()));
+    /** The output folder the sink wrote for this recommendation, once its files are written. */
+    Path outputFolder(final Recommendation r) throws InterruptedException {
+        final Path folder = sink.awaitWritten(r, Duration.ofSeconds(60));
+        if (folder == null) {
+            throw new IllegalStateException("the outputs of the recommendation were not written within 60 s");
+        }
+        return folder;
     }
 
     @Override

@@ -2,22 +2,17 @@ package dev.slaprof.cli;
 
 import dev.slaprof.producer.BenchmarkWorker;
 import dev.slaprof.producer.DynamoResultsImporter;
-import dev.slaprof.producer.Endpoint;
 import dev.slaprof.producer.Progress;
 import dev.slaprof.producer.SamplePublisher;
-import dev.slaprof.producer.StreamingClient;
 import dev.slaprof.producer.SweepPlans;
 import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.avro.Backend;
 import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.Mapping;
 import dev.slaprof.schema.avro.Recommendation;
-import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.schema.avro.Statistic;
 import dev.slaprof.simulator.Catalog;
-import dev.slaprof.simulator.Faults;
-import dev.slaprof.simulator.Fleet;
 import dev.slaprof.simulator.ModelSpec;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -40,6 +35,9 @@ import picocli.CommandLine.Option;
     description = {"Profile a simulated deployment end to end on one machine: embedded Kafka and schema registry,",
         "simulated engines, benchmark workers (Dynamo's sweep), the Streams topology and the output files."})
 final class RunCommand implements Callable<Integer> {
+    /** Decode burst cap with --engines http: the streams one 2-core machine drives over loopback. */
+    static final int HTTP_MAX_CONCURRENCY = 128;
+
     @Option(names = "--model", defaultValue = "Qwen/Qwen3-32B", description = "Model id (config/models.yaml).")
     private String model;
     @Option(names = "--backend", defaultValue = "vllm", description = "vllm, sglang or trtllm.")
@@ -70,12 +68,20 @@ final class RunCommand implements Callable<Integer> {
     private String statistic;
     @Option(names = "--output-dir", defaultValue = "slaprof-output", description = "Where output folders go.")
     private Path outputDir;
+    @Option(names = "--engines", defaultValue = "virtual", description = {"virtual: simulated engines in virtual "
+        + "time (a discrete-event simulation: exact, reproducible from --seed, no host noise);",
+        "http: OpenAI-compatible simulated servers in scaled real time, measured over loopback HTTP (the real "
+            + "client path; the run prints its error against the engines' own schedule)."})
+    private String engines;
+    @Option(names = "--jitter", defaultValue = "0.03",
+        description = "Sigma of the simulated engines' lognormal jitter on every step (0 = the model exactly).")
+    private double jitter;
     @Option(names = "--time-scale", defaultValue = "20",
-        description = "Simulated model ms per wall ms; measurements are scaled back (1 = real time).")
+        description = "With --engines http: simulated model ms per wall ms; measurements are scaled back.")
     private double timeScale;
-    @Option(names = "--max-concurrency", defaultValue = "128",
-        description = "Cap on a decode burst (Dynamo: 2000); bounds the HTTP streams one 2-core machine drives.")
-    private int maxConcurrency;
+    @Option(names = "--max-concurrency", description = "Cap on a decode burst. Default: Dynamo's 2000 with virtual "
+        + "engines; 128 with --engines http (the HTTP streams one 2-core machine drives).")
+    private Integer maxConcurrency;
     @Option(names = "--seed", defaultValue = "100", description = "Seed of prompts and engine jitter.")
     private long seed;
     @Option(names = "--import-dynamo-results", paramLabel = "DIR",
@@ -204,15 +210,18 @@ final class RunCommand implements Callable<Integer> {
     private void simulate(final PrintStream out, final Catalog catalog, final ModelSpec spec, final String gpu,
                           final List<Mapping> mappings, final Deployment deployment, final SlaTarget sla,
                           final Pipeline pipeline, final SamplePublisher publisher, final long t0) throws Exception {
-        try (Fleet fleet = Fleet.start(catalog, spec.name(), gpu, mappings, List.of(Role.PREFILL, Role.DECODE),
-                 timeScale, 0.03, seed, Faults.NONE);
-             BenchmarkWorker worker = new BenchmarkWorker(StreamingClient.create(Duration.ofMinutes(30), timeScale),
-                 publisher, "slaprof-run", seed)) {
-            out.println("slaprof: " + fleet.engines().size() + " simulated engines up (time scale x" + timeScale
-                + "); samples are labelled SIMULATED");
-            final List<Endpoint> endpoints = new ArrayList<>();
-            fleet.engines().forEach(e -> endpoints.add(new Endpoint(e.url(), deployment, e.role(), e.mapping(), true)));
-            final Sweep sweep = new Sweep(worker, endpoints, sla, spec, out, maxConcurrency);
+        final SimulatedFleet.Kind kind = SimulatedFleet.Kind.parse(engines);
+        final int cap = maxConcurrency != null ? maxConcurrency
+            : kind == SimulatedFleet.Kind.VIRTUAL ? SweepPlans.DECODE_MAX_CONCURRENCY : HTTP_MAX_CONCURRENCY;
+        try (SimulatedFleet fleet = SimulatedFleet.start(kind, catalog, spec.name(), gpu, mappings, deployment, jitter,
+                 seed, timeScale);
+             BenchmarkWorker worker = new BenchmarkWorker(fleet.driver(), publisher, "slaprof-run", seed)) {
+            out.println("slaprof: " + fleet.description() + "; samples are labelled SIMULATED");
+            if (cap < SweepPlans.DECODE_MAX_CONCURRENCY) {
+                out.println("slaprof: warning: decode bursts capped at " + cap + " in flight (Dynamo sweeps up to "
+                    + SweepPlans.DECODE_MAX_CONCURRENCY + "); the decode table stops there");
+            }
+            final Sweep sweep = new Sweep(worker, fleet.endpoints(), sla, spec, out, cap);
             sweep.parallelizationSweep();
             publisher.flush();
             final Recommendation first = pipeline.awaitSamples(publisher.profilingOk(), Duration.ofSeconds(60));
@@ -223,8 +232,17 @@ final class RunCommand implements Callable<Integer> {
             publisher.flush();
             final Recommendation fin = pipeline.awaitSamples(publisher.profilingOk(), Duration.ofSeconds(60));
             Summary.full(out, fin, pipeline.outputFolder(fin), publisher.sent(), (System.nanoTime() - t0) / 1e9);
+            if (kind == SimulatedFleet.Kind.HTTP) {
+                out.println("slaprof: " + worker.errors().summary());
+            }
             if (follow) {
-                follow(out, sweep, pipeline, publisher);
+                follow(out, sweep, pipeline, publisher, round -> {
+                    final long roundSeed = seed + round;
+                    worker.reseed(roundSeed);
+                    if (fleet.reseed(roundSeed)) {
+                        out.println("slaprof: round " + round + " (round seed " + roundSeed + ")");
+                    }
+                });
             } else {
                 out.println("slaprof: web UI was " + pipeline.apiUrl() + "/ (stopping now; add --follow to keep it "
                     + "and re-profile)");
@@ -234,7 +252,8 @@ final class RunCommand implements Callable<Integer> {
 
     /** Re-runs the parallelization sweep every {@code --follow-interval} until Ctrl-C, printing the new picks. */
     private void follow(final PrintStream out, final Sweep sweep, final Pipeline pipeline,
-                        final SamplePublisher publisher) throws InterruptedException {
+                        final SamplePublisher publisher, final java.util.function.IntConsumer startRound)
+        throws InterruptedException {
         final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         final Thread main = Thread.currentThread();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -248,10 +267,12 @@ final class RunCommand implements Callable<Integer> {
         }, "slaprof-follow-stop"));
         out.println("slaprof: following: re-profiling every " + followInterval.toSeconds() + " s; web UI "
             + pipeline.apiUrl() + "/ (Ctrl-C to stop)");
+        int round = 0;
         while (!stop.get()) {
             try {
                 // The pause between re-profiling rounds is the user's --follow-interval; Ctrl-C interrupts it.
                 Thread.sleep(followInterval.toMillis());
+                startRound.accept(++round);
                 sweep.parallelizationSweep();
                 sweep.focus(pipeline.stats(), focus);
                 publisher.flush();
@@ -311,9 +332,13 @@ final class RunCommand implements Callable<Integer> {
         if (gpusPerNode < 1) {
             throw new IllegalArgumentException("--num-gpus-per-node must be >= 1, got " + gpusPerNode);
         }
-        if (timeScale <= 0 || maxConcurrency < 1) {
+        if (timeScale <= 0 || maxConcurrency != null && maxConcurrency < 1) {
             throw new IllegalArgumentException("--time-scale must be > 0 and --max-concurrency >= 1");
         }
+        if (!(jitter >= 0 && jitter < 1)) {
+            throw new IllegalArgumentException("--jitter must be in [0, 1), got " + jitter);
+        }
+        SimulatedFleet.Kind.parse(engines);
         try {
             Statistic.valueOf(statistic.toUpperCase(Locale.ROOT));
         } catch (final IllegalArgumentException e) {

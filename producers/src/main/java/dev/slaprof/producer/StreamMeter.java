@@ -25,6 +25,8 @@ final class StreamMeter {
     volatile boolean timedOut;
     String errorType;
     String errorMessage;
+    Double scheduledTtftMs;
+    Double scheduledItlMs;
 
     StreamMeter(final int requestedIsl) {
         this.requestedIsl = requestedIsl;
@@ -48,6 +50,7 @@ final class StreamMeter {
         }
         final String data = e.data().trim();
         if (data.isEmpty()) {
+            schedule(e.comment());
             return;
         }
         if (data.equals("[DONE]")) {
@@ -76,6 +79,29 @@ final class StreamMeter {
                     firstContentNs = now;
                 }
                 lastContentNs = now;
+            }
+        }
+    }
+
+    /** Reads the simulator's schedule comment ({@code slaprof-schedule ttft_ms=.. itl_ms=..}); others are ignored. */
+    private void schedule(final String comment) {
+        if (!comment.startsWith("slaprof-schedule ")) {
+            return;
+        }
+        for (final String kv : comment.substring(17).trim().split("\\s+")) {
+            final int eq = kv.indexOf('=');
+            if (eq < 0) {
+                continue;
+            }
+            try {
+                final double v = Double.parseDouble(kv.substring(eq + 1));
+                if (kv.startsWith("ttft_ms=") && Double.isFinite(v)) {
+                    scheduledTtftMs = v;
+                } else if (kv.startsWith("itl_ms=") && Double.isFinite(v)) {
+                    scheduledItlMs = v;
+                }
+            } catch (final NumberFormatException ex) {
+                // A foreign comment that happens to share the prefix: not a schedule.
             }
         }
     }
@@ -113,6 +139,7 @@ final class StreamMeter {
         final long endEpochUs = startEpochUs + (long) ((endNs - t0) / 1e3 * scale);
         return new Measurement(ok, cancelled, status, ok ? null : errorType == null ? "NoContent" : errorType,
             ok ? null : errorMessage == null ? "no content chunk arrived" : errorMessage, ttft, itl, latency,
-            promptTokens >= 0 ? promptTokens : requestedIsl, osl, startEpochUs, endEpochUs);
+            promptTokens >= 0 ? promptTokens : requestedIsl, osl, startEpochUs, endEpochUs, scheduledTtftMs,
+            scheduledItlMs);
     }
 }

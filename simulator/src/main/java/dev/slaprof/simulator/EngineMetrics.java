@@ -52,7 +52,7 @@ public final class EngineMetrics {
     }
 
     /** Prometheus text exposition of the engine's state and histories. */
-    public String render(final SimEngine engine, final String modelName) {
+    public String render(final EngineState engine, final String modelName) {
         final String labels = "model_name=\"" + modelName.replace("\"", "") + "\",engine=\"0\"";
         final StringBuilder sb = new StringBuilder(4096);
         gauge(sb, "vllm:num_requests_running", "Number of requests in model execution batches.", labels,

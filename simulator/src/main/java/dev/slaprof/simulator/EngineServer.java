@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
 public final class EngineServer implements AutoCloseable {
     /** Wall-clock milliseconds between chunks of one stream; tokens produced meanwhile share a chunk. */
     public static final long FLUSH_INTERVAL_MS = 20;
+    /** SSE comment that carries the engine's schedule of a stream (model ms), just before [DONE]. */
+    public static final String SCHEDULE_COMMENT = "slaprof-schedule";
 
     private static final Logger LOG = LoggerFactory.getLogger(EngineServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -120,7 +122,8 @@ public final class EngineServer implements AutoCloseable {
                 send(ex, 400, "application/json", error("prompt is empty", 400));
                 return;
             }
-            final SimRequest r = new SimRequest(isl, osl, prompt.hashCode() * 31L + isl, arrivalNs);
+            final SimRequest r = new SimRequest(isl, osl, prompt.hashCode() * 31L + isl,
+                engine.modelMs(arrivalNs));
             engine.submit(r);
             final boolean stream = body.path("stream").asBoolean(false);
             final boolean usage = body.path("stream_options").path("include_usage").asBoolean(false);
@@ -199,6 +202,11 @@ public final class EngineServer implements AutoCloseable {
                     .put("total_tokens", r.isl() + sent);
                 event(out, u.toString());
             }
+            // The engine's own schedule of this request, as an SSE comment that OpenAI clients ignore: a client
+            // measuring over HTTP compares its figures with it (the measurement error of the HTTP fleet).
+            out.write(String.format(java.util.Locale.ROOT, ": %s ttft_ms=%.6f itl_ms=%.6f tokens=%d%n%n",
+                SCHEDULE_COMMENT, r.scheduledTtftMs(), r.scheduledItlMs(), r.produced())
+                .getBytes(StandardCharsets.UTF_8));
             if (!"no-done".equals(fault)) {
                 event(out, "[DONE]");
             }

@@ -1,31 +1,32 @@
 package dev.slaprof.simulator;
 
 /**
- * One request inside a simulated engine. The engine thread advances {@link #produced()} and completes it; the
- * HTTP thread waits on it and streams what was produced.
+ * One request inside a simulated engine. Its times are model milliseconds on the engine's clock: the arrival, and
+ * the engine's schedule of the first and the last token (the step deadlines the performance model set). The engine
+ * advances {@link #produced()} and completes it; an HTTP thread may wait on it and stream what was produced.
  */
 public final class SimRequest {
     final int isl;
     final int osl;
     final long promptHash;
-    final long arrivalNs;
-    long firstTokenNs;
-    long lastTokenNs;
-    /** The engine's schedule (step deadlines) for the first and last token: the model's timing, not the wall's. */
-    long firstScheduledNs;
-    long lastScheduledNs;
+    final double arrivalMs;
+    private double firstTokenMs = Double.NaN;
+    private double lastTokenMs = Double.NaN;
     private int produced;
     private boolean done;
     private String error;
 
     /**
-     * @param arrivalNs {@link System#nanoTime()} when the request reached the engine's front (before parsing)
+     * @param isl        prompt tokens
+     * @param osl        output tokens to produce
+     * @param promptHash identity of the prompt for the prefix cache
+     * @param arrivalMs  model ms on the engine's clock when the request reached the engine's front
      */
-    public SimRequest(final int isl, final int osl, final long promptHash, final long arrivalNs) {
+    public SimRequest(final int isl, final int osl, final long promptHash, final double arrivalMs) {
         this.isl = isl;
         this.osl = osl;
         this.promptHash = promptHash;
-        this.arrivalNs = arrivalNs;
+        this.arrivalMs = arrivalMs;
     }
 
     public int isl() {
@@ -36,14 +37,16 @@ public final class SimRequest {
         return osl;
     }
 
-    synchronized void produce(final int n, final long nowNs, final long scheduledNs) {
+    public double arrivalMs() {
+        return arrivalMs;
+    }
+
+    synchronized void produce(final int n, final double atMs) {
         if (produced == 0) {
-            firstTokenNs = nowNs;
-            firstScheduledNs = scheduledNs;
+            firstTokenMs = atMs;
         }
         produced += n;
-        lastTokenNs = nowNs;
-        lastScheduledNs = scheduledNs;
+        lastTokenMs = atMs;
         if (produced >= osl) {
             done = true;
         }
@@ -73,8 +76,28 @@ public final class SimRequest {
         return error;
     }
 
+    /** The engine's schedule of the first token, model ms on its clock; NaN before it. */
+    public synchronized double firstTokenMs() {
+        return firstTokenMs;
+    }
+
+    /** The engine's schedule of the latest token, model ms on its clock; NaN before the first. */
+    public synchronized double lastTokenMs() {
+        return lastTokenMs;
+    }
+
+    /** TTFT by the engine's own schedule (queueing and prefill), model ms; NaN before the first token. */
+    public synchronized double scheduledTtftMs() {
+        return firstTokenMs - arrivalMs;
+    }
+
+    /** ITL by the engine's schedule: (last - first) / (produced - 1), model ms; NaN with fewer than 2 tokens. */
+    public synchronized double scheduledItlMs() {
+        return produced >= 2 ? (lastTokenMs - firstTokenMs) / (produced - 1) : Double.NaN;
+    }
+
     /**
-     * Waits until more than {@code seen} tokens exist or the request is done, at most {@code maxWaitMs}.
+     * Waits until more than {@code seen} tokens exist or the request is done, at most {@code maxWaitMs} of wall time.
      *
      * @return tokens produced now
      */

@@ -30,6 +30,12 @@ public final class SinkService implements AutoCloseable {
     private final RestApi api;
     private final OutputWriter writer;
     private final Map<RecommendationKey, Path> written = new ConcurrentHashMap<>();
+    /** Newest recommendation per key not yet written; the writer thread takes them (older ones are skipped). */
+    private final Map<RecommendationKey, Recommendation> pending = new java.util.LinkedHashMap<>();
+    /** Generation time of the recommendation last written per key. */
+    private final Map<RecommendationKey, Long> writtenAtUs = new java.util.HashMap<>();
+    private final Thread writerThread;
+    private volatile boolean running = true;
     private final org.apache.kafka.clients.admin.Admin admin;
 
     public SinkService(final Properties clientProps, final Topics topics, final Path outputDir, final String host,
@@ -55,18 +61,77 @@ public final class SinkService implements AutoCloseable {
             admin.close();
             throw e;
         }
-        client.onChange(this::write);
+        // Writing a folder (npz, YAML, plots) takes far longer than reading a snapshot: the reader only hands the
+        // newest snapshot per key to one writer thread, so it never falls behind the topic and a burst of
+        // recomputations costs one write of the newest.
+        this.writerThread = new Thread(this::writeLoop, "sink-output-writer");
+        writerThread.setDaemon(true);
+        writerThread.start();
+        client.onChange(this::offer);
     }
 
-    private void write(final RecommendationKey key, final Recommendation r) {
+    private void offer(final RecommendationKey key, final Recommendation r) {
         if (r == null) {
             return;
         }
+        synchronized (pending) {
+            pending.put(key, r);
+            pending.notifyAll();
+        }
+    }
+
+    /** Writes the newest pending snapshots until closed; what is pending at close is still written. */
+    private void writeLoop() {
+        while (true) {
+            final Map<RecommendationKey, Recommendation> batch;
+            synchronized (pending) {
+                while (pending.isEmpty() && running) {
+                    try {
+                        pending.wait();
+                    } catch (final InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+                if (pending.isEmpty()) {
+                    return;
+                }
+                batch = new java.util.LinkedHashMap<>(pending);
+                pending.clear();
+            }
+            batch.forEach(this::write);
+        }
+    }
+
+    private void write(final RecommendationKey key, final Recommendation r) {
         try {
             written.put(key, writer.write(r));
         } catch (final RuntimeException e) {
             LOG.error("could not write outputs of {}: {}", key, e.toString());
         }
+        synchronized (writtenAtUs) {
+            writtenAtUs.put(key, r.getGeneratedAtUs());
+            writtenAtUs.notifyAll();
+        }
+    }
+
+    /**
+     * Waits until the outputs of {@code r} (or of a newer recommendation of its key) are written, and returns their
+     * folder; null when the timeout passes first.
+     */
+    public Path awaitWritten(final Recommendation r, final java.time.Duration timeout) throws InterruptedException {
+        final RecommendationKey key = new RecommendationKey(r.getDeployment(), r.getSla().getProfile());
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (writtenAtUs) {
+            while (writtenAtUs.getOrDefault(key, Long.MIN_VALUE) < r.getGeneratedAtUs()) {
+                final long leftMs = (deadline - System.nanoTime()) / 1_000_000;
+                if (leftMs <= 0) {
+                    return null;
+                }
+                writtenAtUs.wait(leftMs);
+            }
+        }
+        return written.get(key);
     }
 
     /**
@@ -129,6 +194,16 @@ public final class SinkService implements AutoCloseable {
     public void close() {
         api.close();
         client.close();
+        running = false;
+        synchronized (pending) {
+            pending.notifyAll();
+        }
+        try {
+            // A write under way finishes (it renames a complete folder into place), so outputs stay whole.
+            writerThread.join(30_000);
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         stats.close();
         selections.close();
         admin.close();

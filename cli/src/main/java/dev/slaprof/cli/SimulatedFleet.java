@@ -1,0 +1,114 @@
+package dev.slaprof.cli;
+
+import dev.slaprof.producer.Endpoint;
+import dev.slaprof.producer.HttpLoadDriver;
+import dev.slaprof.producer.LoadDriver;
+import dev.slaprof.producer.StreamingClient;
+import dev.slaprof.schema.avro.Deployment;
+import dev.slaprof.schema.avro.Mapping;
+import dev.slaprof.schema.avro.Role;
+import dev.slaprof.simulator.Catalog;
+import dev.slaprof.simulator.Faults;
+import dev.slaprof.simulator.Fleet;
+import dev.slaprof.simulator.VirtualFleet;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The simulated engines of {@code slaprof run}, in one of two kinds: {@code virtual} (the default: a discrete-event
+ * simulation in virtual time, exact and reproducible) or {@code http} (OpenAI-compatible servers in scaled real
+ * time, measured over loopback HTTP, for exercising the real client path; its error against the engines' own
+ * schedule is measured and printed).
+ */
+final class SimulatedFleet implements AutoCloseable {
+    /** Which fleet. */
+    enum Kind {
+        VIRTUAL, HTTP;
+
+        static Kind parse(final String s) {
+            return switch (s.toLowerCase(Locale.ROOT)) {
+                case "virtual" -> VIRTUAL;
+                case "http" -> HTTP;
+                default -> throw new IllegalArgumentException("unknown --engines '" + s + "' (virtual, http)");
+            };
+        }
+    }
+
+    private final Kind kind;
+    private final List<Endpoint> endpoints;
+    private final LoadDriver driver;
+    private final VirtualFleet virtual;
+    private final Fleet http;
+    private final String description;
+
+    private SimulatedFleet(final Kind kind, final List<Endpoint> endpoints, final LoadDriver driver,
+                           final VirtualFleet virtual, final Fleet http, final String description) {
+        this.kind = kind;
+        this.endpoints = endpoints;
+        this.driver = driver;
+        this.virtual = virtual;
+        this.http = http;
+        this.description = description;
+    }
+
+    /** Builds (and for HTTP starts) one prefill and one decode engine per mapping. */
+    static SimulatedFleet start(final Kind kind, final Catalog catalog, final String model, final String gpu,
+                                final List<Mapping> mappings, final Deployment deployment, final double jitter,
+                                final long seed, final double timeScale) throws IOException {
+        final List<Role> roles = List.of(Role.PREFILL, Role.DECODE);
+        final List<Endpoint> endpoints = new ArrayList<>();
+        if (kind == Kind.VIRTUAL) {
+            final VirtualFleet fleet = VirtualFleet.create(catalog, model, gpu, mappings, roles, jitter, seed);
+            fleet.engines().forEach(e -> endpoints.add(new Endpoint(e.url(), deployment, e.role(), e.mapping(),
+                true)));
+            return new SimulatedFleet(kind, endpoints, new VirtualLoadDriver(fleet), fleet, null,
+                String.format(Locale.ROOT, "%d simulated engines in virtual time (discrete-event, jitter sigma %.3f, "
+                    + "seed %d)", endpoints.size(), jitter, seed));
+        }
+        final Fleet fleet = Fleet.start(catalog, model, gpu, mappings, roles, timeScale, jitter, seed, Faults.NONE);
+        fleet.engines().forEach(e -> endpoints.add(new Endpoint(e.url(), deployment, e.role(), e.mapping(), true)));
+        return new SimulatedFleet(kind, endpoints, new HttpLoadDriver(StreamingClient.create(Duration.ofMinutes(30),
+            timeScale)), null, fleet, String.format(Locale.ROOT, "%d simulated engines over loopback HTTP (time "
+                + "scale x%s, jitter sigma %.3f)", endpoints.size(), timeScale, jitter));
+    }
+
+    Kind kind() {
+        return kind;
+    }
+
+    List<Endpoint> endpoints() {
+        return endpoints;
+    }
+
+    LoadDriver driver() {
+        return driver;
+    }
+
+    String description() {
+        return description;
+    }
+
+    /**
+     * New jitter for a profiling round (virtual engines only: the HTTP engines' timing is the host's anyway).
+     *
+     * @return true when the round is reproducible from {@code seed}
+     */
+    boolean reseed(final long seed) {
+        if (virtual == null) {
+            return false;
+        }
+        virtual.reseed(seed);
+        return true;
+    }
+
+    @Override
+    public void close() {
+        driver.close();
+        if (http != null) {
+            http.close();
+        }
+    }
+}

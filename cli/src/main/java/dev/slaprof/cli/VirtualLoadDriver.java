@@ -1,0 +1,69 @@
+package dev.slaprof.cli;
+
+import dev.slaprof.producer.CapacityDiscovery;
+import dev.slaprof.producer.Endpoint;
+import dev.slaprof.producer.LoadDriver;
+import dev.slaprof.producer.Measurement;
+import dev.slaprof.simulator.SimRequest;
+import dev.slaprof.simulator.VirtualEngine;
+import dev.slaprof.simulator.VirtualFleet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.function.Consumer;
+
+/**
+ * The benchmark worker's requests sent to a {@link VirtualFleet}: a simulated client with no network, measuring
+ * each request as the HTTP client does (TTFT to the first content token, ITL = (last - first) / (tokens - 1), the
+ * tokens the engine produced as the usage count), on the engine's virtual clock. So every measurement is the
+ * performance model's own number for the batches the scheduler ran, and the same seed gives the same numbers.
+ * Event times are the wall clock at the start of each burst plus the burst's virtual time.
+ */
+final class VirtualLoadDriver implements LoadDriver {
+    private final VirtualFleet fleet;
+
+    VirtualLoadDriver(final VirtualFleet fleet) {
+        this.fleet = fleet;
+    }
+
+    @Override
+    public void burst(final Endpoint e, final int isl, final int osl, final List<Long> prompts, final int concurrency,
+                      final Consumer<Measurement> sink) {
+        final VirtualEngine engine = fleet.find(e.url()).engine();
+        final List<VirtualEngine.RequestSpec> specs = new ArrayList<>(prompts.size());
+        for (final long id : prompts) {
+            // The HTTP engine hashes the prompt text with its length; an id stands for that text here.
+            specs.add(new VirtualEngine.RequestSpec(isl, osl, id * 31L + isl));
+        }
+        final long anchorUs = System.currentTimeMillis() * 1000;
+        final double t0 = engine.nowMs();
+        for (final SimRequest r : engine.burst(specs, concurrency)) {
+            sink.accept(measure(r, anchorUs, t0));
+        }
+    }
+
+    /** The measurement of one finished request, as the HTTP client would have taken it with no network delay. */
+    static Measurement measure(final SimRequest r, final long anchorUs, final double t0Ms) {
+        final long startUs = anchorUs + Math.round((r.arrivalMs() - t0Ms) * 1000);
+        final int tokens = r.produced();
+        if (r.error() != null || tokens == 0) {
+            return new Measurement(false, false, 500, "EngineError", r.error() == null ? "no token" : r.error(),
+                null, null, null, r.isl(), 0, startUs, startUs);
+        }
+        final double ttft = r.scheduledTtftMs();
+        final Double itl = tokens >= 2 ? r.scheduledItlMs() : null;
+        final double latency = r.lastTokenMs() - r.arrivalMs();
+        return new Measurement(true, false, 200, null, null, ttft, itl, latency, r.isl(), tokens, startUs,
+            startUs + Math.round(latency * 1000), ttft, itl);
+    }
+
+    @Override
+    public Capacity kvCapacityPerRank(final Endpoint e) {
+        final VirtualFleet.Engine engine = fleet.find(e.url());
+        // Read through the same /metrics text and parser as a real engine's, not from the model directly.
+        final OptionalLong tokens = CapacityDiscovery.fromMetrics(engine.engine().metrics()
+            .render(engine.engine(), engine.model()));
+        return tokens.isPresent() ? new Capacity(tokens, "vllm:cache_config_info of " + e.url())
+            : Capacity.unknown("no vllm:cache_config_info in the metrics of " + e.url());
+    }
+}

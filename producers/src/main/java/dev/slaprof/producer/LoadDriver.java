@@ -1,0 +1,33 @@
+package dev.slaprof.producer;
+
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.function.Consumer;
+
+/**
+ * How the benchmark worker reaches engines: real HTTP ({@link HttpLoadDriver}) or a simulated fleet in virtual time.
+ * The worker owns the recipes (warm-ups, bursts, prompts); a driver only sends and measures, with AIPerf's
+ * definitions (TTFT to the first content token, ITL over the content tokens, token counts as the usage reports).
+ */
+public interface LoadDriver extends AutoCloseable {
+    /**
+     * Sends one request per prompt of {@code prompts} (a prompt is an identity the driver turns into {@code isl}
+     * tokens; equal ids are equal prompts), with at most {@code concurrency} outstanding (a closed loop), and hands
+     * each measurement to {@code sink} as it completes. Returns when all are done.
+     */
+    void burst(Endpoint e, int isl, int osl, List<Long> prompts, int concurrency, Consumer<Measurement> sink);
+
+    /** The KV capacity of one attention-DP rank, tokens, and where it was read; empty when unknown. */
+    Capacity kvCapacityPerRank(Endpoint e);
+
+    /** What a driver read of an engine's KV capacity. */
+    record Capacity(OptionalLong tokensPerRank, String detail) {
+        public static Capacity unknown(final String why) {
+            return new Capacity(OptionalLong.empty(), why);
+        }
+    }
+
+    @Override
+    default void close() {
+    }
+}
