@@ -144,8 +144,9 @@ class SinkIT {
             assertThat(metrics).contains("slaprof_recommendation_age_seconds{deployment=\"" + SafeNames.deployment(d))
                 .contains("slaprof_latency_samples_offsets").contains("slaprof_dead_letter_offsets");
             final Path file = dir.resolve(SafeNames.deployment(d)).resolve("default").resolve("recommendation.json");
-            assertThat(JSON.readTree(file.toFile()).path("prefill").path("point").path("label").asText())
-                .isEqualTo("TP=1");
+            // The files are written by the sink's writer thread, just after the snapshot became readable.
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(file)
+                && JSON.readTree(file.toFile()).path("prefill").path("point").path("label").asText().equals("TP=1"));
 
             // TP2 at 30 ms: 3000 / 32.7 * 1000 / 2 = 45.8k tok/s/GPU beats TP1's 30k beyond the intervals.
             final long t0 = System.nanoTime();
@@ -158,8 +159,8 @@ class SinkIT {
             final double seconds = (System.nanoTime() - t0) / 1e9;
             System.out.printf("recommendation switched in the REST answer %.2f s after the new samples were sent%n",
                 seconds);
-            assertThat(JSON.readTree(file.toFile()).path("prefill").path("point").path("label").asText())
-                .isEqualTo("TP=2");
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> JSON.readTree(file.toFile()).path("prefill")
+                .path("point").path("label").asText().equals("TP=2"));
         }
     }
 }

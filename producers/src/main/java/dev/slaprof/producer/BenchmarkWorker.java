@@ -105,14 +105,22 @@ public final class BenchmarkWorker implements AutoCloseable {
         return out;
     }
 
-    /** The sample of one measured request. */
+    /** The sample of one request the worker measured at a planned point (BENCHMARK, or SIMULATED). */
     public static LatencySample sample(final Endpoint e, final Measurement m, final Phase phase, final String runId,
                                        final int inFlight, final int isl, final int osl, final String workerId) {
+        return sample(e, m, phase, runId, inFlight, isl, osl, workerId,
+            e.simulated() ? SourceKind.SIMULATED : SourceKind.BENCHMARK);
+    }
+
+    /** The sample of one measured request, from a source of {@code kind}. */
+    public static LatencySample sample(final Endpoint e, final Measurement m, final Phase phase, final String runId,
+                                       final int inFlight, final int isl, final int osl, final String workerId,
+                                       final SourceKind kind) {
         final StatusCode code = m.ok() ? StatusCode.OK : m.cancelled() ? StatusCode.CANCELLED : StatusCode.ERROR;
         return LatencySample.newBuilder()
             .setEventId(UUID.randomUUID().toString())
             .setEventTimeUs(m.endEpochUs())
-            .setSource(new SampleSource(e.simulated() ? SourceKind.SIMULATED : SourceKind.BENCHMARK, workerId, runId))
+            .setSource(new SampleSource(kind, workerId, runId))
             .setPhase(phase)
             .setDeployment(e.deployment())
             .setRole(e.role())

@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.slaprof.schema.LoopbackHttp;
 import dev.slaprof.schema.avro.LatencySample;
 import dev.slaprof.schema.avro.Phase;
+import dev.slaprof.schema.avro.SourceKind;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -211,7 +212,8 @@ public final class TapProxy implements AutoCloseable {
             final Measurement m = meter.result(startEpochUs, 1.0);
             final int osl = request.path("max_tokens").asInt(request.path("max_completion_tokens").asInt(
                 m.outputTokens()));
-            sink.accept(BenchmarkWorker.sample(labels, m, Phase.PROFILING, null, load, m.inputTokens(), osl, "tap"));
+            sink.accept(BenchmarkWorker.sample(labels, m, Phase.PROFILING, null, load, m.inputTokens(), osl, "tap",
+                SourceKind.TAP));
         }
     }
 

@@ -122,7 +122,7 @@ class TapProxyTest {
         org.awaitility.Awaitility.await().until(() -> samples.size() == 1);
         final LatencySample s = samples.get(0);
         assertThat(s.getStatus().getCode()).isEqualTo(StatusCode.OK);
-        assertThat(s.getSource().getKind()).isEqualTo(SourceKind.BENCHMARK);
+        assertThat(s.getSource().getKind()).isEqualTo(SourceKind.TAP);
         assertThat(s.getInputTokens()).isEqualTo(3);
         assertThat(s.getOutputTokens()).isEqualTo(4);
         assertThat(s.getLoad().getInFlight()).isEqualTo(1);

@@ -108,6 +108,11 @@ public final class PerfModel {
         return p.stepOverheadMs() + core * 1000 + communicationMs(activationBytes);
     }
 
+    /** The communication part of {@link #prefillMs}: TP all-reduces and EP all-to-alls of one request, ms. */
+    public double prefillCommunicationMs(final int isl) {
+        return communicationMs((double) isl * model.hiddenSize() * 2);
+    }
+
     /** All-reduce (TP) and all-to-all (EP) time per forward pass for {@code bytes} of activations, ms. */
     private double communicationMs(final double bytes) {
         double ms = 0;

@@ -56,6 +56,8 @@ public final class NpzWriter {
         return out.toByteArray();
     }
 
+    private static final java.time.LocalDateTime NUMPY_MEMBER_TIME = java.time.LocalDateTime.of(1980, 1, 1, 0, 0);
+
     /** Writes the archive. */
     public void writeTo(final OutputStream target) throws IOException {
         final ZipOutputStream zip = new ZipOutputStream(target);
@@ -66,6 +68,8 @@ public final class NpzWriter {
             final CRC32 crc = new CRC32();
             crc.update(m.getValue());
             e.setCrc(crc.getValue());
+            // numpy's savez stamps members 1980-01-01 00:00 (zipfile's default): the same data gives the same bytes.
+            e.setTimeLocal(NUMPY_MEMBER_TIME);
             zip.putNextEntry(e);
             zip.write(m.getValue());
             zip.closeEntry();

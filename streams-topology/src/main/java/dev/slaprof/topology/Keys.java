@@ -12,12 +12,40 @@ public final class Keys {
     private Keys() {
     }
 
-    /** Bucket of a sample: prefill by ISL only (in-flight 1), decode by (in-flight, ISL). */
+    /**
+     * Bucket of a sample: prefill by ISL only (in-flight 1), decode by (in-flight, ISL). A planned measurement (the
+     * benchmark worker's, the simulator's, a Dynamo sweep's import) keys on its sweep point exactly, so two points
+     * never merge; unplanned traffic (the tap, imported natural workloads) goes to coarse {@link Buckets}.
+     */
     public static StatsKey bucket(final LatencySample s) {
-        final int inFlight = s.getRole() == Role.PREFILL ? 1 : Buckets.bucket(s.getLoad().getInFlight());
-        return new StatsKey(s.getDeployment(), s.getRole(), Mappings.label(s.getMapping()), inFlight,
-            Buckets.bucket(s.getLoad().getIsl()));
+        return new StatsKey(s.getDeployment(), s.getRole(), Mappings.label(s.getMapping()), inFlightBucket(s),
+            islBucket(s));
     }
+
+    /** The in-flight coordinate of a sample's bucket: 1 for prefill, the sweep point when planned, else coarse. */
+    public static int inFlightBucket(final LatencySample s) {
+        if (s.getRole() == Role.PREFILL) {
+            return 1;
+        }
+        return planned(s) ? s.getLoad().getInFlight() : Buckets.bucket(s.getLoad().getInFlight());
+    }
+
+    /** The ISL coordinate of a sample's bucket: the requested ISL when planned, else coarse. */
+    public static int islBucket(final LatencySample s) {
+        return planned(s) ? s.getLoad().getIsl() : Buckets.bucket(s.getLoad().getIsl());
+    }
+
+    /** True for a sample measured at a planned sweep point. */
+    public static boolean planned(final LatencySample s) {
+        return switch (s.getSource().getKind()) {
+            case BENCHMARK, SIMULATED -> true;
+            case IMPORT -> DYNAMO_IMPORT_WORKER.equals(s.getSource().getWorkerId());
+            default -> false;
+        };
+    }
+
+    /** Worker id of samples imported from a Dynamo profiling run's sweep (planned points). */
+    public static final String DYNAMO_IMPORT_WORKER = "dynamo-import";
 
     /** Stable text id of a deployment; fields separated by U+001F so free text cannot collide. */
     public static String deploymentId(final Deployment d) {

@@ -202,8 +202,8 @@ final class ProfileProcessor implements Processor<byte[], LatencySample, Specifi
             lastDeployment = d;
             lastBuckets = of;
         }
-        final int inFlight = s.getRole() == Role.PREFILL ? 1 : Buckets.bucket(s.getLoad().getInFlight());
-        final int isl = Buckets.bucket(s.getLoad().getIsl());
+        final int inFlight = Keys.inFlightBucket(s);
+        final int isl = Keys.islBucket(s);
         final BucketRef ref = new BucketRef(s.getRole(), s.getMapping().getStrategy(), s.getMapping().getGpus(),
             inFlight, isl);
         Slot slot = of.slots.get(ref);
