@@ -148,7 +148,7 @@ class KillNineIT {
                 assertThat(counted).isEqualTo(SAMPLES);
                 assertThat(kills).isEqualTo(KILLS);
                 assertThat(stats.undecodable()).isZero();
-                final SlaTarget sla = new SlaTarget("default", 200.0, 40.0, 3000, 500, Statistic.MEAN, 1, 1024, 1);
+                final SlaTarget sla = new SlaTarget("default", 200.0, 40.0, 3000, 500, Statistic.MEAN, 1, 1024, 1, false);
                 for (final Deployment d : deployments) {
                     final Map<StatsKey, MappingLoadStats> want = expected.get(d);
                     for (final var e : want.entrySet()) {

@@ -76,8 +76,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--jitter", defaultValue = "0.03",
         description = "Sigma of the simulated engines' lognormal jitter on every step (0 = the model exactly).")
     private double jitter;
-    @Option(names = "--time-scale", defaultValue = "20",
-        description = "With --engines http: simulated model ms per wall ms; measurements are scaled back.")
+    @Option(names = "--time-scale", defaultValue = "5",
+        description = {"With --engines http: simulated model ms per wall ms; measurements are scaled back.",
+            "5 keeps the measurement error's median within 3 % on a 2-core machine (docs/CALIBRATION.md)."})
     private double timeScale;
     @Option(names = "--max-concurrency", description = "Cap on a decode burst. Default: Dynamo's 2000 with virtual "
         + "engines; 128 with --engines http (the HTTP streams one 2-core machine drives).")
@@ -186,7 +187,7 @@ final class RunCommand implements Callable<Integer> {
         final PrintStream out = System.out;
         final long t0 = System.nanoTime();
         final Deployment deployment = new Deployment(modelName, be, "", gpu, importDir == null ? "sim" : "import");
-        final SlaTarget sla = new SlaTarget("default", ttft, itl, isl, osl, stat, minGpus, maxGpus, 1);
+        final SlaTarget sla = new SlaTarget("default", ttft, itl, isl, osl, stat, minGpus, maxGpus, 1, false);
         final List<Mapping> mappings = spec == null ? List.of() : candidates(spec);
         out.printf(Locale.ROOT, "slaprof: profiling %s on %s (%s)%s, SLA TTFT %.1f ms ITL %.1f ms at ISL %d OSL %d "
             + "(%s)%n", modelName, gpu, be.name().toLowerCase(Locale.ROOT),
@@ -236,6 +237,10 @@ final class RunCommand implements Callable<Integer> {
                 out.println("slaprof: " + worker.errors().summary());
             }
             if (follow) {
+                // The first sweep was judged by Dynamo's rule alone; between rounds, picks are held against noise.
+                pipeline.publishSla(SlaTarget.newBuilder(sla).setHoldPicks(true).build());
+                out.println("slaprof: continuous profiling: a pick is kept until a rival beats it beyond both 95 % "
+                    + "intervals (hold_picks)");
                 follow(out, sweep, pipeline, publisher, round -> {
                     final long roundSeed = seed + round;
                     worker.reseed(roundSeed);

@@ -116,13 +116,17 @@ final class Subcommands {
         @Option(names = "--metrics-port", defaultValue = "-1",
             description = "Serve Prometheus /metrics (samples, duplicates, dead letters) on this loopback port; -1 = off.")
         private int metricsPort;
+        @Option(names = "--hold-picks", description = {"Default profile: keep a pick until a rival beats it beyond both "
+            + "95 % intervals (continuous profiling, live tap traffic).",
+            "Without it the pick is Dynamo's rule on the data as it stands, whatever the order it arrived in."})
+        private boolean holdPicks;
 
         @Override
         public Integer call() throws Exception {
             final Properties props = StreamsSettings.defaults(kafka.client(System.getenv()), kafka.applicationId,
                 stateDir != null ? stateDir : Files.createTempDirectory("slaprof-state-"));
             final SlaTarget sla = new SlaTarget("default", ttft, itl, isl, osl,
-                Statistic.valueOf(statistic.toUpperCase(Locale.ROOT)), 1, 1024, 1);
+                Statistic.valueOf(statistic.toUpperCase(Locale.ROOT)), 1, 1024, 1, holdPicks);
             try (KafkaStreams streams = new KafkaStreams(SlaprofTopology.build(props, kafka.topics(System.getenv()),
                 sla, Duration.ofMillis(rateLimitMs), horizon), props)) {
                 streams.start();
@@ -347,7 +351,7 @@ final class Subcommands {
                 }
                 eps.add(new Endpoint(f[2], deployment.deployment(), role(f[0]), Mappings.parse(f[1]), false));
             }
-            final SlaTarget sla = new SlaTarget("default", 1.0, 1.0, isl, osl, Statistic.MEAN, 1, 1024, 1);
+            final SlaTarget sla = new SlaTarget("default", 1.0, 1.0, isl, osl, Statistic.MEAN, 1, 1024, 1, false);
             final AtomicBoolean stop = new AtomicBoolean();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.set(true)));
             try (SamplePublisher publisher = new SamplePublisher(kafka.client(System.getenv()),

@@ -55,7 +55,7 @@ class OutputWriterTest {
                 add(stats, sample(d, Role.DECODE, Mappings.tp(2), n, isl, 500, 30.0, 10 + n * 0.5 + isl / 1000.0));
             }
         }
-        final SlaTarget sla = new SlaTarget("default", 500.0, 50.0, 3000, 500, Statistic.MEAN, 1, 8, 1);
+        final SlaTarget sla = new SlaTarget("default", 500.0, 50.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
         return Recommender.recommend(d, sla, stats, Map.of("TP=2", 502_272L), null, 1_000_000L);
     }
 

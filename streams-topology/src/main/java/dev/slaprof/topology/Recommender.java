@@ -39,7 +39,8 @@ public final class Recommender {
      *
      * @param stats      every bucket of the deployment
      * @param capacities KV capacity (tokens) by mapping label
-     * @param incumbent  the previous recommendation, or null (keeps picks stable under noise)
+     * @param incumbent  the previous recommendation, or null; it holds the picks only when the profile asks for it
+     *                   ({@code hold_picks}, continuous profiling)
      */
     public static Recommendation recommend(final Deployment deployment, final SlaTarget sla,
                                            final List<MappingLoadStats> stats, final Map<String, Long> capacities,
@@ -60,12 +61,13 @@ public final class Recommender {
         final List<String> warnings = new ArrayList<>();
         final List<PerfPoint> prefill = prefillPoints(stats, sla, warnings);
         final List<PerfPoint> decode = decodePoints(stats, sla);
-        final Pick autoPrefill = Selection.pick(prefill, sla.getTtftMs(), "TTFT", incumbent == null ? null
-            : incumbent.getAutomaticPrefill() != null ? incumbent.getAutomaticPrefill() : incumbent.getPrefill(),
-            warnings);
-        final Pick autoDecode = Selection.pick(decode, sla.getItlMs(), "ITL", incumbent == null ? null
-            : incumbent.getAutomaticDecode() != null ? incumbent.getAutomaticDecode() : incumbent.getDecode(),
-            warnings);
+        // The anti-flapping rule holds picks between rounds of continuous profiling only: otherwise the pick is
+        // Dynamo's rule on the data as it stands, so it cannot depend on arrival order or on when flushes happened.
+        final Recommendation held = sla.getHoldPicks() ? incumbent : null;
+        final Pick autoPrefill = Selection.pick(prefill, sla.getTtftMs(), "TTFT", held == null ? null
+            : held.getAutomaticPrefill() != null ? held.getAutomaticPrefill() : held.getPrefill(), warnings);
+        final Pick autoDecode = Selection.pick(decode, sla.getItlMs(), "ITL", held == null ? null
+            : held.getAutomaticDecode() != null ? held.getAutomaticDecode() : held.getDecode(), warnings);
         final Pick pinnedPrefill = pin == null ? null
             : Pins.prefill(prefill, pin, sla.getTtftMs(), sla.getIsl(), warnings);
         final Pick pinnedDecode = pin == null ? null : Pins.decode(decode, pin, sla.getItlMs(), warnings);

@@ -7,6 +7,7 @@ import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.avro.LatencySample;
 import dev.slaprof.schema.avro.MappingLoadStats;
 import dev.slaprof.schema.avro.Recommendation;
+import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.schema.avro.Statistic;
 import java.util.ArrayList;
 import java.util.List;
@@ -126,9 +127,14 @@ class RecommenderTest {
                 m.getTtft().setMeanMs(49.5);
             }
         }
-        final Recommendation second = Recommender.recommend(Fixtures.DEPLOYMENT, sla, st, Map.of(), first, 0);
+        // Continuous profiling holds the pick against noise...
+        final var hold = SlaTarget.newBuilder(sla).setHoldPicks(true).build();
+        final Recommendation second = Recommender.recommend(Fixtures.DEPLOYMENT, hold, st, Map.of(), first, 0);
         assertThat(second.getPrefill().getPoint().getLabel()).isEqualTo("TP=1");
         assertThat(second.getPrefill().getReason()).startsWith("kept TP=1");
+        // ...while a one-shot sweep takes Dynamo's rule on the data as it stands.
+        final Recommendation oneShot = Recommender.recommend(Fixtures.DEPLOYMENT, sla, st, Map.of(), first, 0);
+        assertThat(oneShot.getPrefill().getPoint().getLabel()).isEqualTo("TP=2");
     }
 
     @Test
