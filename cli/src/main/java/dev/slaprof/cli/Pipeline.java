@@ -12,11 +12,14 @@ import dev.slaprof.sink.SinkService;
 import dev.slaprof.topology.SlaprofTopology;
 import dev.slaprof.topology.StreamsSettings;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -58,6 +61,57 @@ final class Pipeline implements AutoCloseable {
                           final Deployment deployment, final int apiPort, final int gpusPerNode,
                           final Duration horizon) throws IOException {
         return new Pipeline(client, topics, sla, outputDir, deployment, apiPort, gpusPerNode, horizon);
+    }
+
+    /** A pipeline starting on its own thread; {@link #close()} closes it once it is up. */
+    static final class Starting implements AutoCloseable {
+        private final CompletableFuture<Pipeline> future;
+        private boolean announced;
+
+        private Starting(final CompletableFuture<Pipeline> future) {
+            this.future = future;
+        }
+
+        /** The started pipeline; a failure to start is rethrown here with its cause. */
+        Pipeline await() {
+            try {
+                return future.join();
+            } catch (final CompletionException e) {
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw new IllegalStateException("the pipeline did not start: " + e.getCause(), e.getCause());
+            }
+        }
+
+        /** True the first time it is called: the caller announces the pipeline once. */
+        synchronized boolean announce() {
+            final boolean first = !announced;
+            announced = true;
+            return first;
+        }
+
+        @Override
+        public void close() {
+            try {
+                future.join().close();
+            } catch (final CompletionException e) {
+                // It never started: nothing to close; await() reported the cause.
+            }
+        }
+    }
+
+    /** Starts the pipeline on a thread of its own (the caller may run the first sweep meanwhile). */
+    static Starting startInBackground(final Properties client, final Topics topics, final SlaTarget sla,
+                                      final Path outputDir, final Deployment deployment, final int apiPort,
+                                      final int gpusPerNode, final Duration horizon) {
+        return new Starting(CompletableFuture.supplyAsync(() -> {
+            try {
+                return start(client, topics, sla, outputDir, deployment, apiPort, gpusPerNode, horizon);
+            } catch (final IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }));
     }
 
     void publishSla(final SlaTarget sla) {

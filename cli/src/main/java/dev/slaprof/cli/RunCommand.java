@@ -193,14 +193,21 @@ final class RunCommand implements Callable<Integer> {
             + "(%s)%n", modelName, gpu, be.name().toLowerCase(Locale.ROOT),
             mappings.isEmpty() ? "" : ", mappings " + labels(mappings), ttft, itl, isl, osl, stat);
         try (Embedded env = Embedded.start(out);
-             Pipeline pipeline = Pipeline.start(env.client(), env.topics(), sla, outputDir, deployment, uiPort,
-                 gpusPerNode, horizon);
-             SamplePublisher publisher = new SamplePublisher(env.client(), env.topics())) {
-            pipeline.publishSla(sla);
-            out.println("slaprof: web UI " + pipeline.apiUrl() + "/  (live; REST API " + pipeline.apiUrl()
-                + "/api/recommendations)");
+             SamplePublisher publisher = new SamplePublisher(env.client(), env.topics());
+             Pipeline.Starting starting = Pipeline.startInBackground(env.client(), env.topics(), sla, outputDir,
+                 deployment, uiPort, gpusPerNode, horizon)) {
+            // The topology and the sinks start while the first sweep runs: the samples wait in Kafka meanwhile.
+            final java.util.function.Supplier<Pipeline> pipeline = () -> {
+                final Pipeline p = starting.await();
+                if (starting.announce()) {
+                    p.publishSla(sla);
+                    out.println("slaprof: web UI " + p.apiUrl() + "/  (live; REST API " + p.apiUrl()
+                        + "/api/recommendations)");
+                }
+                return p;
+            };
             if (importDir != null) {
-                importResults(out, pipeline, publisher, deployment, t0);
+                importResults(out, pipeline.get(), publisher, deployment, t0);
             } else {
                 simulate(out, catalog, spec, gpu, mappings, deployment, sla, pipeline, publisher, t0);
             }
@@ -210,7 +217,8 @@ final class RunCommand implements Callable<Integer> {
 
     private void simulate(final PrintStream out, final Catalog catalog, final ModelSpec spec, final String gpu,
                           final List<Mapping> mappings, final Deployment deployment, final SlaTarget sla,
-                          final Pipeline pipeline, final SamplePublisher publisher, final long t0) throws Exception {
+                          final java.util.function.Supplier<Pipeline> starting, final SamplePublisher publisher,
+                          final long t0) throws Exception {
         final SimulatedFleet.Kind kind = SimulatedFleet.Kind.parse(engines);
         final int cap = maxConcurrency != null ? maxConcurrency
             : kind == SimulatedFleet.Kind.VIRTUAL ? SweepPlans.DECODE_MAX_CONCURRENCY : HTTP_MAX_CONCURRENCY;
@@ -225,6 +233,7 @@ final class RunCommand implements Callable<Integer> {
             final Sweep sweep = new Sweep(worker, fleet.endpoints(), sla, spec, out, cap);
             sweep.parallelizationSweep();
             publisher.flush();
+            final Pipeline pipeline = starting.get();
             final Recommendation first = pipeline.awaitSamples(publisher.profilingOk(), Duration.ofSeconds(60));
             out.printf(Locale.ROOT, "slaprof: first complete recommendation after %.1f s%n",
                 (System.nanoTime() - t0) / 1e9);
