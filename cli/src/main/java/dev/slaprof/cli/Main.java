@@ -24,6 +24,8 @@ public final class Main implements Runnable {
     }
 
     public static void main(final String[] args) {
-        System.exit(commandLine().execute(args));
+        final int rc = commandLine().execute(args);
+        Daemon.exiting();
+        System.exit(rc);
     }
 }

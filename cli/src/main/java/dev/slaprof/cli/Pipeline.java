@@ -10,6 +10,7 @@ import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.sink.OutputWriter;
 import dev.slaprof.sink.SinkService;
 import dev.slaprof.topology.SlaprofTopology;
+import dev.slaprof.topology.StreamsRunner;
 import dev.slaprof.topology.StreamsSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,6 +31,7 @@ import org.apache.kafka.streams.KafkaStreams;
  * compacted recommendations topic.
  */
 final class Pipeline implements AutoCloseable {
+    private final StreamsRunner runner;
     private final KafkaStreams streams;
     private final SinkService sink;
     private final KafkaProducer<ProfileKey, SlaTarget> slaProducer;
@@ -43,14 +45,13 @@ final class Pipeline implements AutoCloseable {
         this.profile = sla.getProfile();
         final Properties props = StreamsSettings.defaults(client, "slaprof-run-" + UUID.randomUUID(),
             Files.createTempDirectory("slaprof-state-"));
-        streams = new KafkaStreams(SlaprofTopology.build(props, topics, sla, Duration.ofMillis(250), horizon),
-            props);
-        streams.start();
+        runner = StreamsRunner.start(SlaprofTopology.build(props, topics, sla, Duration.ofMillis(250), horizon), props);
+        streams = runner.streams();
         try {
             sink = new SinkService(client, topics, new OutputWriter(outputDir, gpusPerNode), "127.0.0.1", apiPort,
                 () -> dev.slaprof.topology.TopologyMetrics.gauges(streams));
         } catch (final java.net.BindException e) {
-            streams.close(Duration.ofSeconds(10));
+            runner.close();
             throw new IllegalArgumentException("port " + apiPort + " is busy; choose another with --ui-port");
         }
         slaProducer = new KafkaProducer<>(client, topics.slaTargets().keySerde().serializer(),
@@ -138,7 +139,8 @@ final class Pipeline implements AutoCloseable {
             if (r != null && r.getSamplesTotal() >= profilingSamples) {
                 return r;
             }
-            if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING) {
+            runner.checkHealthy();
+            if (streams.state() == KafkaStreams.State.NOT_RUNNING) {
                 throw new IllegalStateException("the Streams topology stopped: " + streams.state());
             }
             // The sink's reader thread fills the latest map; a short poll keeps this wait bounded by the deadline.
@@ -160,6 +162,6 @@ final class Pipeline implements AutoCloseable {
     public void close() {
         sink.close();
         slaProducer.close();
-        streams.close(Duration.ofSeconds(30));
+        runner.close();
     }
 }

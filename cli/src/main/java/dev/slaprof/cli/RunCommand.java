@@ -268,33 +268,39 @@ final class RunCommand implements Callable<Integer> {
     private void follow(final PrintStream out, final Sweep sweep, final Pipeline pipeline,
                         final SamplePublisher publisher, final java.util.function.IntConsumer startRound)
         throws InterruptedException {
-        final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        final java.util.concurrent.CountDownLatch stop = Daemon.stopSignal();
         final Thread main = Thread.currentThread();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stop.set(true);
-            main.interrupt();
+        // Ctrl-C or SIGTERM interrupts whatever the round is waiting on; the outputs of the last complete
+        // recommendation stay in place (every folder is replaced atomically) and the resources close in order.
+        final Thread watcher = new Thread(() -> {
             try {
-                main.join(30_000);
+                stop.await();
+                main.interrupt();
             } catch (final InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }, "slaprof-follow-stop"));
+        }, "slaprof-follow-stop");
+        watcher.setDaemon(true);
+        watcher.start();
         out.println("slaprof: following: re-profiling every " + followInterval.toSeconds() + " s; web UI "
             + pipeline.apiUrl() + "/ (Ctrl-C to stop)");
         int round = 0;
-        while (!stop.get()) {
-            try {
-                // The pause between re-profiling rounds is the user's --follow-interval; Ctrl-C interrupts it.
-                Thread.sleep(followInterval.toMillis());
+        try {
+            // The pause between re-profiling rounds is the user's --follow-interval.
+            while (!stop.await(followInterval.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
                 startRound.accept(++round);
                 sweep.parallelizationSweep();
                 sweep.focus(pipeline.stats(), focus);
                 publisher.flush();
                 Summary.picks(out, pipeline.awaitSamples(publisher.profilingOk(), Duration.ofSeconds(60)));
-            } catch (final InterruptedException e) {
-                return;
             }
+        } catch (final InterruptedException | org.apache.kafka.common.errors.InterruptException e) {
+            // Asked to stop in the middle of a round.
+        } finally {
+            // Clear a pending interrupt so the clean close below (Streams, producers, broker) is not cut short.
+            Thread.interrupted();
         }
+        out.println("slaprof: stopping (outputs of the last complete recommendation kept)");
     }
 
     private void importResults(final PrintStream out, final Pipeline pipeline, final SamplePublisher publisher,

@@ -22,6 +22,7 @@ import dev.slaprof.simulator.Faults;
 import dev.slaprof.simulator.Fleet;
 import dev.slaprof.sink.SinkService;
 import dev.slaprof.topology.SlaprofTopology;
+import dev.slaprof.topology.StreamsRunner;
 import dev.slaprof.topology.StreamsSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +33,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
@@ -127,9 +129,10 @@ final class Subcommands {
                 stateDir != null ? stateDir : Files.createTempDirectory("slaprof-state-"));
             final SlaTarget sla = new SlaTarget("default", ttft, itl, isl, osl,
                 Statistic.valueOf(statistic.toUpperCase(Locale.ROOT)), 1, 1024, 1, holdPicks);
-            try (KafkaStreams streams = new KafkaStreams(SlaprofTopology.build(props, kafka.topics(System.getenv()),
+            final CountDownLatch stop = Daemon.stopSignal();
+            try (StreamsRunner runner = StreamsRunner.start(SlaprofTopology.build(props, kafka.topics(System.getenv()),
                 sla, Duration.ofMillis(rateLimitMs), horizon), props)) {
-                streams.start();
+                final KafkaStreams streams = runner.streams();
                 com.sun.net.httpserver.HttpServer metrics = null;
                 if (metricsPort >= 0) {
                     metrics = dev.slaprof.schema.LoopbackHttp.create("127.0.0.1", metricsPort, 8);
@@ -148,16 +151,12 @@ final class Subcommands {
                 System.out.println("slaprof: topology running as " + kafka.applicationId
                     + (horizon == null ? "" : ", ageing horizon " + horizon) + " (Ctrl-C to stop)");
                 try {
-                    Daemon.awaitShutdown();
+                    // Returns on Ctrl-C; throws, naming the cause, when the topology dies (exit code 1).
+                    runner.awaitStopOrFailure(stop);
                 } finally {
                     if (metrics != null) {
                         metrics.stop(0);
                     }
-                    // Leave the group on the way out: the remaining instances take the partitions over at once
-                    // instead of after the session timeout.
-                    streams.close(org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
-                        org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                        .withTimeout(Duration.ofSeconds(30)));
                 }
             }
             return 0;

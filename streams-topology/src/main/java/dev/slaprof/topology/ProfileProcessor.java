@@ -2,6 +2,7 @@ package dev.slaprof.topology;
 
 import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.avro.CapacityKey;
+import dev.slaprof.schema.avro.DeadLetter;
 import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.EngineCapacity;
 import dev.slaprof.schema.avro.LatencySample;
@@ -25,6 +26,7 @@ import java.util.Set;
 import java.util.function.BiConsumer;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +50,11 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  */
 final class ProfileProcessor implements Processor<byte[], LatencySample, SpecificRecord, SpecificRecord> {
     private static final Logger LOG = LoggerFactory.getLogger(ProfileProcessor.class);
+
     private final SlaTarget defaultSla;
+    private Sensor recomputeFailures;
+    private String faultProcessModel;
+    private String faultRecomputeModel;
     private final Duration rateLimit;
     /** Ageing horizon, or null: samples are kept for ever. */
     private final Duration horizon;
@@ -99,6 +105,9 @@ final class ProfileProcessor implements Processor<byte[], LatencySample, Specifi
         lastBuckets = null;
         this.last = ctx.getStateStore(TopologyNames.RECOMMENDATION_STORE);
         this.aggregated = TopologyMetrics.batchSensor(ctx.metrics(), ctx.taskId().toString(), TopologyMetrics.SAMPLES);
+        this.recomputeFailures = TopologyMetrics.sensor(ctx.metrics(), TopologyMetrics.RECOMPUTE_FAILURES);
+        this.faultProcessModel = (String) ctx.appConfigs().get(TopologyNames.FAULT_PROCESS_MODEL_CONFIG);
+        this.faultRecomputeModel = (String) ctx.appConfigs().get(TopologyNames.FAULT_RECOMPUTE_MODEL_CONFIG);
         this.pendingSamples = 0;
         try (KeyValueIterator<String, MappingLoadStats> it = stats.all()) {
             while (it.hasNext()) {
@@ -191,6 +200,10 @@ final class ProfileProcessor implements Processor<byte[], LatencySample, Specifi
     public void process(final Record<byte[], LatencySample> r) {
         final LatencySample s = r.value();
         final Deployment d = s.getDeployment();
+        if (faultProcessModel != null && faultProcessModel.equals(d.getModel())) {
+            throw new IllegalStateException("injected fault (" + TopologyNames.FAULT_PROCESS_MODEL_CONFIG + "): a sample "
+                + "of " + d.getModel());
+        }
         DeploymentBuckets of = lastBuckets;
         if (of == null || !sameDeployment(d, lastDeployment)) {
             of = byDeployment.get(d);
@@ -338,15 +351,34 @@ final class ProfileProcessor implements Processor<byte[], LatencySample, Specifi
             final Deployment d = deployments.get(id);
             final Map<String, Long> caps = capacitiesOf(capacities, d);
             for (final SlaTarget sla : profiles.values()) {
-                final String lastKey = id + sla.getProfile();
                 final RecommendationKey key = new RecommendationKey(d, sla.getProfile());
-                final Recommendation rec = Recommender.recommend(d, sla, buckets, caps, last.get(lastKey),
-                    pins.get(key), nowMs * 1000);
-                last.put(lastKey, rec);
-                context.forward(new Record<>(key, rec, nowMs));
+                try {
+                    recompute(id, d, sla, key, buckets, caps, pins.get(key), nowMs);
+                } catch (final RuntimeException e) {
+                    // One deployment's bad data or a bug in one recomputation must not stop the others: it keeps
+                    // its last recommendation, and the failure is logged, counted and dead-lettered with the reason.
+                    recomputeFailures.record();
+                    LOG.error("recomputing {} / {} failed: {}", d.getModel(), sla.getProfile(), e.toString(), e);
+                    context.forward(new Record<>(key, DeadLetter.newBuilder().setTopic(TopologyNames.PROFILE)
+                        .setPartition(context.taskId().partition()).setOffset(-1)
+                        .setReason("recomputation failed: " + e).setErrorClass(e.getClass().getName())
+                        .setTimeUs(nowMs * 1000).build(), nowMs));
+                }
             }
         }
         dirty.clear();
+    }
+
+    private void recompute(final String id, final Deployment d, final SlaTarget sla, final RecommendationKey key,
+                           final List<MappingLoadStats> buckets, final Map<String, Long> caps, final PinnedChoice pin,
+                           final long nowMs) {
+        if (faultRecomputeModel != null && faultRecomputeModel.equals(d.getModel())) {
+            throw new IllegalStateException("injected fault (" + TopologyNames.FAULT_RECOMPUTE_MODEL_CONFIG + ")");
+        }
+        final String lastKey = id + sla.getProfile();
+        final Recommendation rec = Recommender.recommend(d, sla, buckets, caps, last.get(lastKey), pin, nowMs * 1000);
+        last.put(lastKey, rec);
+        context.forward(new Record<>(key, rec, nowMs));
     }
 
     private void countSamples() {

@@ -3,6 +3,7 @@ package dev.slaprof.topology;
 import dev.slaprof.schema.AvroSerde;
 import dev.slaprof.schema.SchemaRegistryClient;
 import dev.slaprof.schema.Topics;
+import dev.slaprof.schema.avro.DeadLetter;
 import dev.slaprof.schema.avro.LatencySample;
 import dev.slaprof.schema.avro.StatsKey;
 import dev.slaprof.schema.avro.SlaTarget;
@@ -136,8 +137,11 @@ public final class SlaprofTopology {
         final Map<String, KStream<SpecificRecord, SpecificRecord>> out = valid
             .process(() -> new ProfileProcessor(defaultSla, rateLimit, horizon), Named.as(TopologyNames.PROFILE), stores)
             .split(Named.as("output-"))
+            .branch((k, v) -> v instanceof DeadLetter, Branched.as("failures"))
             .branch((k, v) -> k instanceof StatsKey, Branched.as("stats"))
             .defaultBranch(Branched.as("recommendations"));
+        out.get("output-failures").to(topics.deadLetters().name(), Produced.with(anyKey, anyValue)
+            .withName("recompute-failures-sink"));
         out.get("output-stats").to(topics.stats().name(), Produced.with(anyKey, anyValue)
             .withName("mapping-load-stats-sink"));
         out.get("output-recommendations").to(topics.recommendations().name(), Produced.with(anyKey, anyValue)

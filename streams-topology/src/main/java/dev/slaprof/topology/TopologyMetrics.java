@@ -27,6 +27,8 @@ public final class TopologyMetrics {
     static final String DEAD_LETTERS = "dead-letters";
     /** Event ids forgotten before the de-duplication window ended, because a task's id capacity was reached. */
     static final String DEDUP_EVICTED = "dedup-evicted";
+    /** Recomputations of one deployment that threw: logged, dead-lettered, the other deployments unaffected. */
+    static final String RECOMPUTE_FAILURES = "recompute-failures";
 
     private TopologyMetrics() {
     }
@@ -53,12 +55,12 @@ public final class TopologyMetrics {
     /**
      * Totals summed over threads and tasks: {@code slaprof_topology_samples_total},
      * {@code slaprof_topology_duplicates_total}, {@code slaprof_topology_dead_letters_total},
-     * {@code slaprof_topology_dedup_evicted_total} and
+     * {@code slaprof_topology_dedup_evicted_total}, {@code slaprof_topology_recompute_failures_total} and
      * {@code slaprof_topology_deserialization_dropped_total}.
      */
     public static Map<String, Double> gauges(final KafkaStreams streams) {
         final Map<String, Double> out = new TreeMap<>();
-        for (final String op : new String[] {SAMPLES, DUPLICATES, DEAD_LETTERS, DEDUP_EVICTED}) {
+        for (final String op : new String[] {SAMPLES, DUPLICATES, DEAD_LETTERS, DEDUP_EVICTED, RECOMPUTE_FAILURES}) {
             out.put("slaprof_topology_" + op.replace('-', '_') + "_total", 0.0);
         }
         out.put("slaprof_topology_deserialization_dropped_total", 0.0);

@@ -40,4 +40,12 @@ public final class TopologyNames {
 
     private TopologyNames() {
     }
+
+    /**
+     * Fault injection for the lifecycle tests (never set in production): a sample of this model makes the profile
+     * processor throw, which kills its stream thread.
+     */
+    public static final String FAULT_PROCESS_MODEL_CONFIG = "slaprof.fault.process.model";
+    /** Fault injection for the containment test: recomputing a deployment of this model throws. */
+    public static final String FAULT_RECOMPUTE_MODEL_CONFIG = "slaprof.fault.recompute.model";
 }
