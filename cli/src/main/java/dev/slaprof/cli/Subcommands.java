@@ -339,9 +339,43 @@ final class Subcommands {
             description = "With --follow: after each sweep, re-measure this many buckets whose confidence intervals "
                 + "are widest, read from the mapping-load-stats topic (0 = off).")
         private int focus;
+        @Option(names = "--kv-capacity", paramLabel = "MAPPING=TOKENS", description = "KV capacity of one rank of "
+            + "the decode engine of MAPPING, e.g. TP=2=426915, instead of reading its /metrics (repeatable).")
+        private Map<String, Long> kvCapacity = new java.util.LinkedHashMap<>();
+        @Option(names = "--engine-log", paramLabel = "MAPPING=FILE", description = "Start-up log of the decode "
+            + "engine of MAPPING to read its KV capacity from (vLLM, SGLang or TRT-LLM wording; repeatable).")
+        private Map<String, Path> engineLogs = new java.util.LinkedHashMap<>();
+
+        /** The capacities the user gave, by mapping label; a log without a capacity line is an error naming it. */
+        private Map<String, dev.slaprof.producer.LoadDriver.Capacity> knownCapacities() throws java.io.IOException {
+            final Map<String, dev.slaprof.producer.LoadDriver.Capacity> out = new java.util.LinkedHashMap<>();
+            for (final Map.Entry<String, Path> e : engineLogs.entrySet()) {
+                final dev.slaprof.producer.CapacityDiscovery.Finding f = dev.slaprof.producer.CapacityDiscovery
+                    .readLog(Files.readString(e.getValue()), dev.slaprof.producer.CapacityDiscovery
+                        .VLLM_DEFAULT_BLOCK_SIZE);
+                if (!f.found()) {
+                    throw new IllegalArgumentException("--engine-log " + e.getKey() + "=" + e.getValue() + ": "
+                        + f.describe());
+                }
+                System.out.println("slaprof: KV capacity of " + e.getKey() + " from " + e.getValue() + ": "
+                    + f.describe());
+                out.put(Mappings.label(Mappings.parse(e.getKey())), new dev.slaprof.producer.LoadDriver.Capacity(
+                    f.tokensPerRank(), dev.slaprof.schema.avro.CapacitySource.LOG, f.rule() + ": " + f.evidence()));
+            }
+            for (final Map.Entry<String, Long> e : kvCapacity.entrySet()) {
+                if (e.getValue() <= 0) {
+                    throw new IllegalArgumentException("--kv-capacity " + e.getKey() + " must be > 0 tokens");
+                }
+                out.put(Mappings.label(Mappings.parse(e.getKey())), new dev.slaprof.producer.LoadDriver.Capacity(
+                    java.util.OptionalLong.of(e.getValue()), dev.slaprof.schema.avro.CapacitySource.CONFIG,
+                    "--kv-capacity " + e.getKey() + "=" + e.getValue()));
+            }
+            return out;
+        }
 
         @Override
         public Integer call() throws Exception {
+            final Map<String, dev.slaprof.producer.LoadDriver.Capacity> known = knownCapacities();
             final List<Endpoint> eps = new ArrayList<>();
             for (final String e : endpoints) {
                 final String[] f = e.split(":", 3);
@@ -355,8 +389,9 @@ final class Subcommands {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.set(true)));
             try (SamplePublisher publisher = new SamplePublisher(kafka.client(System.getenv()),
                      kafka.topics(System.getenv()));
-                 BenchmarkWorker worker = new BenchmarkWorker(StreamingClient.create(Duration.ofMinutes(30), 1.0),
-                     publisher, "worker-" + java.util.UUID.randomUUID(), System.nanoTime())) {
+                 BenchmarkWorker worker = new BenchmarkWorker(new dev.slaprof.producer.HttpLoadDriver(
+                     StreamingClient.create(Duration.ofMinutes(30), 1.0), known), publisher,
+                     "worker-" + java.util.UUID.randomUUID(), System.nanoTime())) {
                 final dev.slaprof.schema.kafka.CompactedTopicReader<dev.slaprof.schema.avro.StatsKey,
                     dev.slaprof.schema.avro.MappingLoadStats> stats = follow && focus > 0
                     ? new dev.slaprof.schema.kafka.CompactedTopicReader<>(kafka.client(System.getenv()),

@@ -67,7 +67,8 @@ public final class Sweep {
             capacity.put(Mappings.label(e.mapping()), kv);
             if (kv == 0) {
                 out.println("  decode sweep: KV capacity of " + Mappings.label(e.mapping()) + " at " + e.url()
-                    + " unknown (no vllm:cache_config_info in /metrics); its decode sweep is skipped");
+                    + " unknown (" + worker.lastCapacityReason() + "); its decode sweep is skipped (give it with "
+                    + "--kv-capacity or --engine-log)");
             }
             final int maxConc = (int) Math.min(maxConcurrency, kv / (sla.getIsl() + sla.getOsl()));
             final List<Integer> points = SweepPlans.numRequestRange(Math.max(1, e.mapping().getAttnDp()), maxConc,

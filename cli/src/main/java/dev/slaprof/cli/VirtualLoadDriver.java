@@ -4,12 +4,12 @@ import dev.slaprof.producer.CapacityDiscovery;
 import dev.slaprof.producer.Endpoint;
 import dev.slaprof.producer.LoadDriver;
 import dev.slaprof.producer.Measurement;
+import dev.slaprof.schema.Mappings;
 import dev.slaprof.simulator.SimRequest;
 import dev.slaprof.simulator.VirtualEngine;
 import dev.slaprof.simulator.VirtualFleet;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalLong;
 import java.util.function.Consumer;
 
 /**
@@ -61,9 +61,13 @@ final class VirtualLoadDriver implements LoadDriver {
     public Capacity kvCapacityPerRank(final Endpoint e) {
         final VirtualFleet.Engine engine = fleet.find(e.url());
         // Read through the same /metrics text and parser as a real engine's, not from the model directly.
-        final OptionalLong tokens = CapacityDiscovery.fromMetrics(engine.engine().metrics()
+        final CapacityDiscovery.Finding f = CapacityDiscovery.readMetrics(engine.engine().metrics()
             .render(engine.engine(), engine.model()));
-        return tokens.isPresent() ? new Capacity(tokens, "vllm:cache_config_info of " + e.url())
-            : Capacity.unknown("no vllm:cache_config_info in the metrics of " + e.url());
+        if (engine.engine().model().kvTokensPerRank() <= 0) {
+            return Capacity.unknown("the weights of " + engine.model() + " leave no KV-cache room on "
+                + engine.gpu() + " with " + e.mapping().getGpus() + " GPU(s) as " + Mappings.label(e.mapping()));
+        }
+        return f.found() ? new Capacity(f.tokensPerRank(), f.rule() + " of " + e.url())
+            : Capacity.unknown(f.evidence() + " (" + e.url() + ")");
     }
 }

@@ -1,6 +1,5 @@
 package dev.slaprof.producer;
 
-import dev.slaprof.schema.avro.CapacitySource;
 import dev.slaprof.schema.avro.EngineCapacity;
 import dev.slaprof.schema.avro.LatencySample;
 import dev.slaprof.schema.avro.Load;
@@ -26,6 +25,7 @@ public final class BenchmarkWorker implements AutoCloseable {
     private final String workerId;
     private Random random;
     private final ScheduleErrors errors = new ScheduleErrors();
+    private String lastCapacityReason;
 
     public BenchmarkWorker(final LoadDriver driver, final SamplePublisher publisher, final String workerId,
                            final long seed) {
@@ -51,15 +51,22 @@ public final class BenchmarkWorker implements AutoCloseable {
         return errors;
     }
 
+    /** Why the last {@link #discoverCapacity} found nothing, or null. */
+    public String lastCapacityReason() {
+        return lastCapacityReason;
+    }
+
     /** Discovers and publishes the engine's KV capacity (whole engine: per-rank value x attn_dp); 0 if unknown. */
     public long discoverCapacity(final Endpoint e) {
         final LoadDriver.Capacity c = driver.kvCapacityPerRank(e);
         if (c.tokensPerRank().isEmpty()) {
+            lastCapacityReason = c.detail();
             return 0;
         }
+        lastCapacityReason = null;
         final long tokens = c.tokensPerRank().getAsLong() * Math.max(1, e.mapping().getAttnDp());
         publisher.publish(EngineCapacity.newBuilder().setDeployment(e.deployment()).setMapping(e.mapping())
-            .setMaxKvTokens(tokens).setSource(CapacitySource.METRICS)
+            .setMaxKvTokens(tokens).setSource(c.source())
             .setDetail(c.detail() + " x attn_dp " + e.mapping().getAttnDp())
             .setObservedAtUs(System.currentTimeMillis() * 1000).build());
         return tokens;

@@ -5,7 +5,6 @@ import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.Random;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -27,8 +26,19 @@ public final class HttpLoadDriver implements LoadDriver {
         return t;
     });
 
+    private final Map<String, Capacity> known;
+
     public HttpLoadDriver(final StreamingClient client) {
+        this(client, Map.of());
+    }
+
+    /**
+     * @param known KV capacities given by the user, by mapping label (from {@code --kv-capacity} or an engine log):
+     *              used instead of scraping the engine's {@code /metrics}
+     */
+    public HttpLoadDriver(final StreamingClient client, final Map<String, Capacity> known) {
         this.client = client;
+        this.known = Map.copyOf(known);
     }
 
     /** The prompt text of an id: {@code isl} whitespace-separated words drawn from {@code new Random(id)}. */
@@ -72,10 +82,13 @@ public final class HttpLoadDriver implements LoadDriver {
 
     @Override
     public Capacity kvCapacityPerRank(final Endpoint e) {
-        final OptionalLong perRank = CapacityDiscovery.scrape(http, e.url());
-        return perRank.isPresent()
-            ? new Capacity(perRank, "vllm:cache_config_info num_gpu_blocks x block_size at " + e.url() + "/metrics")
-            : Capacity.unknown("no vllm:cache_config_info in " + e.url() + "/metrics");
+        final Capacity given = known.get(dev.slaprof.schema.Mappings.label(e.mapping()));
+        if (given != null) {
+            return given;
+        }
+        final CapacityDiscovery.Finding f = CapacityDiscovery.scrapeFinding(http, e.url());
+        return f.found() ? new Capacity(f.tokensPerRank(), f.rule() + " at " + e.url() + "/metrics")
+            : Capacity.unknown(f.evidence() + " (" + e.url() + "/metrics)");
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.slaprof.producer;
 
+import dev.slaprof.schema.avro.CapacitySource;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
@@ -20,10 +21,14 @@ public interface LoadDriver extends AutoCloseable {
     /** The KV capacity of one attention-DP rank, tokens, and where it was read; empty when unknown. */
     Capacity kvCapacityPerRank(Endpoint e);
 
-    /** What a driver read of an engine's KV capacity. */
-    record Capacity(OptionalLong tokensPerRank, String detail) {
+    /** What a driver read of an engine's KV capacity, where from, and the evidence (or why it is unknown). */
+    record Capacity(OptionalLong tokensPerRank, CapacitySource source, String detail) {
+        public Capacity(final OptionalLong tokensPerRank, final String detail) {
+            this(tokensPerRank, CapacitySource.METRICS, detail);
+        }
+
         public static Capacity unknown(final String why) {
-            return new Capacity(OptionalLong.empty(), why);
+            return new Capacity(OptionalLong.empty(), CapacitySource.METRICS, why);
         }
     }
 

@@ -40,8 +40,8 @@ class SweepPlansTest {
     void shouldParseCapacityFromEngineLogsLastMatchWinning() {
         assertThat(CapacityDiscovery.fromLog("Maximum concurrency for 40,960 tokens per request: 5.86x"))
             .hasValue(240025);
-        assertThat(CapacityDiscovery.fromLog("x for max tokens in paged KV cache (100)\ny max tokens in paged KV cache (8224)"))
-            .hasValue(8224);
+        assertThat(CapacityDiscovery.fromLog("Allocated 1 GiB for max tokens in paged KV cache (100).\n"
+            + "Allocated 9 GiB for max tokens in paged KV cache (8224).")).hasValue(8224);
         assertThat(CapacityDiscovery.fromMetrics("vllm:cache_config_info{block_size=\"16\",num_gpu_blocks=\"514\"} 1.0"))
             .hasValue(8224);
     }
