@@ -24,18 +24,21 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * An in-process broker is stopped and started again on the same data directory while samples flow: the producer
  * and the exactly-once topology recover by themselves, and every sample is counted exactly once. The broker is this
  * test's own (a restart of the shared one left other tests' transactional clients in doubt).
  */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class BrokerRestartIT {
     private static final int SAMPLES = 3000;
 

@@ -13,13 +13,16 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Subcommands against a cluster given by flags: topics, import-aiperf, and the bounded wait for a dead broker. */
 @ExtendWith(KafkaBrokerExtension.class)
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ClusterModeIT {
     private static final String OLD = "../../testdata/aiperf/old-schema/profile_export.jsonl";
 

@@ -34,12 +34,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -48,6 +50,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * buckets gain samples.
  */
 @ExtendWith(KafkaBrokerExtension.class)
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class FocusIT {
     @Test
     void shouldSpendExtraSamplesWhereIntervalsAreWidest(final TestBroker broker) throws Exception {

@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
@@ -50,6 +51,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -57,6 +59,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * with a reason, the application keeps running, and the statistics of the valid records equal a clean computation.
  */
 @ExtendWith(KafkaBrokerExtension.class)
+@Timeout(value = 8, unit = TimeUnit.MINUTES)
 class FuzzIT {
     private static final int BAD = 100_000;
     private static final int VALID = 5_000;

@@ -9,13 +9,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code slaprof run --import-dynamo-results}: a results directory in profile_sla's layout with AIPerf per-request
  * exports, analysed through the real pipeline, gives the mapping Dynamo's rules pick from the same data.
  */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ImportDynamoResultsIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long T0_NS = 1_785_795_000_000_000_000L;

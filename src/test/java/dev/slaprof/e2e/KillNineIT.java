@@ -39,9 +39,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Exactly-once under crashes: the topology runs in a separate JVM ({@code slaprof stream}) and is killed with
@@ -51,6 +53,7 @@ import org.junit.jupiter.api.Test;
  * own broker and registry (the child JVM reaches the registry over HTTP). {@code -Dkill9.samples=N} changes the
  * volume.
  */
+@Timeout(value = 15, unit = TimeUnit.MINUTES)
 class KillNineIT {
     private static final int SAMPLES = Integer.getInteger("kill9.samples", 1_000_000);
     private static final int KILLS = 5;

@@ -6,9 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** {@code slaprof run} with a small scenario: the summary, the output files, and the npz files read by numpy. */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class RunIT {
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -35,12 +35,14 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -49,6 +51,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * topic equal a single computation over the same samples.
  */
 @ExtendWith(KafkaBrokerExtension.class)
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ScaleOutIT {
     private static final int PER_DEPLOYMENT = 600;
     private static final double TOLERANCE = 1e-9;

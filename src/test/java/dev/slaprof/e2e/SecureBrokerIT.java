@@ -33,6 +33,7 @@ import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code --kafka-config} file), the producer, the exactly-once topology and the planner client all work over it; a
  * plaintext client and a client with a wrong password are refused.
  */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class SecureBrokerIT {
     private static final String USER = "slaprof";
     private static final String PASSWORD = "slaprof-it-secret";

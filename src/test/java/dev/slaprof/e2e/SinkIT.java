@@ -35,6 +35,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -43,6 +44,7 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,6 +54,7 @@ import org.junit.jupiter.api.io.TempDir;
  * pick change the files and the REST answer within seconds.
  */
 @ExtendWith(KafkaBrokerExtension.class)
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class SinkIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient();
@@ -103,7 +106,7 @@ class SinkIT {
             Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> streams.state() == KafkaStreams.State.RUNNING
                 && !streams.metadataForLocalThreads().iterator().next().activeTasks().isEmpty());
             caps.send(new ProducerRecord<>(TopicNames.ENGINE_CAPACITY, new CapacityKey(d, "TP=1"),
-                new EngineCapacity(d, Mappings.tp(1), 500_000L, CapacitySource.CONFIG, "test", 0L))).get();
+                new EngineCapacity(d, Mappings.tp(1), 500_000L, CapacitySource.CONFIG, "test", 0L, 0))).get();
             for (int i = 0; i < 3; i++) {
                 samples.send(new ProducerRecord<>(TopicNames.LATENCY_SAMPLES, d, prefill(d, Mappings.tp(1), 3000, 100)));
                 samples.send(new ProducerRecord<>(TopicNames.LATENCY_SAMPLES, d, prefill(d, Mappings.tp(2), 3000, 60)));

@@ -36,6 +36,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -45,6 +46,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -68,6 +70,7 @@ import org.openqa.selenium.interactions.Actions;
  * .ci/run, which installs it).
  */
 @ExtendWith(KafkaBrokerExtension.class)
+@Timeout(value = 8, unit = TimeUnit.MINUTES)
 class WebUiIT {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
@@ -180,7 +183,7 @@ class WebUiIT {
             for (final Mapping m : List.of(Mappings.tp(1), Mappings.tp(2))) {
                 caps.send(new ProducerRecord<>(TopicNames.ENGINE_CAPACITY, new CapacityKey(d, m.getStrategy() + "="
                     + m.getGpus()), new EngineCapacity(d, m, 500_000L * m.getGpus(), CapacitySource.CONFIG, "test",
-                    0L))).get();
+                    0L, 0))).get();
             }
             sweep(samples, d);
             final String deployment = SafeNames.deployment(d);

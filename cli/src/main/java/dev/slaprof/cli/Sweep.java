@@ -70,7 +70,11 @@ public final class Sweep {
                     + " unknown (" + worker.lastCapacityReason() + "); its decode sweep is skipped (give it with "
                     + "--kv-capacity or --engine-log)");
             }
-            final int maxConc = (int) Math.min(maxConcurrency, kv / (sla.getIsl() + sla.getOsl()));
+            final int allowed = (int) Math.min(SweepPlans.DECODE_MAX_CONCURRENCY, kv / (sla.getIsl() + sla.getOsl()));
+            final int maxConc = Math.min(maxConcurrency, allowed);
+            if (kv > 0 && maxConcurrency < allowed) {
+                worker.noteSweepCap(e, kv, maxConcurrency, allowed);
+            }
             final List<Integer> points = SweepPlans.numRequestRange(Math.max(1, e.mapping().getAttnDp()), maxConc,
                 6, true);
             plan.put(e, points);

@@ -26,6 +26,8 @@ public final class BenchmarkWorker implements AutoCloseable {
     private Random random;
     private final ScheduleErrors errors = new ScheduleErrors();
     private String lastCapacityReason;
+    private dev.slaprof.schema.avro.CapacitySource lastCapacitySource;
+    private String lastCapacityDetail;
 
     public BenchmarkWorker(final LoadDriver driver, final SamplePublisher publisher, final String workerId,
                            final long seed) {
@@ -51,6 +53,17 @@ public final class BenchmarkWorker implements AutoCloseable {
         return errors;
     }
 
+    /**
+     * Records that the decode sweep of {@code e} is capped at {@code cap} in flight although its KV capacity allows
+     * {@code allowed}: the capacity record is published again with the cap, so the recommendation can say so.
+     */
+    public void noteSweepCap(final Endpoint e, final long tokens, final int cap, final int allowed) {
+        publisher.publish(EngineCapacity.newBuilder().setDeployment(e.deployment()).setMapping(e.mapping())
+            .setMaxKvTokens(tokens).setSource(lastCapacitySource).setDetail(lastCapacityDetail + "; decode sweep "
+                + "capped at " + cap + " of " + allowed + " in flight").setDecodeSweepCap(cap)
+            .setObservedAtUs(System.currentTimeMillis() * 1000).build());
+    }
+
     /** Why the last {@link #discoverCapacity} found nothing, or null. */
     public String lastCapacityReason() {
         return lastCapacityReason;
@@ -64,6 +77,8 @@ public final class BenchmarkWorker implements AutoCloseable {
             return 0;
         }
         lastCapacityReason = null;
+        lastCapacitySource = c.source();
+        lastCapacityDetail = c.detail() + " x attn_dp " + e.mapping().getAttnDp();
         final long tokens = c.tokensPerRank().getAsLong() * Math.max(1, e.mapping().getAttnDp());
         publisher.publish(EngineCapacity.newBuilder().setDeployment(e.deployment()).setMapping(e.mapping())
             .setMaxKvTokens(tokens).setSource(c.source())

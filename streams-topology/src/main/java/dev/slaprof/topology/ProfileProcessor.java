@@ -377,6 +377,9 @@ final class ProfileProcessor implements Processor<byte[], LatencySample, Specifi
         }
         final String lastKey = id + sla.getProfile();
         final Recommendation rec = Recommender.recommend(d, sla, buckets, caps, last.get(lastKey), pin, nowMs * 1000);
+        sweepCaps(d).forEach((mapping, cap) -> rec.getWarnings().add("The decode sweep of " + mapping + " was capped at "
+            + cap + " requests in flight (--max-concurrency), below what its KV capacity and Dynamo's "
+            + "2000 allow: its higher-concurrency points were not measured"));
         last.put(lastKey, rec);
         context.forward(new Record<>(key, rec, nowMs));
     }
@@ -407,6 +410,17 @@ final class ProfileProcessor implements Processor<byte[], LatencySample, Specifi
     private Map<RecommendationKey, PinnedChoice> pins() {
         final Map<RecommendationKey, PinnedChoice> out = new HashMap<>();
         this.<RecommendationKey, PinnedChoice>forEachGlobal(TopologyNames.SELECTION_STORE, out::put);
+        return out;
+    }
+
+    /** Decode sweep caps of a deployment's engines, by mapping label (only capped ones). */
+    private Map<String, Integer> sweepCaps(final Deployment d) {
+        final Map<String, Integer> out = new java.util.TreeMap<>();
+        this.<CapacityKey, EngineCapacity>forEachGlobal(TopologyNames.CAPACITY_STORE, (k, v) -> {
+            if (v.getDecodeSweepCap() > 0 && k.getDeployment().equals(d)) {
+                out.put(k.getMapping(), v.getDecodeSweepCap());
+            }
+        });
         return out;
     }
 
