@@ -9,16 +9,14 @@ import java.util.concurrent.locks.LockSupport;
  * the wall clock; a request's model-time arrival is when it reached the HTTP front. Each request keeps the engine's
  * own schedule ({@link SimRequest#scheduledTtftMs()}), against which a client's measurement over HTTP is judged.
  */
-public final class SimEngine implements EngineState, AutoCloseable {
+public final class SimEngine extends EngineState implements AutoCloseable {
     /** Largest batch per rank (vLLM's max_num_seqs). */
     public static final int MAX_NUM_SEQS = RankScheduler.MAX_NUM_SEQS;
     /** Uncached prompt tokens one prefill step takes at most (Dynamo's PREFILL_MAX_NUM_TOKENS). */
     public static final int MAX_BATCHED_TOKENS = RankScheduler.MAX_BATCHED_TOKENS;
 
-    private final PerfModel model;
     private final double timeScale;
     private final long epochNs = System.nanoTime();
-    private final RankScheduler[] ranks;
     private final AtomicInteger nextRank = new AtomicInteger();
     private final EngineMetrics metrics = new EngineMetrics();
     private volatile boolean running = true;
@@ -31,12 +29,11 @@ public final class SimEngine implements EngineState, AutoCloseable {
      */
     public SimEngine(final PerfModel model, final double timeScale, final boolean prefixCaching,
                      final double jitterSigma, final long seed) {
+        super(model);
         if (timeScale <= 0) {
             throw new IllegalArgumentException("timeScale must be > 0, got " + timeScale);
         }
-        this.model = model;
         this.timeScale = timeScale;
-        this.ranks = new RankScheduler[model.ranks()];
         for (int i = 0; i < ranks.length; i++) {
             ranks[i] = new RankScheduler(i, model, prefixCaching, jitterSigma, seed + i, metrics);
             final RankScheduler rank = ranks[i];
@@ -44,11 +41,6 @@ public final class SimEngine implements EngineState, AutoCloseable {
             t.setDaemon(true);
             t.start();
         }
-    }
-
-    @Override
-    public PerfModel model() {
-        return model;
     }
 
     public double timeScale() {
@@ -74,9 +66,9 @@ public final class SimEngine implements EngineState, AutoCloseable {
             r.fail("engine stopped");
             return;
         }
-        if (r.isl + r.osl > model.kvTokensPerRank()) {
+        if (r.isl + r.osl > model().kvTokensPerRank()) {
             r.fail("request of " + (r.isl + r.osl) + " tokens exceeds the KV capacity of "
-                + model.kvTokensPerRank() + " tokens");
+                + model().kvTokensPerRank() + " tokens");
             return;
         }
         final RankScheduler rank = ranks[Math.floorMod(nextRank.getAndIncrement(), ranks.length)];
@@ -86,32 +78,6 @@ public final class SimEngine implements EngineState, AutoCloseable {
         }
     }
 
-    @Override
-    public int running() {
-        int n = 0;
-        for (final RankScheduler r : ranks) {
-            n += r.runningCount();
-        }
-        return n;
-    }
-
-    @Override
-    public int waiting() {
-        int n = 0;
-        for (final RankScheduler r : ranks) {
-            n += r.waitingCount();
-        }
-        return n;
-    }
-
-    @Override
-    public double kvUsage() {
-        long used = 0;
-        for (final RankScheduler r : ranks) {
-            used += r.kvReserved();
-        }
-        return (double) used / Math.max(1, model.kvTokens());
-    }
 
     @Override
     public void close() {

@@ -10,7 +10,7 @@ import java.util.PriorityQueue;
  * performance model (and the seeded jitter) says, so a client's measurement is the model's own number. Not
  * thread-safe: one burst at a time.
  */
-public final class VirtualEngine implements EngineState {
+public final class VirtualEngine extends EngineState {
     /** One request of a burst: prompt and output tokens, and the prompt's identity for the prefix cache. */
     public record RequestSpec(int isl, int osl, long promptHash) {
     }
@@ -18,8 +18,6 @@ public final class VirtualEngine implements EngineState {
     private record Event(double endMs, long seq, int rank, RankScheduler.Step step) {
     }
 
-    private final PerfModel model;
-    private final RankScheduler[] ranks;
     private final boolean[] busy;
     private final EngineMetrics metrics = new EngineMetrics();
     private final PriorityQueue<Event> events = new PriorityQueue<>((a, b) -> a.endMs != b.endMs
@@ -35,8 +33,7 @@ public final class VirtualEngine implements EngineState {
      */
     public VirtualEngine(final PerfModel model, final boolean prefixCaching, final double jitterSigma,
                          final long seed) {
-        this.model = model;
-        this.ranks = new RankScheduler[model.ranks()];
+        super(model);
         this.busy = new boolean[ranks.length];
         for (int i = 0; i < ranks.length; i++) {
             ranks[i] = new RankScheduler(i, model, prefixCaching, jitterSigma, seed + i, metrics);
@@ -48,11 +45,6 @@ public final class VirtualEngine implements EngineState {
         for (int i = 0; i < ranks.length; i++) {
             ranks[i].reseed(seed + i);
         }
-    }
-
-    @Override
-    public PerfModel model() {
-        return model;
     }
 
     public EngineMetrics metrics() {
@@ -101,9 +93,9 @@ public final class VirtualEngine implements EngineState {
 
     private void submit(final RequestSpec spec, final List<SimRequest> done) {
         final SimRequest r = new SimRequest(spec.isl(), spec.osl(), spec.promptHash(), nowMs);
-        if (spec.isl() + spec.osl() > model.kvTokensPerRank()) {
+        if (spec.isl() + spec.osl() > model().kvTokensPerRank()) {
             r.fail("request of " + (spec.isl() + spec.osl()) + " tokens exceeds the KV capacity of "
-                + model.kvTokensPerRank() + " tokens");
+                + model().kvTokensPerRank() + " tokens");
             done.add(r);
             return;
         }
@@ -123,30 +115,4 @@ public final class VirtualEngine implements EngineState {
         }
     }
 
-    @Override
-    public int running() {
-        int n = 0;
-        for (final RankScheduler r : ranks) {
-            n += r.runningCount();
-        }
-        return n;
-    }
-
-    @Override
-    public int waiting() {
-        int n = 0;
-        for (final RankScheduler r : ranks) {
-            n += r.waitingCount();
-        }
-        return n;
-    }
-
-    @Override
-    public double kvUsage() {
-        long used = 0;
-        for (final RankScheduler r : ranks) {
-            used += r.kvReserved();
-        }
-        return (double) used / Math.max(1, model.kvTokens());
-    }
 }
