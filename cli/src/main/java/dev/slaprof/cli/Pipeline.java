@@ -22,6 +22,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
@@ -45,6 +46,9 @@ final class Pipeline implements AutoCloseable {
         this.profile = sla.getProfile();
         final Properties props = StreamsSettings.defaults(client, "slaprof-run-" + UUID.randomUUID(),
             Files.createTempDirectory("slaprof-state-"));
+        // A fresh embedded broker creates its coordinators' logs on first use; the clients' retries back off
+        // exponentially to 1 s meanwhile. On one local broker a short, flat backoff reaches RUNNING sooner.
+        props.putIfAbsent(CommonClientConfigs.RETRY_BACKOFF_MAX_MS_CONFIG, "100");
         runner = StreamsRunner.start(SlaprofTopology.build(props, topics, sla, Duration.ofMillis(250), horizon), props);
         streams = runner.streams();
         try {
