@@ -121,12 +121,27 @@ final class StreamMeter {
         }
     }
 
-    private static boolean hasContent(final JsonNode choice) {
+    /**
+     * An output chunk as AIPerf 0.13's chat parser counts one: non-empty reasoning ({@code reasoning_content} or
+     * {@code reasoning}), a tool call carrying a function name or arguments text, or non-empty content (or a
+     * completion's {@code text}). Unlike AIPerf, a chunk without {@code "object": "chat.completion.chunk"} still
+     * counts (docs/CALIBRATION.md lists the differences).
+     */
+    static boolean hasContent(final JsonNode choice) {
         final JsonNode delta = choice.path("delta");
-        return !delta.path("content").asText("").isEmpty()
+        if (!delta.path("content").asText("").isEmpty()
             || !delta.path("reasoning_content").asText("").isEmpty()
             || !delta.path("reasoning").asText("").isEmpty()
-            || !choice.path("text").asText("").isEmpty();
+            || !choice.path("text").asText("").isEmpty()) {
+            return true;
+        }
+        for (final JsonNode call : delta.path("tool_calls")) {
+            final JsonNode fn = call.path("function");
+            if (!fn.path("name").asText("").isEmpty() || !fn.path("arguments").asText("").isEmpty()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     Measurement result(final long startEpochUs, final double scale) {

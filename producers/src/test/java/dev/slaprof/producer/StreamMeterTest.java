@@ -65,4 +65,37 @@ class StreamMeterTest {
         assertThat(m.scheduledTtftMs).isNull();
         assertThat(m.finished).isFalse();
     }
+
+    /**
+     * A vLLM- or Dynamo-shaped agentic stream: reasoning first, then the tool call in deltas; the call's chunks are
+     * output (AIPerf counts them), so ITL runs to the last argument chunk, not to the end of the reasoning. The
+     * final usage chunk is SGLang-shaped: no {@code object} field and an id of its own.
+     */
+    @Test
+    void shouldCountToolCallDeltasAsOutputAsAiperfDoes() {
+        final StreamMeter m = new StreamMeter(20);
+        m.t0 = 0;
+        at(m, 5, "{\"id\":\"a\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":"
+            + "{\"role\":\"assistant\",\"content\":\"\"}}]}");
+        at(m, 40, "{\"id\":\"a\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":"
+            + "{\"reasoning_content\":\"Need the weather.\"}}]}");
+        at(m, 60, "{\"id\":\"a\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":"
+            + "{\"tool_calls\":[{\"index\":0,\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":"
+            + "\"get_weather\",\"arguments\":\"\"}}]}}]}");
+        at(m, 80, "{\"id\":\"a\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":"
+            + "{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"{\\\"city\\\": \\\"Oslo\\\"}\"}}]}}]}");
+        // An empty tool-call delta (no name, no arguments) is not output.
+        at(m, 90, "{\"id\":\"a\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":"
+            + "{\"tool_calls\":[{\"index\":0,\"function\":{}}]},\"finish_reason\":\"tool_calls\"}]}");
+        at(m, 95, "{\"id\":\"usage-1\",\"choices\":[],\"usage\":{\"prompt_tokens\":20,\"completion_tokens\":9,"
+            + "\"prompt_tokens_details\":{\"cached_tokens\":16}}}");
+        at(m, 96, "[DONE]");
+        final Measurement r = m.result(0, 1);
+        assertThat(r.ok()).isTrue();
+        assertThat(r.ttftMs()).isCloseTo(40, within(EXACT));
+        assertThat(r.latencyMs()).isCloseTo(80, within(EXACT));
+        assertThat(r.itlMs()).isCloseTo((80 - 40) / 8.0, within(EXACT));
+        assertThat(r.outputTokens()).isEqualTo(9);
+        assertThat(r.inputTokens()).isEqualTo(20);
+    }
 }
