@@ -75,7 +75,10 @@ public final class OutputWriter {
     }
 
     private void writeInto(final Path dir, final Recommendation r) throws IOException {
-        final PrefillTable p = r.getPrefillTable();
+        // Dynamo's planner builds a cubic spline from the prefill table and cannot from fewer than 4 points: such a
+        // table is refused (its reason stays in recommendation.json, prefill_table.reason), not written.
+        final PrefillTable p = r.getPrefillTable() != null && r.getPrefillTable().getComplete()
+            ? r.getPrefillTable() : null;
         final DecodeTable d = r.getDecodeTable();
         final String prefillJson = p == null ? null : prefillJson(p);
         final String decodeJson = d == null ? null : decodeJson(d);
@@ -96,12 +99,15 @@ public final class OutputWriter {
                     .int64("max_kv_tokens", List.of(d.getMaxKvTokens())).writeTo(out);
             }
         }
-        try (Writer w = Files.newBufferedWriter(dir.resolve("config_with_planner.yaml"));
-             SequenceWriter seq = YAML.writer().writeValues(w)) {
-            if (p != null && d != null) {
-                seq.write(DgdYaml.configMap(prefillJson, decodeJson));
+        // As Dynamo's profiler: no DGD when a side has no pick (nothing was measured for it).
+        if (r.getPrefill() != null && r.getDecode() != null) {
+            try (Writer w = Files.newBufferedWriter(dir.resolve("config_with_planner.yaml"));
+                 SequenceWriter seq = YAML.writer().writeValues(w)) {
+                if (p != null && d != null) {
+                    seq.write(DgdYaml.configMap(prefillJson, decodeJson));
+                }
+                seq.write(DgdYaml.deployment(r, gpusPerNode));
             }
-            seq.write(DgdYaml.deployment(r, gpusPerNode));
         }
         Plots.write(r, new PlannerView(r), dir);
         Files.writeString(dir.resolve("recommendation.json"),

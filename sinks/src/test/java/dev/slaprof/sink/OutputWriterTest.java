@@ -246,4 +246,47 @@ class OutputWriterTest {
         assertThat(p.exitValue()).as(out).isZero();
         return out;
     }
+
+    /** Dynamo's planner cannot build its cubic from 3 prefill points: the table is refused, its reason kept. */
+    @Test
+    void shouldRefuseAPrefillTableOfFewerThanFourPoints() throws Exception {
+        final Deployment d = new Deployment("Qwen/Qwen3-32B", Backend.VLLM, "", "H200-SXM", "few");
+        final List<MappingLoadStats> stats = new ArrayList<>();
+        for (final int isl : new int[] {100, 3000, 7663}) {
+            add(stats, sample(d, Role.PREFILL, Mappings.tp(1), 1, isl, 5, 10 + isl / 10.0, 2.0));
+        }
+        for (final int n : new int[] {1, 8, 16}) {
+            add(stats, sample(d, Role.DECODE, Mappings.tp(1), n, 3000, 500, 30.0, 10 + n * 0.5));
+            add(stats, sample(d, Role.DECODE, Mappings.tp(1), n, 6843, 500, 30.0, 12 + n * 0.5));
+        }
+        final SlaTarget sla = new SlaTarget("default", 500.0, 50.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
+        final Path folder = new OutputWriter(dir).write(Recommender.recommend(d, sla, stats, Map.of("TP=1", 502_272L),
+            null, 1_000_000L));
+        assertThat(folder.resolve("selected_prefill_interpolation")).doesNotExist();
+        assertThat(folder.resolve("prefill_raw_data.json")).doesNotExist();
+        assertThat(folder.resolve("selected_decode_interpolation/raw_data.npz")).isRegularFile();
+        final JsonNode rec = JSON.readTree(folder.resolve("recommendation.json").toFile());
+        assertThat(rec.path("prefill_table").path("reason").asText()).contains("only 3 prefill ISL points");
+        // No profile-data ConfigMap without both tables; the DGD of the picks is still written.
+        final List<JsonNode> docs = docs(folder.resolve("config_with_planner.yaml"));
+        assertThat(docs).hasSize(1);
+        assertThat(docs.get(0).path("kind").asText()).isEqualTo("DynamoGraphDeployment");
+    }
+
+    /** As Dynamo's profiler: no prefill results, no DGD. */
+    @Test
+    void shouldWriteNoDgdWhenASideHasNoPoints() throws Exception {
+        final Deployment d = new Deployment("Qwen/Qwen3-32B", Backend.VLLM, "", "H200-SXM", "decode-only");
+        final List<MappingLoadStats> stats = new ArrayList<>();
+        for (final int n : new int[] {1, 8, 16}) {
+            add(stats, sample(d, Role.DECODE, Mappings.tp(1), n, 3000, 500, 30.0, 10 + n * 0.5));
+        }
+        final SlaTarget sla = new SlaTarget("default", 500.0, 50.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
+        final Recommendation r = Recommender.recommend(d, sla, stats, Map.of("TP=1", 502_272L), null, 1_000_000L);
+        assertThat(r.getPrefill()).isNull();
+        final Path folder = new OutputWriter(dir).write(r);
+        assertThat(folder.resolve("config_with_planner.yaml")).doesNotExist();
+        assertThat(JSON.readTree(folder.resolve("recommendation.json").toFile()).path("warnings").toString())
+            .contains("No prefill results produced");
+    }
 }
