@@ -95,6 +95,55 @@ class ImportDynamoResultsIT {
         assertThat(rec.path("decode").path("point").path("latency_ms").asDouble()).isEqualTo(22.0);
     }
 
+    /**
+     * The interpolation folders as Dynamo writes them (`selected_prefill_interpolation/aiperf_isl{I}`,
+     * `selected_decode_interpolation/aiperf_isl{I}_osl{O}_n{N}`): complete tables, one point per folder, keyed on the
+     * folder's requested ISL even where the measured prompt tokens differ by a few.
+     */
+    @Test
+    void shouldImportTheInterpolationFoldersIntoCompleteTables() throws Exception {
+        prefill("prefill_1gpus_TP1", 100);
+        decode("decode_1gpus_TP1", 8, 20, 10);
+        final int[] prefillIsls = {100, 2621, 5142, 7663};
+        for (final int isl : prefillIsls) {
+            final StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < 3; i++) {
+                sb.append(record("profiling", 10 + isl / 30.0, 2, isl + i, 5, T0_NS, T0_NS + 1_000_000_000L))
+                    .append('\n');
+            }
+            write("selected_prefill_interpolation/aiperf_isl" + isl + "/profile_export.jsonl", sb.toString());
+        }
+        int decodePoints = 0;
+        for (final int isl : new int[] {100, 6843}) {
+            for (final int n : new int[] {1, 8, 16}) {
+                final StringBuilder sb = new StringBuilder();
+                for (int i = 0; i < n; i++) {
+                    sb.append(record("profiling", 30, 10 + n * 0.5 + isl / 1000.0, isl + i % 2, 500, T0_NS,
+                        T0_NS + 10_000_000_000L)).append('\n');
+                }
+                write("selected_decode_interpolation/aiperf_isl" + isl + "_osl500_n" + n + "/profile_export.jsonl",
+                    sb.toString());
+                decodePoints++;
+            }
+        }
+        final Path out = dir.resolve("out-interp");
+        final CliRunner.Outcome o = CliRunner.run("run", "--import-dynamo-results", dir.resolve("results").toString(),
+            "--model", "Qwen/Qwen3-32B", "--backend", "vllm", "--gpu-type", "H200-SXM", "--ttft", "500", "--itl", "50",
+            "--prefill-mapping", "TP=1", "--decode-mapping", "TP=1", "--output-dir", out.toString(), "--ui-port", "0");
+        assertThat(o.exitCode()).as(o.output()).isZero();
+        final JsonNode rec = JSON.readTree(out.resolve("Qwen_Qwen3-32B__vllm__H200-SXM__import/default")
+            .resolve("recommendation.json").toFile());
+        final JsonNode pt = rec.path("prefill_table");
+        assertThat(pt.path("complete").asBoolean()).as(pt.toString()).isTrue();
+        final java.util.List<Integer> isls = new java.util.ArrayList<>();
+        pt.path("prefill_isl").forEach(v -> isls.add(v.asInt()));
+        // The four interpolation ISLs and the parallelization sweep's 3000, each once, whatever the measured tokens.
+        assertThat(isls).containsExactly(100, 2621, 3000, 5142, 7663);
+        final JsonNode dt = rec.path("decode_table");
+        // The six interpolation points and the sweep's one at ISL 3000.
+        assertThat(dt.path("z_itl").size()).isEqualTo(decodePoints + 1);
+    }
+
     @Test
     void shouldFailClearlyOnADirectoryWithoutSamples() {
         final CliRunner.Outcome o = CliRunner.run("run", "--import-dynamo-results", dir.toString(), "--output-dir",

@@ -33,7 +33,12 @@ public final class AiperfRecord {
      * @param runId        run id for all records (a benchmark run), or null for loose records
      */
     public record Context(Deployment deployment, Role role, Mapping mapping, int inFlight, int requestedOsl,
-                          String workerId, String runId, SourceKind kind) {
+                          String workerId, String runId, SourceKind kind, int requestedIsl) {
+        /** A context whose load ISL is each request's measured prompt tokens (natural workloads). */
+        public Context(final Deployment deployment, final Role role, final Mapping mapping, final int inFlight,
+                       final int requestedOsl, final String workerId, final String runId, final SourceKind kind) {
+            this(deployment, role, mapping, inFlight, requestedOsl, workerId, runId, kind, 0);
+        }
     }
 
     private AiperfRecord() {
@@ -89,7 +94,8 @@ public final class AiperfRecord {
             .setDeployment(c.deployment())
             .setRole(c.role())
             .setMapping(c.mapping())
-            .setLoad(new Load(Math.max(1, c.inFlight()), Math.max(1, isl), c.requestedOsl() > 0 ? c.requestedOsl()
+            .setLoad(new Load(Math.max(1, c.inFlight()), c.requestedIsl() > 0 ? c.requestedIsl() : Math.max(1, isl),
+                c.requestedOsl() > 0 ? c.requestedOsl()
                 : osl))
             .setTtftMs(failed ? null : ttft)
             .setItlMs(failed || osl < 2 ? null : metric(m, "inter_token_latency", null))

@@ -28,6 +28,11 @@ import java.util.stream.Stream;
 public final class DynamoResultsImporter {
     private static final Pattern ENGINE = Pattern.compile("(prefill|decode)_(\\d+)gpus_([A-Za-z]+\\d+)");
     private static final Pattern PREFILL_RUN = Pattern.compile("aiperf_isl(\\d+)");
+    /** The decode interpolation sweep's run folders under selected_decode_interpolation/. */
+    private static final Pattern DECODE_INTERPOLATION_RUN =
+        Pattern.compile("aiperf_isl(\\d+)_osl(\\d+)_n(\\d+)(_warmup)?");
+    /** Worker id of imported Dynamo sweep samples: planned points (the topology keys them exactly). */
+    public static final String WORKER_ID = "dynamo-import";
     private static final Pattern DECODE_RUN =
         Pattern.compile("aiperf_request(\\d+)_isl(\\d+)_osl(\\d+)_n(\\d+)(_warmup)?");
     private static final String EXPORT = "profile_export.jsonl";
@@ -65,12 +70,15 @@ public final class DynamoResultsImporter {
                 continue;
             }
             final AiperfRecord.Context ctx = new AiperfRecord.Context(deployment, run.role(), run.mapping(),
-                run.inFlight(), run.osl(), "dynamo-import", root.relativize(export.getParent()).toString(),
-                SourceKind.IMPORT);
+                run.inFlight(), run.osl(), WORKER_ID, root.relativize(export.getParent()).toString(),
+                SourceKind.IMPORT, run.isl());
             final AiperfImporter.Result r = AiperfImporter.importFile(export, ctx, s -> {
                 if (run.warmup()) {
                     s.setPhase(Phase.WARMUP);
                 }
+                // A Dynamo sweep's point, keyed exactly downstream: the worker id says so (AIPerf's own worker id
+                // in the record would hide it).
+                s.getSource().setWorkerId(WORKER_ID);
                 sink.accept(s);
             });
             imported += r.imported();
@@ -82,9 +90,9 @@ public final class DynamoResultsImporter {
         return new Result(imported, rejected, skipped);
     }
 
-    private record Run(Role role, Mapping mapping, int inFlight, int osl, boolean warmup, String skip) {
+    private record Run(Role role, Mapping mapping, int inFlight, int isl, int osl, boolean warmup, String skip) {
         static Run skipped(final String why) {
-            return new Run(null, null, 0, 0, false, why);
+            return new Run(null, null, 0, 0, 0, false, why);
         }
     }
 
@@ -98,6 +106,7 @@ public final class DynamoResultsImporter {
             final Matcher engine = ENGINE.matcher(name);
             final Matcher pre = PREFILL_RUN.matcher(name);
             final Matcher dec = DECODE_RUN.matcher(name);
+            final Matcher interp = DECODE_INTERPOLATION_RUN.matcher(name);
             if (engine.matches()) {
                 role = engine.group(1).equals("prefill") ? Role.PREFILL : Role.DECODE;
                 mapping = Mappings.parse(engine.group(3));
@@ -111,10 +120,13 @@ public final class DynamoResultsImporter {
                 role = Role.DECODE;
                 mapping = decodeSelected;
             } else if (pre.matches()) {
-                load = new Run(null, null, 1, 5, false, null);
+                load = new Run(null, null, 1, Integer.parseInt(pre.group(1)), 5, false, null);
             } else if (dec.matches()) {
-                load = new Run(null, null, Integer.parseInt(dec.group(1)), Integer.parseInt(dec.group(3)),
-                    dec.group(5) != null, null);
+                load = new Run(null, null, Integer.parseInt(dec.group(1)), Integer.parseInt(dec.group(2)),
+                    Integer.parseInt(dec.group(3)), dec.group(5) != null, null);
+            } else if (interp.matches()) {
+                load = new Run(null, null, Integer.parseInt(interp.group(3)), Integer.parseInt(interp.group(1)),
+                    Integer.parseInt(interp.group(2)), interp.group(4) != null, null);
             }
         }
         if (role == null) {
@@ -125,10 +137,11 @@ public final class DynamoResultsImporter {
                 + " engine not given");
         }
         if (load == null) {
-            return Run.skipped("no aiperf_isl/aiperf_request run folder");
+            return Run.skipped("no aiperf_isl{I}, aiperf_request{n}_isl{I}_osl{O}_n{n} or aiperf_isl{I}_osl{O}_n{N} run "
+                + "folder");
         }
         final int inFlight = role == Role.PREFILL && mapping.getAttnDp() > 1
             ? mapping.getAttnDp() * SweepPlans.PREFILL_ATTN_DP_RATIO : load.inFlight();
-        return new Run(role, mapping, inFlight, load.osl(), load.warmup(), null);
+        return new Run(role, mapping, inFlight, load.isl(), load.osl(), load.warmup(), null);
     }
 }

@@ -31,7 +31,8 @@ public final class LatencyStats {
         return MappingLoadStats.newBuilder().setDeployment(s.getDeployment()).setRole(s.getRole())
             .setMapping(s.getMapping()).setInFlight(inFlight).setIsl(isl).setOkCount(0).setWarmupCount(0)
             .setFailedCount(0).setTtft(emptyMetric()).setItl(emptyMetric()).setInputTokens(0).setOutputTokens(0)
-            .setRuns(new ArrayList<>()).setFirstEventUs(Long.MAX_VALUE).setLastEventUs(0).setSimulated(false).build();
+            .setRuns(new ArrayList<>()).setFirstEventUs(Long.MAX_VALUE).setLastEventUs(0).setSimulated(false)
+            .setPlanned(Keys.planned(s)).build();
     }
 
     private static MetricStats emptyMetric() {

@@ -17,9 +17,12 @@ public final class PointBuilder {
     private PointBuilder() {
     }
 
-    /** Mean ISL of the bucket's successful samples (tokens); the bucket key when none. */
+    /**
+     * The ISL a bucket stands for (tokens): a planned sweep point's requested ISL (its key), as Dynamo's tables list
+     * it whatever the tokenizer counted; else the mean ISL of the successful samples (the key when none).
+     */
     public static double meanIsl(final MappingLoadStats s) {
-        return s.getOkCount() == 0 ? s.getIsl() : (double) s.getInputTokens() / s.getOkCount();
+        return s.getPlanned() || s.getOkCount() == 0 ? s.getIsl() : (double) s.getInputTokens() / s.getOkCount();
     }
 
     /** Mean OSL of the bucket's successful samples (tokens). */
