@@ -214,4 +214,21 @@ class VirtualRunIT {
             assertThat(v.get("decode_negative_max_x_z_thpt_per_gpu")).isLessThan(0.2);
         }
     }
+
+    /** Two runs with one seed and two re-profiling rounds each: the files after the rounds are the same bytes too. */
+    @Test
+    void shouldRepeatFollowRoundsFromTheRoundSeed() throws Exception {
+        final Path a = run("--seed", "7", "--max-num-gpus-per-engine", "2", "--follow", "--follow-interval", "PT0.1S",
+            "--follow-rounds", "2");
+        final Path b = run("--seed", "7", "--max-num-gpus-per-engine", "2", "--follow", "--follow-interval", "PT0.1S",
+            "--follow-rounds", "2");
+        for (final String f : new String[] {"selected_prefill_interpolation/raw_data.npz",
+            "selected_decode_interpolation/raw_data.npz"}) {
+            assertThat(Files.readAllBytes(b.resolve(f))).as(f).isEqualTo(Files.readAllBytes(a.resolve(f)));
+        }
+        final JsonNode ra = recommendation(a);
+        assertThat(withoutTimestamps(recommendation(b))).isEqualTo(withoutTimestamps(ra));
+        // The rounds ran: each one measured the picked prefill point again (one sample in the first sweep).
+        assertThat(ra.path("prefill").path("point").path("samples").asLong()).isGreaterThanOrEqualTo(3);
+    }
 }

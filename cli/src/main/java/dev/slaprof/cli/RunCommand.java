@@ -104,6 +104,9 @@ final class RunCommand implements Callable<Integer> {
     private boolean follow;
     @Option(names = "--follow-interval", defaultValue = "PT60S", description = "Pause between re-profiling rounds.")
     private Duration followInterval;
+    @Option(names = "--follow-rounds", defaultValue = "0",
+        description = "With --follow: stop after this many re-profiling rounds (0 = until Ctrl-C).")
+    private int followRounds;
 
     @Option(names = "--focus", defaultValue = "4",
         description = "With --follow: after each sweep, re-measure this many buckets whose confidence intervals are "
@@ -287,7 +290,8 @@ final class RunCommand implements Callable<Integer> {
         int round = 0;
         try {
             // The pause between re-profiling rounds is the user's --follow-interval.
-            while (!stop.await(followInterval.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            while ((followRounds == 0 || round < followRounds)
+                && !stop.await(followInterval.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
                 startRound.accept(++round);
                 sweep.parallelizationSweep();
                 sweep.focus(pipeline.stats(), focus);
@@ -348,6 +352,9 @@ final class RunCommand implements Callable<Integer> {
         if (minGpus < 1 || minGpus > maxGpus) {
             throw new IllegalArgumentException("--min-num-gpus-per-engine " + minGpus
                 + " must be >= 1 and <= --max-num-gpus-per-engine " + maxGpus);
+        }
+        if (followRounds < 0) {
+            throw new IllegalArgumentException("--follow-rounds must be >= 0, got " + followRounds);
         }
         if (gpusPerNode < 1) {
             throw new IllegalArgumentException("--num-gpus-per-node must be >= 1, got " + gpusPerNode);
