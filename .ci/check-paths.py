@@ -68,10 +68,10 @@ def self_test():
         subprocess.run(["git", "init", "-q", repo], check=True)
         assert offenders(repo) == [], offenders(repo)
         open(os.path.join(repo, "mod/src/test/java/BadTest.java"), "w").write(
-            'Path p = Path.of("../../shared/reference-data/a.json");\n')
+            'Path p = Path.of("../../sibling-folder/a.json");\n')
         found = offenders(repo)
         assert len(found) == 1 and "BadTest.java:1" in found[0], found
-    print("check-paths self-test: a test reading ../../shared is refused, ../testdata is accepted")
+    print("check-paths self-test: a test reading ../../sibling-folder is refused, ../testdata is accepted")
 
 
 if __name__ == "__main__":
