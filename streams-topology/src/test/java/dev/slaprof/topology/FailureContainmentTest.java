@@ -14,13 +14,11 @@ import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.LatencySample;
 import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.Statistic;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.Test;
@@ -38,11 +36,8 @@ class FailureContainmentTest {
 
     private TopologyTestDriver driver(final String key, final String model) throws Exception {
         final Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "containment-test");
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("tt-state").toString());
         p.put(key, model);
-        return new TopologyTestDriver(SlaprofTopology.build(p, topics, Fixtures.sla(500, 50, Statistic.MEAN), RATE), p);
+        return Fixtures.driver(topics, Fixtures.sla(500, 50, Statistic.MEAN), p);
     }
 
     private TestInputTopic<Deployment, LatencySample> samples(final TopologyTestDriver d) {

@@ -31,4 +31,18 @@ final class Fixtures {
         return LatencySamples.ok(DEPLOYMENT, Role.DECODE, m, LatencySamples.source(SourceKind.BENCHMARK, "w", null),
             inFlight, 3000, 500, T0_US, 30.0, itlMs);
     }
+
+    /** A test driver of the whole topology with {@code extra} settings (250 ms recompute interval, fresh state dir). */
+    static org.apache.kafka.streams.TopologyTestDriver driver(final dev.slaprof.schema.Topics topics,
+                                                              final SlaTarget sla, final java.util.Properties extra)
+        throws java.io.IOException {
+        final java.util.Properties p = new java.util.Properties();
+        p.putAll(extra);
+        p.put(org.apache.kafka.streams.StreamsConfig.APPLICATION_ID_CONFIG, "fixtures-test");
+        p.put(org.apache.kafka.streams.StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        p.put(org.apache.kafka.streams.StreamsConfig.STATE_DIR_CONFIG,
+            java.nio.file.Files.createTempDirectory("tt-state").toString());
+        return new org.apache.kafka.streams.TopologyTestDriver(SlaprofTopology.build(p, topics, sla,
+            java.time.Duration.ofMillis(250)), p);
+    }
 }

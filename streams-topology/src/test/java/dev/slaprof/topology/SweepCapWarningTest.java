@@ -11,11 +11,9 @@ import dev.slaprof.schema.avro.CapacitySource;
 import dev.slaprof.schema.avro.EngineCapacity;
 import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.Statistic;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.Test;
 
@@ -26,12 +24,7 @@ class SweepCapWarningTest {
 
     @Test
     void shouldWarnOfACappedDecodeSweep() throws Exception {
-        final Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "cap-test");
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("tt-state").toString());
-        try (TopologyTestDriver d = new TopologyTestDriver(SlaprofTopology.build(p, topics,
-            Fixtures.sla(500, 50, Statistic.MEAN), RATE), p)) {
+        try (TopologyTestDriver d = Fixtures.driver(topics, Fixtures.sla(500, 50, Statistic.MEAN), new Properties())) {
             final var caps = d.createInputTopic(TopicNames.ENGINE_CAPACITY, topics.capacity().keySerde().serializer(),
                 topics.capacity().valueSerde().serializer());
             caps.pipeInput(new CapacityKey(Fixtures.DEPLOYMENT, "TP=2"), new EngineCapacity(Fixtures.DEPLOYMENT,
