@@ -56,7 +56,7 @@ public final class Sweep {
         final List<Endpoint> prefill = endpoints(Role.PREFILL);
         final Progress p = new Progress("prefill sweep", prefill.size(), out);
         for (final Endpoint e : prefill) {
-            worker.prefillPoint(e, sla.getIsl(), 1);
+            worker.prefillPoint(e, sla.getIsl(), 1, dev.slaprof.schema.avro.Sweep.SLA);
             p.step(Mappings.label(e.mapping()) + " at ISL " + sla.getIsl());
         }
         final List<Endpoint> decode = endpoints(Role.DECODE);
@@ -83,7 +83,7 @@ public final class Sweep {
         final Progress d = new Progress("decode sweep", total, out);
         for (final Endpoint e : decode) {
             for (final int n : plan.get(e)) {
-                worker.decodePoint(e, sla.getIsl(), sla.getOsl(), n);
+                worker.decodePoint(e, sla.getIsl(), sla.getOsl(), n, dev.slaprof.schema.avro.Sweep.SLA);
                 d.step(Mappings.label(e.mapping()) + " at " + n + " in flight");
             }
         }
@@ -115,10 +115,11 @@ public final class Sweep {
             final String width = Double.isInfinite(t.relativeWidth()) ? "one sample"
                 : String.format(java.util.Locale.ROOT, "+-%.1f %%", 100 * t.relativeWidth());
             if (b.getRole() == Role.PREFILL) {
-                worker.prefillPoint(engine, b.getIsl(), 3);
+                worker.prefillPoint(engine, b.getIsl(), 3, b.getSweep());
                 out.println("  focus: prefill " + label + " at ISL " + b.getIsl() + " (" + width + ")");
             } else {
-                worker.decodePoint(engine, b.getIsl(), sla.getOsl(), b.getInFlight());
+                worker.decodePoint(engine, b.getIsl(), b.getOsl() > 0 ? b.getOsl() : sla.getOsl(), b.getInFlight(),
+                    b.getSweep());
                 out.println("  focus: decode " + label + " at " + b.getInFlight() + " in flight, ISL " + b.getIsl()
                     + " (" + width + ")");
             }
@@ -135,7 +136,7 @@ public final class Sweep {
             final List<Integer> isls = SweepPlans.prefillIsls(spec.contextLength(), prefillGranularity);
             final Progress p = new Progress("prefill interpolation", isls.size(), out);
             for (final int isl : isls) {
-                worker.prefillPoint(e, isl, 1);
+                worker.prefillPoint(e, isl, 1, dev.slaprof.schema.avro.Sweep.INTERPOLATION);
                 p.step(label + " at ISL " + isl);
             }
         }
@@ -158,7 +159,8 @@ public final class Sweep {
             }
             final Progress d = new Progress("decode interpolation", points.size(), out);
             for (final int[] pt : points) {
-                worker.decodePoint(e, pt[0], SweepPlans.DECODE_INTERPOLATION_OSL, pt[1]);
+                worker.decodePoint(e, pt[0], SweepPlans.DECODE_INTERPOLATION_OSL, pt[1],
+                    dev.slaprof.schema.avro.Sweep.INTERPOLATION);
                 d.step(label + " ISL " + pt[0] + " x " + pt[1] + " in flight");
             }
         }

@@ -12,6 +12,7 @@ import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.SampleSource;
 import dev.slaprof.schema.avro.SourceKind;
 import dev.slaprof.schema.avro.StatusCode;
+import dev.slaprof.schema.avro.Sweep;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
@@ -95,8 +96,7 @@ public final class AiperfRecord {
             .setRole(c.role())
             .setMapping(c.mapping())
             .setLoad(new Load(Math.max(1, c.inFlight()), c.requestedIsl() > 0 ? c.requestedIsl() : Math.max(1, isl),
-                c.requestedOsl() > 0 ? c.requestedOsl()
-                : osl))
+                c.requestedOsl() > 0 ? c.requestedOsl() : osl, Sweep.UNPLANNED))
             .setTtftMs(failed ? null : ttft)
             .setItlMs(failed || osl < 2 ? null : metric(m, "inter_token_latency", null))
             .setRequestLatencyMs(failed ? null : latency)

@@ -8,6 +8,7 @@ import dev.slaprof.schema.avro.RequestStatus;
 import dev.slaprof.schema.avro.SampleSource;
 import dev.slaprof.schema.avro.SourceKind;
 import dev.slaprof.schema.avro.StatusCode;
+import dev.slaprof.schema.avro.Sweep;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -88,34 +89,36 @@ public final class BenchmarkWorker implements AutoCloseable {
     }
 
     /**
-     * One prefill point: 3 warmup requests per attention-DP rank, then {@code repeats} measured requests at
-     * concurrency 1 (TP/TEP) or bursts of attn_dp x 4 (DEP), OSL 5.
+     * One prefill point of {@code sweep}: 3 warmup requests per attention-DP rank, then {@code repeats} measured
+     * requests at concurrency 1 (TP/TEP) or bursts of attn_dp x 4 (DEP), OSL 5.
      */
-    public void prefillPoint(final Endpoint e, final int isl, final int repeats) {
+    public void prefillPoint(final Endpoint e, final int isl, final int repeats, final Sweep sweep) {
         final int a = Math.max(1, e.mapping().getAttnDp());
         burst(e, isl, SweepPlans.PREFILL_OSL, a == 1 ? 1 : a * 4, Phase.WARMUP, UUID.randomUUID().toString(),
-            freshPrompts(SweepPlans.WARMUP_PER_DP_RANK * a), 1);
+            freshPrompts(SweepPlans.WARMUP_PER_DP_RANK * a), 1, sweep);
         for (int i = 0; i < repeats; i++) {
             final int n = a == 1 ? 1 : a * SweepPlans.PREFILL_ATTN_DP_RATIO;
             burst(e, isl, SweepPlans.PREFILL_OSL, n, Phase.PROFILING, UUID.randomUUID().toString(), freshPrompts(n),
-                1);
+                1, sweep);
         }
     }
 
     /** One decode point: a warm-up burst of n requests fills the prefix cache, then the measured burst of n. */
-    public void decodePoint(final Endpoint e, final int isl, final int osl, final int n) {
+    public void decodePoint(final Endpoint e, final int isl, final int osl, final int n, final Sweep sweep) {
         final List<Long> prompts = freshPrompts(n);
-        burst(e, isl, osl, n, Phase.WARMUP, UUID.randomUUID().toString(), prompts, n);
-        burst(e, isl, osl, n, Phase.PROFILING, UUID.randomUUID().toString(), prompts, n);
+        burst(e, isl, osl, n, Phase.WARMUP, UUID.randomUUID().toString(), prompts, n, sweep);
+        burst(e, isl, osl, n, Phase.PROFILING, UUID.randomUUID().toString(), prompts, n, sweep);
     }
 
     private void burst(final Endpoint e, final int isl, final int osl, final int concurrency, final Phase phase,
-                       final String runId, final List<Long> prompts, final int inFlight) {
+                       final String runId, final List<Long> prompts, final int inFlight, final Sweep sweep) {
         driver.burst(e, isl, osl, prompts, concurrency, m -> {
             if (phase == Phase.PROFILING) {
                 errors.add(e.role(), m);
             }
-            publisher.publish(sample(e, m, phase, runId, inFlight, isl, osl, workerId));
+            final LatencySample s = sample(e, m, phase, runId, inFlight, isl, osl, workerId);
+            s.getLoad().setSweep(sweep);
+            publisher.publish(s);
         });
     }
 
@@ -147,7 +150,7 @@ public final class BenchmarkWorker implements AutoCloseable {
             .setDeployment(e.deployment())
             .setRole(e.role())
             .setMapping(e.mapping())
-            .setLoad(new Load(inFlight, isl, osl))
+            .setLoad(new Load(inFlight, isl, osl, Sweep.UNPLANNED))
             .setTtftMs(m.ttftMs())
             .setItlMs(m.itlMs())
             .setRequestLatencyMs(m.latencyMs())

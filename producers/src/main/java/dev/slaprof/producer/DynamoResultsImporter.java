@@ -7,6 +7,7 @@ import dev.slaprof.schema.avro.Mapping;
 import dev.slaprof.schema.avro.Phase;
 import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.SourceKind;
+import dev.slaprof.schema.avro.Sweep;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,6 +77,7 @@ public final class DynamoResultsImporter {
                 if (run.warmup()) {
                     s.setPhase(Phase.WARMUP);
                 }
+                s.getLoad().setSweep(run.sweep());
                 // A Dynamo sweep's point, keyed exactly downstream: the worker id says so (AIPerf's own worker id
                 // in the record would hide it).
                 s.getSource().setWorkerId(WORKER_ID);
@@ -90,9 +92,14 @@ public final class DynamoResultsImporter {
         return new Result(imported, rejected, skipped);
     }
 
-    private record Run(Role role, Mapping mapping, int inFlight, int isl, int osl, boolean warmup, String skip) {
+    private record Run(Role role, Mapping mapping, int inFlight, int isl, int osl, boolean warmup, Sweep sweep,
+                       String skip) {
         static Run skipped(final String why) {
-            return new Run(null, null, 0, 0, 0, false, why);
+            return new Run(null, null, 0, 0, 0, false, null, why);
+        }
+
+        static Run load(final int inFlight, final int isl, final int osl, final boolean warmup) {
+            return new Run(null, null, inFlight, isl, osl, warmup, null, null);
         }
     }
 
@@ -100,6 +107,7 @@ public final class DynamoResultsImporter {
                                 final Mapping decodeSelected) {
         Role role = null;
         Mapping mapping = null;
+        Sweep sweep = Sweep.SLA;
         Run load = null;
         for (final Path part : root.relativize(export.getParent())) {
             final String name = part.toString();
@@ -116,17 +124,19 @@ public final class DynamoResultsImporter {
             } else if (name.equals("selected_prefill_interpolation")) {
                 role = Role.PREFILL;
                 mapping = prefillSelected;
+                sweep = Sweep.INTERPOLATION;
             } else if (name.equals("selected_decode_interpolation")) {
                 role = Role.DECODE;
                 mapping = decodeSelected;
+                sweep = Sweep.INTERPOLATION;
             } else if (pre.matches()) {
-                load = new Run(null, null, 1, Integer.parseInt(pre.group(1)), 5, false, null);
+                load = Run.load(1, Integer.parseInt(pre.group(1)), SweepPlans.PREFILL_OSL, false);
             } else if (dec.matches()) {
-                load = new Run(null, null, Integer.parseInt(dec.group(1)), Integer.parseInt(dec.group(2)),
-                    Integer.parseInt(dec.group(3)), dec.group(5) != null, null);
+                load = Run.load(Integer.parseInt(dec.group(1)), Integer.parseInt(dec.group(2)),
+                    Integer.parseInt(dec.group(3)), dec.group(5) != null);
             } else if (interp.matches()) {
-                load = new Run(null, null, Integer.parseInt(interp.group(3)), Integer.parseInt(interp.group(1)),
-                    Integer.parseInt(interp.group(2)), interp.group(4) != null, null);
+                load = Run.load(Integer.parseInt(interp.group(3)), Integer.parseInt(interp.group(1)),
+                    Integer.parseInt(interp.group(2)), interp.group(4) != null);
             }
         }
         if (role == null) {
@@ -142,6 +152,6 @@ public final class DynamoResultsImporter {
         }
         final int inFlight = role == Role.PREFILL && mapping.getAttnDp() > 1
             ? mapping.getAttnDp() * SweepPlans.PREFILL_ATTN_DP_RATIO : load.inFlight();
-        return new Run(role, mapping, inFlight, load.isl(), load.osl(), load.warmup(), null);
+        return new Run(role, mapping, inFlight, load.isl(), load.osl(), load.warmup(), sweep, null);
     }
 }

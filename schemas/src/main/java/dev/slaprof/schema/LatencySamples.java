@@ -38,7 +38,7 @@ public final class LatencySamples {
             .setDeployment(d)
             .setRole(role)
             .setMapping(m)
-            .setLoad(new Load(inFlight, isl, osl))
+            .setLoad(new Load(inFlight, isl, osl, dev.slaprof.schema.avro.Sweep.UNPLANNED))
             .setTtftMs(ttftMs)
             .setItlMs(itlMs)
             .setRequestLatencyMs(latencyMs)

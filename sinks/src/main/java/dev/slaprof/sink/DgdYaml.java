@@ -33,15 +33,20 @@ public final class DgdYaml {
         return cm;
     }
 
-    private record Names(String prefix, String module, String image) {
+    /** Each backend's worker service names, module and runtime image, as its disagg template names them. */
+    private record Names(String prefill, String decode, String module, String image) {
         static Names of(final Backend be) {
             return switch (be) {
-                case SGLANG -> new Names("Sglang", "dynamo.sglang", "sglang-runtime");
-                case TRTLLM -> new Names("TRTLLM", "dynamo.trtllm", "tensorrtllm-runtime");
-                default -> new Names("Vllm", "dynamo.vllm", "vllm-runtime");
+                case SGLANG -> new Names("prefill", "decode", "dynamo.sglang", "sglang-runtime");
+                case TRTLLM -> new Names("TRTLLMPrefillWorker", "TRTLLMDecodeWorker", "dynamo.trtllm",
+                    "tensorrtllm-runtime");
+                default -> new Names("VllmPrefillWorker", "VllmDecodeWorker", "dynamo.vllm", "vllm-runtime");
             };
         }
     }
+
+    /** TRT-LLM's engine configuration files in the runtime image (the disagg template's defaults). */
+    static final String TRTLLM_ENGINE_CONFIGS = "./examples/backends/trtllm/engine_configs/qwen3/";
 
     /** Dynamo's default GPUs per node when the cluster is not inspected. */
     public static final int DEFAULT_GPUS_PER_NODE = 8;
@@ -76,11 +81,11 @@ public final class DgdYaml {
         planner(services.putObject("Planner"), r, beName, name, image, p, d);
         final String model = r.getDeployment().getModel();
         if (p != null) {
-            worker(services.putObject(names.prefix() + "PrefillWorker"), "prefill", p, be, names, image, model,
+            worker(services.putObject(names.prefill()), "prefill", p, be, names, image, model,
                 gpusPerNode);
         }
         if (d != null) {
-            worker(services.putObject(names.prefix() + "DecodeWorker"), "decode", d, be, names, image, model,
+            worker(services.putObject(names.decode()), "decode", d, be, names, image, model,
                 gpusPerNode);
         }
         return dgd;
@@ -121,8 +126,7 @@ public final class DgdYaml {
         w.put("componentType", "worker").put("envFromSecret", "hf-token-secret");
         final ObjectNode main = w.putObject("extraPodSpec").putObject("mainContainer");
         final ArrayNode args = main.putArray("args");
-        args.add("--model-path").add(model).add("--served-model-name").add(model);
-        parallelism(args, sub, m, be);
+        parallelism(args, sub, m, be, model);
         main.putArray("command").add("python3").add("-m").add(names.module());
         main.put("image", image).put("workingDir", "/workspace/");
         w.put("replicas", 1);
@@ -136,25 +140,34 @@ public final class DgdYaml {
         w.put("subComponentType", sub);
     }
 
-    /** Tensor/expert/data-parallel arguments in each backend's syntax (spec §5). */
-    private static void parallelism(final ArrayNode args, final String sub, final Mapping m, final Backend be) {
+    /**
+     * The model and the tensor/expert/data-parallel arguments in each backend's syntax, with the disagg templates'
+     * fixed arguments: vLLM {@code --model}; SGLang {@code --model-path}, page size, NIXL transfer and bootstrap port;
+     * TRT-LLM {@code --model-path}, its engine configuration file per role and an {@code --override-engine-args}
+     * JSON with the parallel sizes (TEP: experts split across the TP group, no attention DP; DEP: attention DP).
+     */
+    private static void parallelism(final ArrayNode args, final String sub, final Mapping m, final Backend be,
+                                    final String model) {
         final boolean dep = m.getStrategy() == Strategy.DEP;
         final boolean ep = m.getStrategy() != Strategy.TP;
         switch (be) {
             case TRTLLM -> {
-                args.add("--disaggregation-mode").add(sub).add("--override-engine-args");
+                args.add("--model-path").add(model).add("--served-model-name").add(model)
+                    .add("--extra-engine-args").add(TRTLLM_ENGINE_CONFIGS + sub + ".yaml")
+                    .add("--disaggregation-mode").add(sub).add("--override-engine-args");
                 final ObjectNode o = JSON.createObjectNode().put("tensor_parallel_size", dep ? m.getGpus() : m.getTp());
                 if (ep) {
                     o.put("moe_expert_parallel_size", m.getEp());
-                }
-                if (dep) {
-                    o.put("enable_attention_dp", true);
+                    o.put("enable_attention_dp", dep);
                 }
                 args.add(o.toString().replace(":", ": ").replace(",", ", "));
             }
             case SGLANG -> {
-                args.add("--disaggregation-mode").add(sub).add("--tp").add(Integer.toString(dep ? m.getGpus()
-                    : m.getTp()));
+                args.add("--model-path").add(model).add("--served-model-name").add(model).add("--page-size").add("16")
+                    .add("--trust-remote-code").add("--skip-tokenizer-init")
+                    .add("--disaggregation-mode").add(sub).add("--disaggregation-transfer-backend").add("nixl")
+                    .add("--disaggregation-bootstrap-port").add("12345").add("--host").add("0.0.0.0")
+                    .add("--tp").add(Integer.toString(dep ? m.getGpus() : m.getTp()));
                 if (dep) {
                     args.add("--dp").add(Integer.toString(m.getAttnDp())).add("--enable-dp-attention");
                 }
@@ -163,7 +176,7 @@ public final class DgdYaml {
                 }
             }
             default -> {
-                args.add("--tensor-parallel-size").add(Integer.toString(m.getTp()));
+                args.add("--model").add(model).add("--tensor-parallel-size").add(Integer.toString(m.getTp()));
                 if (dep) {
                     args.add("--data-parallel-size").add(Integer.toString(m.getAttnDp()));
                 }

@@ -163,6 +163,38 @@ class OutputWriterTest {
         return colours.size();
     }
 
+    private static String args(final JsonNode services, final String name) {
+        assertThat(services.has(name)).as("service %s in %s", name, services.fieldNames()).isTrue();
+        return services.path(name).path("extraPodSpec").path("mainContainer").path("args").toString();
+    }
+
+    @Test
+    void shouldWriteEachBackendsWorkersAsItsDisaggTemplateNamesThem() {
+        final java.util.function.Function<Backend, JsonNode> services = be -> {
+            final Recommendation r = recommendation(new Deployment("Qwen/Qwen3-30B-A3B", be, "", "H200-SXM", ""));
+            r.getPrefill().getPoint().setMapping(dev.slaprof.schema.Mappings.tep(4));
+            r.getDecode().getPoint().setMapping(dev.slaprof.schema.Mappings.dep(8));
+            return DgdYaml.deployment(r).path("spec").path("services");
+        };
+        final JsonNode vllm = services.apply(Backend.VLLM);
+        assertThat(args(vllm, "VllmPrefillWorker")).contains("\"--model\",\"Qwen/Qwen3-30B-A3B\"",
+            "\"--tensor-parallel-size\",\"4\"", "--enable-expert-parallel", "--is-prefill-worker")
+            .doesNotContain("--model-path");
+        assertThat(args(vllm, "VllmDecodeWorker")).contains("\"--data-parallel-size\",\"8\"");
+        final JsonNode sglang = services.apply(Backend.SGLANG);
+        assertThat(args(sglang, "prefill")).contains("\"--model-path\",\"Qwen/Qwen3-30B-A3B\"",
+            "\"--served-model-name\",\"Qwen/Qwen3-30B-A3B\"", "\"--page-size\",\"16\"",
+            "\"--disaggregation-mode\",\"prefill\"", "\"--disaggregation-transfer-backend\",\"nixl\"",
+            "\"--disaggregation-bootstrap-port\",\"12345\"", "\"--tp\",\"4\"", "\"--ep\",\"4\"");
+        assertThat(args(sglang, "decode")).contains("\"--tp\",\"8\"", "\"--dp\",\"8\"", "--enable-dp-attention");
+        final JsonNode trt = services.apply(Backend.TRTLLM);
+        assertThat(args(trt, "TRTLLMPrefillWorker")).contains("\"--extra-engine-args\","
+            + "\"./examples/backends/trtllm/engine_configs/qwen3/prefill.yaml\"",
+            "{\\\"tensor_parallel_size\\\": 4, \\\"moe_expert_parallel_size\\\": 4, \\\"enable_attention_dp\\\": false}");
+        assertThat(args(trt, "TRTLLMDecodeWorker")).contains("engine_configs/qwen3/decode.yaml",
+            "{\\\"tensor_parallel_size\\\": 8, \\\"moe_expert_parallel_size\\\": 8, \\\"enable_attention_dp\\\": true}");
+    }
+
     @Test
     void shouldLayOutWorkersWiderThanANodeOnSeveralNodes() {
         final Deployment d = new Deployment("Qwen/Qwen3-32B", Backend.VLLM, "", "H200-SXM", "");

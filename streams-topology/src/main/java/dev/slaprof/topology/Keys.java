@@ -6,6 +6,7 @@ import dev.slaprof.schema.avro.LatencySample;
 import dev.slaprof.schema.avro.MappingLoadStats;
 import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.StatsKey;
+import dev.slaprof.schema.avro.Sweep;
 
 /** Bucket keys and the string ids used as store keys. */
 public final class Keys {
@@ -19,7 +20,17 @@ public final class Keys {
      */
     public static StatsKey bucket(final LatencySample s) {
         return new StatsKey(s.getDeployment(), s.getRole(), Mappings.label(s.getMapping()), inFlightBucket(s),
-            islBucket(s));
+            islBucket(s), oslBucket(s), sweep(s));
+    }
+
+    /** The OSL coordinate of a sample's bucket: the requested OSL of a planned decode point, else 0 (any). */
+    public static int oslBucket(final LatencySample s) {
+        return planned(s) && s.getRole() == Role.DECODE ? s.getLoad().getRequestedOsl() : 0;
+    }
+
+    /** The sweep coordinate of a sample's bucket: its planned sweep, else UNPLANNED. */
+    public static Sweep sweep(final LatencySample s) {
+        return planned(s) ? s.getLoad().getSweep() : Sweep.UNPLANNED;
     }
 
     /** The in-flight coordinate of a sample's bucket: 1 for prefill, the sweep point when planned, else coarse. */
@@ -55,13 +66,20 @@ public final class Keys {
 
     /** Store key of a bucket under its deployment (prefix-scannable by {@link #deploymentId}). */
     public static String bucketId(final MappingLoadStats s) {
-        return bucketId(new StatsKey(s.getDeployment(), s.getRole(), Mappings.label(s.getMapping()), s.getInFlight(),
-            s.getIsl()));
+        return bucketId(statsKey(s));
+    }
+
+    /** The key a bucket is published under. */
+    public static StatsKey statsKey(final MappingLoadStats s) {
+        return new StatsKey(s.getDeployment(), s.getRole(), Mappings.label(s.getMapping()), s.getInFlight(),
+            s.getIsl(), s.getOsl(), s.getSweep());
     }
 
     /** Store key of a bucket key. */
     public static String bucketId(final StatsKey k) {
-        return deploymentId(k.getDeployment()) + k.getRole() + '\u001f' + k.getMapping() + '\u001f' + k.getInFlight()
-            + '\u001f' + k.getIsl();
+        final String id = deploymentId(k.getDeployment()) + k.getRole() + '\u001f' + k.getMapping() + '\u001f'
+            + k.getInFlight() + '\u001f' + k.getIsl();
+        // An unplanned bucket's id is as before the OSL and sweep coordinates existed, so its stored state carries on.
+        return k.getOsl() == 0 && k.getSweep() == Sweep.UNPLANNED ? id : id + '\u001f' + k.getOsl() + '\u001f' + k.getSweep();
     }
 }

@@ -32,7 +32,7 @@ public final class LatencyStats {
             .setMapping(s.getMapping()).setInFlight(inFlight).setIsl(isl).setOkCount(0).setWarmupCount(0)
             .setFailedCount(0).setTtft(emptyMetric()).setItl(emptyMetric()).setInputTokens(0).setOutputTokens(0)
             .setRuns(new ArrayList<>()).setFirstEventUs(Long.MAX_VALUE).setLastEventUs(0).setSimulated(false)
-            .setPlanned(Keys.planned(s)).build();
+            .setPlanned(Keys.planned(s)).setOsl(Keys.oslBucket(s)).setSweep(Keys.sweep(s)).build();
     }
 
     private static MetricStats emptyMetric() {

@@ -25,8 +25,14 @@ public final class PointBuilder {
         return s.getPlanned() || s.getOkCount() == 0 ? s.getIsl() : (double) s.getInputTokens() / s.getOkCount();
     }
 
-    /** Mean OSL of the bucket's successful samples (tokens). */
+    /**
+     * The OSL a bucket stands for (tokens): a planned decode point's requested OSL (its key), as Dynamo's decode
+     * table computes its context {@code isl + osl/2}; else the mean OSL of the successful samples.
+     */
     public static double meanOsl(final MappingLoadStats s) {
+        if (s.getPlanned() && s.getOsl() > 0) {
+            return s.getOsl();
+        }
         return s.getOkCount() == 0 ? 0 : (double) s.getOutputTokens() / s.getOkCount();
     }
 

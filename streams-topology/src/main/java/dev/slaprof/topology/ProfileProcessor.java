@@ -1,6 +1,5 @@
 package dev.slaprof.topology;
 
-import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.avro.CapacityKey;
 import dev.slaprof.schema.avro.DeadLetter;
 import dev.slaprof.schema.avro.Deployment;
@@ -13,8 +12,8 @@ import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.RecommendationKey;
 import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.SlaTarget;
-import dev.slaprof.schema.avro.StatsKey;
 import dev.slaprof.schema.avro.Strategy;
+import dev.slaprof.schema.avro.Sweep;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -178,8 +177,7 @@ final class ProfileProcessor implements Processor<byte[], LatencySample, Specifi
                 final MappingLoadStats prev = previous.get(kv.key);
                 if (kv.value.getLastEventUs() < limitUs) {
                     gone.add(kv.key);
-                    context.forward(new Record<>(new StatsKey(kv.value.getDeployment(), kv.value.getRole(),
-                        Mappings.label(kv.value.getMapping()), kv.value.getInFlight(), kv.value.getIsl()), null, nowMs));
+                    context.forward(new Record<>(Keys.statsKey(kv.value), null, nowMs));
                 } else if (prev != null && prev.getLastEventUs() < limitUs) {
                     previous.delete(kv.key);
                     dirtyBuckets.add(kv.key);
@@ -218,7 +216,7 @@ final class ProfileProcessor implements Processor<byte[], LatencySample, Specifi
         final int inFlight = Keys.inFlightBucket(s);
         final int isl = Keys.islBucket(s);
         final BucketRef ref = new BucketRef(s.getRole(), s.getMapping().getStrategy(), s.getMapping().getGpus(),
-            inFlight, isl);
+            inFlight, isl, Keys.oslBucket(s), Keys.sweep(s));
         Slot slot = of.slots.get(ref);
         if (slot == null) {
             slot = new Slot(Keys.bucketId(Keys.bucket(s)));
@@ -264,7 +262,8 @@ final class ProfileProcessor implements Processor<byte[], LatencySample, Specifi
     }
 
     /** A bucket's identity within its deployment, cheap to hash (no strings built per sample). */
-    private record BucketRef(Role role, Strategy strategy, int gpus, int inFlight, int isl) {
+    private record BucketRef(Role role, Strategy strategy, int gpus, int inFlight, int isl, int osl,
+                             Sweep sweep) {
     }
 
     /**
@@ -324,8 +323,7 @@ final class ProfileProcessor implements Processor<byte[], LatencySample, Specifi
             final MappingLoadStats st = view(bucketId, stats.get(bucketId));
             if (st != null) {
                 LatencyStats.refreshPercentiles(st);
-                context.forward(new Record<>(new StatsKey(st.getDeployment(), st.getRole(),
-                    Mappings.label(st.getMapping()), st.getInFlight(), st.getIsl()), st, nowMs));
+                context.forward(new Record<>(Keys.statsKey(st), st, nowMs));
             }
         }
         dirtyBuckets.clear();

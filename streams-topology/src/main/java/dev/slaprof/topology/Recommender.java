@@ -10,6 +10,7 @@ import dev.slaprof.schema.avro.PinnedChoice;
 import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.SlaTarget;
+import dev.slaprof.schema.avro.Sweep;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -196,7 +197,10 @@ public final class Recommender {
         final Map<String, List<MappingLoadStats>> out = new HashMap<>();
         for (final MappingLoadStats s : stats) {
             final int gpus = s.getMapping().getGpus();
-            if (s.getRole() != role || s.getOkCount() < Math.max(1, sla.getMinSamples())
+            // The picks are made from the SLA sweep (and unplanned traffic), never from the interpolation sweep's
+            // points: an interpolation ISL near the profile ISL must not stand in for it.
+            if (s.getRole() != role || s.getSweep() == Sweep.INTERPOLATION
+                || s.getOkCount() < Math.max(1, sla.getMinSamples())
                 || gpus < sla.getMinGpus() || gpus > sla.getMaxGpus()) {
                 continue;
             }

@@ -7,6 +7,7 @@ import dev.slaprof.schema.avro.PerfPoint;
 import dev.slaprof.schema.avro.PrefillTable;
 import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.Statistic;
+import dev.slaprof.schema.avro.Sweep;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -14,8 +15,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Dynamo's raw interpolation tables for the selected mappings, from every bucket of that mapping: prefill over ISL;
- * decode over (x = (ISL + OSL/2)·n / max_kv_tokens, y = ISL + OSL/2), ISL-major then in-flight ascending.
+ * Dynamo's raw interpolation tables for the selected mappings: prefill over ISL; decode over
+ * (x = (ISL + OSL/2)·n / max_kv_tokens, y = ISL + OSL/2), ISL-major then in-flight ascending. Once the mapping has
+ * points of the in-depth interpolation sweep, a table holds exactly those (as Dynamo's does: no knot from the SLA
+ * sweep); before that, and for unplanned traffic, it holds every bucket of the mapping.
  */
 public final class Tables {
     /** The planner's spline needs at least 4 prefill points. */
@@ -27,8 +30,8 @@ public final class Tables {
     /** Prefill table of a mapping. */
     public static PrefillTable prefill(final List<MappingLoadStats> stats, final String label, final Statistic stat) {
         final List<PerfPoint> pts = new ArrayList<>();
-        for (final MappingLoadStats s : stats) {
-            if (s.getRole() == Role.PREFILL && s.getOkCount() > 0 && Mappings.label(s.getMapping()).equals(label)) {
+        for (final MappingLoadStats s : tableBuckets(stats, Role.PREFILL, label)) {
+            if (s.getOkCount() > 0) {
                 pts.add(PointBuilder.prefill(s, stat));
             }
         }
@@ -56,8 +59,8 @@ public final class Tables {
     public static DecodeTable decode(final List<MappingLoadStats> stats, final String label, final Statistic stat,
                                      final long maxKvTokens) {
         final List<MappingLoadStats> rows = new ArrayList<>();
-        for (final MappingLoadStats s : stats) {
-            if (s.getRole() == Role.DECODE && s.getItl().getCount() > 0 && Mappings.label(s.getMapping()).equals(label)) {
+        for (final MappingLoadStats s : tableBuckets(stats, Role.DECODE, label)) {
+            if (s.getItl().getCount() > 0) {
                 rows.add(s);
             }
         }
@@ -86,6 +89,22 @@ public final class Tables {
             reason = "all decode points of " + label + " lie on one line (one context length); no triangulation";
         }
         return new DecodeTable(x, y, z, t, n, maxKvTokens, reason.isEmpty(), reason);
+    }
+
+    /** The buckets of a mapping's table: its interpolation-sweep points when it has any, else all of them. */
+    static List<MappingLoadStats> tableBuckets(final List<MappingLoadStats> stats, final Role role,
+                                               final String label) {
+        final List<MappingLoadStats> all = new ArrayList<>();
+        final List<MappingLoadStats> interpolation = new ArrayList<>();
+        for (final MappingLoadStats s : stats) {
+            if (s.getRole() == role && Mappings.label(s.getMapping()).equals(label)) {
+                all.add(s);
+                if (s.getSweep() == Sweep.INTERPOLATION) {
+                    interpolation.add(s);
+                }
+            }
+        }
+        return interpolation.isEmpty() ? all : interpolation;
     }
 
     private static boolean collinear(final List<Double> x, final List<Double> y) {
