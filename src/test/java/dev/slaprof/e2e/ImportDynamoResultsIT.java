@@ -104,6 +104,9 @@ class ImportDynamoResultsIT {
     void shouldImportTheInterpolationFoldersIntoCompleteTables() throws Exception {
         prefill("prefill_1gpus_TP1", 100);
         decode("decode_1gpus_TP1", 8, 20, 10);
+        // The engine's own start-up log, saved by Dynamo in the engine folder: the decode table's KV capacity.
+        write("decode_1gpus_TP1/decode-worker.log", "INFO 09-01 10:00:00 [gpu_worker.py:298] Available KV cache "
+            + "memory: 60.11 GiB\nINFO 09-01 10:00:00 [kv_cache_utils.py:1087] GPU KV cache size: 246,208 tokens\n");
         final int[] prefillIsls = {100, 2621, 5142, 7663};
         for (final int isl : prefillIsls) {
             final StringBuilder sb = new StringBuilder();
@@ -137,11 +140,20 @@ class ImportDynamoResultsIT {
         assertThat(pt.path("complete").asBoolean()).as(pt.toString()).isTrue();
         final java.util.List<Integer> isls = new java.util.ArrayList<>();
         pt.path("prefill_isl").forEach(v -> isls.add(v.asInt()));
-        // The four interpolation ISLs and the parallelization sweep's 3000, each once, whatever the measured tokens.
-        assertThat(isls).containsExactly(100, 2621, 3000, 5142, 7663);
+        // Exactly the four interpolation ISLs, as Dynamo's table holds them: no knot from the parallelization
+        // sweep's ISL 3000, and each point once whatever the measured tokens.
+        assertThat(isls).containsExactly(100, 2621, 5142, 7663);
         final JsonNode dt = rec.path("decode_table");
-        // The six interpolation points and the sweep's one at ISL 3000.
-        assertThat(dt.path("z_itl").size()).isEqualTo(decodePoints + 1);
+        // Exactly the six interpolation points (the sweep's point at ISL 3000 is not one of them), context isl + 250.
+        assertThat(dt.path("z_itl").size()).isEqualTo(decodePoints);
+        final java.util.Set<Double> contexts = new java.util.TreeSet<>();
+        dt.path("y_context_length").forEach(v -> contexts.add(v.asDouble()));
+        assertThat(contexts).containsExactly(350.0, 7093.0);
+        assertThat(dt.path("max_kv_tokens").asLong()).isEqualTo(246_208L);
+        assertThat(dt.path("complete").asBoolean()).as(dt.toString()).isTrue();
+        assertThat(o.output()).contains("KV capacity of decode_1gpus_TP1 from decode-worker.log: 246,208 tokens");
+        // The pick still stands on the parallelization sweep's points.
+        assertThat(rec.path("prefill").path("point").path("isl").asInt()).isEqualTo(3000);
     }
 
     @Test

@@ -315,6 +315,22 @@ final class RunCommand implements Callable<Integer> {
             decodeMapping == null ? null : Mappings.parse(decodeMapping), publisher::publish);
         r.skipped().forEach(s -> out.println("slaprof: skipped " + s));
         r.rejected().forEach(s -> out.println("slaprof: rejected " + s));
+        for (final DynamoResultsImporter.Capacity c : r.capacities()) {
+            final String where = importDir.relativize(c.folder()).toString();
+            if (!c.finding().found()) {
+                out.println("slaprof: KV capacity of " + where + ": " + c.finding().describe()
+                    + " (its decode table is written only with a capacity)");
+                continue;
+            }
+            final long tokens = c.finding().tokensPerRank().getAsLong() * Math.max(1, c.mapping().getAttnDp());
+            out.println("slaprof: KV capacity of " + where + " from " + c.log().getFileName() + ": "
+                + c.finding().describe());
+            publisher.publish(dev.slaprof.schema.avro.EngineCapacity.newBuilder().setDeployment(deployment)
+                .setMapping(c.mapping()).setMaxKvTokens(tokens).setSource(dev.slaprof.schema.avro.CapacitySource.LOG)
+                .setDetail(importDir.relativize(c.log()) + ": " + c.finding().rule() + ": " + c.finding().evidence()
+                    + " x attn_dp " + c.mapping().getAttnDp())
+                .setObservedAtUs(System.currentTimeMillis() * 1000).build());
+        }
         if (r.imported() == 0) {
             throw new IllegalArgumentException("no per-request samples found under " + importDir);
         }

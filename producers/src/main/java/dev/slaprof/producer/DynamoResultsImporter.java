@@ -23,23 +23,36 @@ import java.util.stream.Stream;
  * the folder names, the samples from each run's per-request export ({@code profile_export.jsonl}):
  * {@code prefill_{n}gpus_{TAG}/aiperf_isl{ISL}/} and
  * {@code decode_{n}gpus_{TAG}/aiperf_request{N}_isl{ISL}_osl{OSL}_n{N}[_warmup]/} (the {@code _warmup} run
- * only fills the prefix cache, so its records are warmup). The {@code selected_*_interpolation/} folders do not
- * name their mapping: they are read only when the caller says which mapping was selected.
+ * only fills the prefix cache, so its records are warmup), and the TP-only profiler's names {@code prefill_tp{N}/},
+ * {@code decode_tp{N}/} with {@code gap_}-prefixed run folders. The {@code selected_*_interpolation/} folders do
+ * not name their mapping: they are read only when the caller says which mapping was selected. A genai-perf summary
+ * without per-request records is reported as skipped, with the reason.
  */
 public final class DynamoResultsImporter {
     private static final Pattern ENGINE = Pattern.compile("(prefill|decode)_(\\d+)gpus_([A-Za-z]+\\d+)");
-    private static final Pattern PREFILL_RUN = Pattern.compile("aiperf_isl(\\d+)");
+    /** The TP-only profiler's engine folders (Dynamo before the MoE sweep): {@code prefill_tp{N}}, {@code decode_tp{N}}. */
+    private static final Pattern OLD_ENGINE = Pattern.compile("(prefill|decode)_tp(\\d+)");
+    private static final Pattern PREFILL_RUN = Pattern.compile("(?:aiperf|gap)_isl(\\d+)");
     /** The decode interpolation sweep's run folders under selected_decode_interpolation/. */
     private static final Pattern DECODE_INTERPOLATION_RUN =
         Pattern.compile("aiperf_isl(\\d+)_osl(\\d+)_n(\\d+)(_warmup)?");
     /** Worker id of imported Dynamo sweep samples: planned points (the topology keys them exactly). */
     public static final String WORKER_ID = "dynamo-import";
     private static final Pattern DECODE_RUN =
-        Pattern.compile("aiperf_request(\\d+)_isl(\\d+)_osl(\\d+)_n(\\d+)(_warmup)?");
+        Pattern.compile("(?:aiperf|gap)_request(\\d+)_isl(\\d+)_osl(\\d+)_n(\\d+)(_warmup)?");
     private static final String EXPORT = "profile_export.jsonl";
+    /** genai-perf's export (the TP-only profiler's client): no per-request JSON lines, so not importable. */
+    private static final String GENAI_PERF_EXPORT = "profile_export_genai_perf.json";
 
-    /** Outcome: samples imported, lines rejected (file:line: reason), folders skipped and why. */
-    public record Result(long imported, List<String> rejected, List<String> skipped) {
+    /**
+     * Outcome: samples imported, lines rejected (file:line: reason), folders skipped and why, and what each decode
+     * engine folder's logs say about the engine's KV capacity.
+     */
+    public record Result(long imported, List<String> rejected, List<String> skipped, List<Capacity> capacities) {
+    }
+
+    /** What the logs of one decode engine folder say about its KV capacity (per rank), and which file said it. */
+    public record Capacity(Mapping mapping, Path folder, CapacityDiscovery.Finding finding, Path log) {
     }
 
     private DynamoResultsImporter() {
@@ -61,8 +74,17 @@ public final class DynamoResultsImporter {
         final List<String> rejected = new ArrayList<>();
         final List<String> skipped = new ArrayList<>();
         final List<Path> exports;
+        final List<Path> genaiPerf;
         try (Stream<Path> walk = Files.walk(root)) {
             exports = walk.filter(p -> p.getFileName().toString().equals(EXPORT)).sorted().toList();
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            genaiPerf = walk.filter(p -> p.getFileName().toString().equals(GENAI_PERF_EXPORT))
+                .filter(p -> !Files.exists(p.resolveSibling(EXPORT))).sorted().toList();
+        }
+        for (final Path g : genaiPerf) {
+            skipped.add(root.relativize(g) + ": a genai-perf summary; slaprof imports per-request records ("
+                + EXPORT + ", AIPerf), and a summary alone has none");
         }
         for (final Path export : exports) {
             final Run run = classify(root, export, prefillSelected, decodeSelected);
@@ -86,10 +108,59 @@ public final class DynamoResultsImporter {
             imported += r.imported();
             rejected.addAll(r.rejected());
         }
-        if (exports.isEmpty()) {
+        if (exports.isEmpty() && genaiPerf.isEmpty()) {
             skipped.add(root + ": no " + EXPORT + " found (summaries alone carry no per-request samples)");
         }
-        return new Result(imported, rejected, skipped);
+        return new Result(imported, rejected, skipped, capacities(root));
+    }
+
+    /**
+     * Reads the KV capacity of every decode engine folder from the engine logs Dynamo saved in it ({@code *.log}
+     * and {@code *.txt} files directly inside the folder), first file with a capacity line wins, in name order; a
+     * folder whose logs say nothing gets a finding with the reason.
+     */
+    static List<Capacity> capacities(final Path root) throws IOException {
+        final List<Capacity> out = new ArrayList<>();
+        final List<Path> engines;
+        try (Stream<Path> walk = Files.walk(root)) {
+            engines = walk.filter(Files::isDirectory).filter(p -> {
+                final String n = p.getFileName().toString();
+                return n.startsWith("decode_") && (ENGINE.matcher(n).matches() || OLD_ENGINE.matcher(n).matches());
+            }).sorted().toList();
+        }
+        for (final Path engine : engines) {
+            final String n = engine.getFileName().toString();
+            final Matcher m = ENGINE.matcher(n);
+            final Matcher old = OLD_ENGINE.matcher(n);
+            final Mapping mapping = m.matches() ? Mappings.parse(m.group(3))
+                : old.matches() ? Mappings.tp(Integer.parseInt(old.group(2))) : null;
+            final List<Path> logs;
+            try (Stream<Path> files = Files.list(engine)) {
+                logs = files.filter(Files::isRegularFile).filter(p -> {
+                    final String f = p.getFileName().toString();
+                    return f.endsWith(".log") || f.endsWith(".txt");
+                }).sorted().toList();
+            }
+            CapacityDiscovery.Finding found = null;
+            Path from = null;
+            final List<String> why = new ArrayList<>();
+            for (final Path log : logs) {
+                final CapacityDiscovery.Finding f = CapacityDiscovery.readLog(Files.readString(log),
+                    CapacityDiscovery.VLLM_DEFAULT_BLOCK_SIZE);
+                if (f.found()) {
+                    found = f;
+                    from = log;
+                    break;
+                }
+                why.add(log.getFileName() + ": " + f.evidence());
+            }
+            if (found == null) {
+                found = new CapacityDiscovery.Finding(java.util.OptionalLong.empty(), "none", logs.isEmpty()
+                    ? "no engine log (*.log, *.txt) in the folder" : String.join("; ", why), false);
+            }
+            out.add(new Capacity(mapping, engine, found, from));
+        }
+        return out;
     }
 
     private record Run(Role role, Mapping mapping, int inFlight, int isl, int osl, boolean warmup, Sweep sweep,
@@ -112,6 +183,7 @@ public final class DynamoResultsImporter {
         for (final Path part : root.relativize(export.getParent())) {
             final String name = part.toString();
             final Matcher engine = ENGINE.matcher(name);
+            final Matcher old = OLD_ENGINE.matcher(name);
             final Matcher pre = PREFILL_RUN.matcher(name);
             final Matcher dec = DECODE_RUN.matcher(name);
             final Matcher interp = DECODE_INTERPOLATION_RUN.matcher(name);
@@ -121,6 +193,9 @@ public final class DynamoResultsImporter {
                 if (mapping.getGpus() != Integer.parseInt(engine.group(2))) {
                     return Run.skipped("folder says " + engine.group(2) + " GPUs but mapping " + engine.group(3));
                 }
+            } else if (old.matches()) {
+                role = old.group(1).equals("prefill") ? Role.PREFILL : Role.DECODE;
+                mapping = Mappings.tp(Integer.parseInt(old.group(2)));
             } else if (name.equals("selected_prefill_interpolation")) {
                 role = Role.PREFILL;
                 mapping = prefillSelected;
