@@ -340,10 +340,16 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private List<Mapping> candidates(final ModelSpec spec) {
+        final List<String> unknown = SweepPlans.unknownFacts(spec.searchedAsMoe(), spec.numKvHeads(),
+            spec.numExperts(), spec.intermediateSize());
+        if (!unknown.isEmpty()) {
+            System.out.println("slaprof: WARNING " + spec.name() + ": " + String.join(", ", unknown) + " unknown; "
+                + "the search space skips the divisibility checks that need them (as Dynamo does)");
+        }
         final List<Mapping> out = new ArrayList<>();
         for (final int n : SweepPlans.gpuCounts(minGpus, maxGpus)) {
-            out.addAll(SweepPlans.candidates(n, spec.isMoe(), "Qwen3MoeForCausalLM".equals(spec.architecture()),
-                spec.numKvHeads(), spec.numExperts(), spec.intermediateSize()));
+            out.addAll(SweepPlans.candidates(n, spec.searchedAsMoe(), "Qwen3MoeForCausalLM".equals(spec.architecture()),
+                spec.numKvHeads(), spec.numExperts(), spec.intermediateSize(), spec.quantBlockSize()));
         }
         if (out.isEmpty()) {
             throw new IllegalArgumentException("no mapping of " + spec.name() + " fits " + minGpus + ".." + maxGpus

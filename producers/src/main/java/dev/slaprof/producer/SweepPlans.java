@@ -32,12 +32,20 @@ public final class SweepPlans {
         return out;
     }
 
-    /**
-     * Candidate mappings for {@code n} GPUs: dense TP; MoE TEP and DEP (plus TP for Qwen3-MoE), filtered by the
-     * divisibility rules (a check whose fact is unknown, i.e. 0, is skipped).
-     */
+    /** Candidate mappings without a quantization block (see the full form). */
     public static List<Mapping> candidates(final int n, final boolean moe, final boolean qwen3Moe, final int kvHeads,
                                            final int experts, final int intermediate) {
+        return candidates(n, moe, qwen3Moe, kvHeads, experts, intermediate, 0);
+    }
+
+    /**
+     * Candidate mappings for {@code n} GPUs: dense TP; MoE TEP and DEP (plus TP for Qwen3-MoE), filtered by the
+     * divisibility rules: KV heads and intermediate size by the TP size, experts by the expert split, and with a
+     * quantization block the per-rank intermediate size by the block (a check whose fact is unknown, i.e. 0, is
+     * skipped; {@link #unknownFacts} names them).
+     */
+    public static List<Mapping> candidates(final int n, final boolean moe, final boolean qwen3Moe, final int kvHeads,
+                                           final int experts, final int intermediate, final int quantBlock) {
         final List<Mapping> raw = new ArrayList<>();
         if (!moe) {
             raw.add(Mappings.tp(n));
@@ -67,9 +75,28 @@ public final class SweepPlans {
             if (intermediate > 0 && intermediate % tpSize != 0) {
                 continue;
             }
+            if (intermediate > 0 && tpSize > 1 && quantBlock > 0 && (intermediate / tpSize) % quantBlock != 0) {
+                continue;
+            }
             ok.add(m);
         }
         return ok;
+    }
+
+    /** The model facts whose divisibility check is skipped because they are unknown (0), for a warning. */
+    public static List<String> unknownFacts(final boolean moe, final int kvHeads, final int experts,
+                                            final int intermediate) {
+        final List<String> out = new ArrayList<>();
+        if (kvHeads <= 0) {
+            out.add("num_kv_heads");
+        }
+        if (moe && experts <= 0) {
+            out.add("num_experts");
+        }
+        if (intermediate <= 0) {
+            out.add("intermediate_size");
+        }
+        return out;
     }
 
     /**

@@ -23,6 +23,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param expertParamsB       parameters inside routed experts, billions (split by EP)
  * @param bytesPerParam       weight bytes per parameter (2 = BF16)
  * @param kvBytesPerToken     whole-model KV bytes per token; 0 = derive from the GQA shape
+ * @param quantBlockSize      quantization block of the weights (quantization_config's weight_block_size,
+ *                            block_size, group_size or q_group_size; a list's largest element); 0 = none or unknown
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ModelSpec(
@@ -42,11 +44,24 @@ public record ModelSpec(
     @JsonProperty("active_params_b") double activeParamsB,
     @JsonProperty("expert_params_b") double expertParamsB,
     @JsonProperty("bytes_per_param") double bytesPerParam,
-    @JsonProperty("kv_bytes_per_token") double kvBytesPerToken) {
+    @JsonProperty("kv_bytes_per_token") double kvBytesPerToken,
+    @JsonProperty("quantization_block_size") int quantBlockSize) {
 
-    /** Dynamo's MoE set: DeepSeek V3/V3.2 and Qwen3-MoE. */
+    /** The architectures Dynamo's profiler treats as MoE (spec §2): DeepSeek V3/V3.2 and Qwen3-MoE. */
+    public static final java.util.Set<String> DYNAMO_MOE_ARCHITECTURES =
+        java.util.Set.of("DeepseekV3ForCausalLM", "DeepseekV32ForCausalLM", "Qwen3MoeForCausalLM");
+
+    /** True when the model has routed experts (the performance model's MoE physics). */
     public boolean isMoe() {
         return numExperts > 0;
+    }
+
+    /**
+     * True when Dynamo's profiler searches TEP and DEP mappings for it: by architecture, as Dynamo decides, not by
+     * the presence of experts (a Mixtral-style model outside the set is searched as dense TP, as in Dynamo).
+     */
+    public boolean searchedAsMoe() {
+        return architecture != null && DYNAMO_MOE_ARCHITECTURES.contains(architecture);
     }
 
     /** Weight bytes of the whole model. */
@@ -63,6 +78,6 @@ public record ModelSpec(
     public ModelSpec named(final String n) {
         return new ModelSpec(n, architecture, layers, hiddenSize, numAttentionHeads, numKvHeads, headDim,
             intermediateSize, moeIntermediateSize, numExperts, expertsPerToken, contextLength, paramsB, activeParamsB,
-            expertParamsB, bytesPerParam, kvBytesPerToken);
+            expertParamsB, bytesPerParam, kvBytesPerToken, quantBlockSize);
     }
 }
