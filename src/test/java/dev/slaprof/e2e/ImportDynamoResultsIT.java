@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@code slaprof run --import-dynamo-results}: a results directory in profile_sla's layout with AIPerf per-request
@@ -100,13 +102,17 @@ class ImportDynamoResultsIT {
      * `selected_decode_interpolation/aiperf_isl{I}_osl{O}_n{N}`): complete tables, one point per folder, keyed on the
      * folder's requested ISL even where the measured prompt tokens differ by a few.
      */
-    @Test
-    void shouldImportTheInterpolationFoldersIntoCompleteTables() throws Exception {
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "vllm|INFO 09-01 10:00:00 [kv_cache_utils.py:1087] GPU KV cache size: 246,208 tokens",
+        "sglang|[2025-09-01 10:00:00 TP0] KV Cache is allocated. #tokens: 246208, K size: 15.03 GB, V size: 15.03 GB",
+        "trtllm|[TRT-LLM] [I] [MemUsageChange] Allocated 30.05 GiB for max tokens in paged KV cache (246208)."})
+    void shouldImportTheInterpolationFoldersIntoCompleteTables(final String backend, final String capacityLine)
+        throws Exception {
         prefill("prefill_1gpus_TP1", 100);
         decode("decode_1gpus_TP1", 8, 20, 10);
         // The engine's own start-up log, saved by Dynamo in the engine folder: the decode table's KV capacity.
-        write("decode_1gpus_TP1/decode-worker.log", "INFO 09-01 10:00:00 [gpu_worker.py:298] Available KV cache "
-            + "memory: 60.11 GiB\nINFO 09-01 10:00:00 [kv_cache_utils.py:1087] GPU KV cache size: 246,208 tokens\n");
+        write("decode_1gpus_TP1/decode-worker.log", "start-up\n" + capacityLine + "\nready\n");
         final int[] prefillIsls = {100, 2621, 5142, 7663};
         for (final int isl : prefillIsls) {
             final StringBuilder sb = new StringBuilder();
@@ -131,10 +137,10 @@ class ImportDynamoResultsIT {
         }
         final Path out = dir.resolve("out-interp");
         final CliRunner.Outcome o = CliRunner.run("run", "--import-dynamo-results", dir.resolve("results").toString(),
-            "--model", "Qwen/Qwen3-32B", "--backend", "vllm", "--gpu-type", "H200-SXM", "--ttft", "500", "--itl", "50",
+            "--model", "Qwen/Qwen3-32B", "--backend", backend, "--gpu-type", "H200-SXM", "--ttft", "500", "--itl", "50",
             "--prefill-mapping", "TP=1", "--decode-mapping", "TP=1", "--output-dir", out.toString(), "--ui-port", "0");
         assertThat(o.exitCode()).as(o.output()).isZero();
-        final JsonNode rec = JSON.readTree(out.resolve("Qwen_Qwen3-32B__vllm__H200-SXM__import/default")
+        final JsonNode rec = JSON.readTree(out.resolve("Qwen_Qwen3-32B__" + backend + "__H200-SXM__import/default")
             .resolve("recommendation.json").toFile());
         final JsonNode pt = rec.path("prefill_table");
         assertThat(pt.path("complete").asBoolean()).as(pt.toString()).isTrue();

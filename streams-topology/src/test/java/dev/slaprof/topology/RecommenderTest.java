@@ -52,6 +52,41 @@ class RecommenderTest {
     }
 
     @Test
+    void shouldCountALatencyExactlyAtTheTargetAsMeetingIt() {
+        // Dynamo's filter is `ttft <= target`: TP=1 at exactly 50 ms (60000 tok/s/GPU) beats TP=2 at 40 ms (37500).
+        final Recommendation r = recommend(50, 50, Fixtures.prefill(Mappings.tp(1), 3000, 50),
+            Fixtures.prefill(Mappings.tp(2), 3000, 40));
+        assertThat(r.getPrefill().getFeasible()).isTrue();
+        assertThat(r.getPrefill().getPoint().getLabel()).isEqualTo("TP=1");
+        // A hair over the target is out.
+        final Recommendation over = recommend(50, 50, Fixtures.prefill(Mappings.tp(1), 3000, 50.000001),
+            Fixtures.prefill(Mappings.tp(2), 3000, 40));
+        assertThat(over.getPrefill().getPoint().getLabel()).isEqualTo("TP=2");
+    }
+
+    @Test
+    void shouldScanEveryPointWhenItlIsNotMonotoneInLoad() {
+        // ITL 9, 11, 9.5 ms at 1, 8, 16 in flight (a non-monotone curve; target 10): Dynamo filters every point,
+        // so 16 in flight (16 * 1000 / 9.5 = 1684 tok/s/GPU) wins although 8 in flight is over the target.
+        final Recommendation r = recommend(1000, 10, Fixtures.decode(Mappings.tp(1), 1, 9),
+            Fixtures.decode(Mappings.tp(1), 8, 11), Fixtures.decode(Mappings.tp(1), 16, 9.5));
+        assertThat(r.getDecode().getPoint().getInFlight()).isEqualTo(16);
+        assertThat(r.getDecode().getFeasible()).isTrue();
+    }
+
+    @Test
+    void shouldCompareAMappingWithFewerPointsOnItsOwnPoints() {
+        // TP=2 has one decode point, TP=1 three: the pick is over all four points as they are (Dynamo's rule), and
+        // TP=2's single point at 64 in flight (64 * 1000 / 18 / 2 = 1778 tok/s/GPU) beats TP=1's best (1000).
+        final Recommendation r = recommend(1000, 20, Fixtures.decode(Mappings.tp(1), 1, 10),
+            Fixtures.decode(Mappings.tp(1), 8, 12), Fixtures.decode(Mappings.tp(1), 16, 16),
+            Fixtures.decode(Mappings.tp(2), 64, 18));
+        assertThat(r.getDecodePoints()).hasSize(4);
+        assertThat(r.getDecode().getPoint().getLabel()).isEqualTo("TP=2");
+        assertThat(r.getDecode().getPoint().getInFlight()).isEqualTo(64);
+    }
+
+    @Test
     void shouldFallBackToLowestLatencyWhenNothingMeetsTheTarget() {
         final Recommendation r = recommend(10, 5, Fixtures.prefill(Mappings.tp(1), 3000, 100),
             Fixtures.prefill(Mappings.tp(4), 3000, 40), Fixtures.decode(Mappings.tp(1), 1, 12),
