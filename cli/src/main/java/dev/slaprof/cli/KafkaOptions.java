@@ -89,6 +89,11 @@ final class KafkaOptions {
         }
     }
 
+    @Option(names = "--schema-registry-token-file", paramLabel = "FILE", description = "File "
+        + "holding the API token sent to a registry started with --api-token-file (or "
+        + "SLAPROF_SCHEMA_REGISTRY_TOKEN_FILE).")
+    private java.nio.file.Path registryTokenFile;
+
     /** Topics bound to the configured registry. */
     Topics topics(final Map<String, String> env) {
         final String url = registryUrl != null ? registryUrl : env.get("SLAPROF_SCHEMA_REGISTRY_URL");
@@ -96,6 +101,19 @@ final class KafkaOptions {
             throw new IllegalArgumentException("no schema registry: give --schema-registry-url or "
                 + "SLAPROF_SCHEMA_REGISTRY_URL (slaprof registry runs one)");
         }
-        return Topics.create(new HttpSchemaRegistryClient(url));
+        final String tokenFile = registryTokenFile != null ? registryTokenFile.toString()
+            : env.get("SLAPROF_SCHEMA_REGISTRY_TOKEN_FILE");
+        String token = null;
+        if (tokenFile != null) {
+            try {
+                token = java.nio.file.Files.readString(java.nio.file.Path.of(tokenFile)).strip();
+            } catch (final java.io.IOException e) {
+                throw new IllegalArgumentException("cannot read the schema registry token file " + tokenFile + ": " + e);
+            }
+            if (token.isEmpty()) {
+                throw new IllegalArgumentException("the schema registry token file " + tokenFile + " is empty");
+            }
+        }
+        return Topics.create(new HttpSchemaRegistryClient(url, java.time.Duration.ofSeconds(10), token));
     }
 }

@@ -40,7 +40,7 @@ final class Pipeline implements AutoCloseable {
     private final String profile;
 
     private Pipeline(final Properties client, final Topics topics, final SlaTarget sla, final Path outputDir,
-                     final Deployment deployment, final int apiPort, final int gpusPerNode, final Duration horizon)
+                     final Deployment deployment, final Http http, final int gpusPerNode, final Duration horizon)
         throws IOException {
         this.deployment = deployment;
         this.profile = sla.getProfile();
@@ -52,20 +52,30 @@ final class Pipeline implements AutoCloseable {
         runner = StreamsRunner.start(SlaprofTopology.build(props, topics, sla, Duration.ofMillis(250), horizon), props);
         streams = runner.streams();
         try {
-            sink = new SinkService(client, topics, new OutputWriter(outputDir, gpusPerNode), "127.0.0.1", apiPort,
-                () -> dev.slaprof.topology.TopologyMetrics.gauges(streams));
+            sink = new SinkService(client, topics, new OutputWriter(outputDir, gpusPerNode), http.host(), http.port(),
+                () -> dev.slaprof.topology.TopologyMetrics.gauges(streams), http.options());
         } catch (final java.net.BindException e) {
             runner.close();
-            throw new IllegalArgumentException("port " + apiPort + " is busy; choose another with --ui-port");
+            throw new IllegalArgumentException("port " + http.port() + " is busy; choose another with --ui-port");
+        } catch (final IOException | RuntimeException e) {
+            runner.close();
+            throw e;
         }
         slaProducer = new KafkaProducer<>(client, topics.slaTargets().keySerde().serializer(),
             topics.slaTargets().valueSerde().serializer());
     }
 
+    /** Where and how the web UI and REST API listen. */
+    record Http(String host, int port, dev.slaprof.schema.http.HttpSurface.Options options) {
+        static Http loopback(final int port) {
+            return new Http("127.0.0.1", port, dev.slaprof.schema.http.HttpSurface.Options.loopback());
+        }
+    }
+
     static Pipeline start(final Properties client, final Topics topics, final SlaTarget sla, final Path outputDir,
-                          final Deployment deployment, final int apiPort, final int gpusPerNode,
+                          final Deployment deployment, final Http http, final int gpusPerNode,
                           final Duration horizon) throws IOException {
-        return new Pipeline(client, topics, sla, outputDir, deployment, apiPort, gpusPerNode, horizon);
+        return new Pipeline(client, topics, sla, outputDir, deployment, http, gpusPerNode, horizon);
     }
 
     /** A pipeline starting on its own thread; {@link #close()} closes it once it is up. */
@@ -108,11 +118,11 @@ final class Pipeline implements AutoCloseable {
 
     /** Starts the pipeline on a thread of its own (the caller may run the first sweep meanwhile). */
     static Starting startInBackground(final Properties client, final Topics topics, final SlaTarget sla,
-                                      final Path outputDir, final Deployment deployment, final int apiPort,
+                                      final Path outputDir, final Deployment deployment, final Http http,
                                       final int gpusPerNode, final Duration horizon) {
         return new Starting(CompletableFuture.supplyAsync(() -> {
             try {
-                return start(client, topics, sla, outputDir, deployment, apiPort, gpusPerNode, horizon);
+                return start(client, topics, sla, outputDir, deployment, http, gpusPerNode, horizon);
             } catch (final IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -118,8 +118,13 @@ final class RunCommand implements Callable<Integer> {
             + "re-learned.")
     private Duration horizon;
     @Option(names = "--ui-port", defaultValue = "8377",
-        description = "Loopback port of the web UI and the REST API (0 = any free).")
+        description = "Port of the web UI and the REST API (0 = any free).")
     private int uiPort;
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Bind address of the web UI and the REST "
+        + "API (loopback by default; any other needs --api-token-file or --insecure-no-auth).")
+    private String host;
+    @picocli.CommandLine.Mixin
+    private HttpSecurityOptions security;
     @Option(names = "--verbose", description = "Print stack traces on errors.")
     private boolean verbose;
 
@@ -181,6 +186,8 @@ final class RunCommand implements Callable<Integer> {
         applySettings(System.getenv());
         final Backend be = parseBackend(backend);
         validate();
+        final dev.slaprof.schema.http.HttpSurface.Options http = security.resolve(System.getenv());
+        dev.slaprof.schema.http.AccessPolicy.checkBind(host, http.access(), "web UI and REST API");
         final Statistic stat = Statistic.valueOf(statistic.toUpperCase(Locale.ROOT));
         final Catalog catalog = Catalog.bundled();
         // An import needs no performance model: any model and GPU name the results came from will do.
@@ -198,7 +205,7 @@ final class RunCommand implements Callable<Integer> {
         try (Embedded env = Embedded.start(out);
              SamplePublisher publisher = new SamplePublisher(env.client(), env.topics());
              Pipeline.Starting starting = Pipeline.startInBackground(env.client(), env.topics(), sla, outputDir,
-                 deployment, uiPort, gpusPerNode, horizon)) {
+                 deployment, new Pipeline.Http(host, uiPort, http), gpusPerNode, horizon)) {
             // The topology and the sinks start while the first sweep runs: the samples wait in Kafka meanwhile.
             final java.util.function.Supplier<Pipeline> pipeline = () -> {
                 final Pipeline p = starting.await();

@@ -80,10 +80,13 @@ final class Subcommands {
         private String host;
         @Option(names = "--port", defaultValue = "8081", description = "Port.")
         private int port;
+        @Mixin
+        private HttpSecurityOptions security;
 
         @Override
         public Integer call() throws Exception {
-            try (RegistryHttpServer server = new RegistryHttpServer(new InMemorySchemaRegistry(), host, port)) {
+            try (RegistryHttpServer server = new RegistryHttpServer(new InMemorySchemaRegistry(), host, port,
+                security.resolve(System.getenv()))) {
                 System.out.println("slaprof: schema registry on " + server.url() + " (Ctrl-C to stop)");
                 Daemon.awaitShutdown();
             }
@@ -178,11 +181,16 @@ final class Subcommands {
         private int port;
         @Option(names = "--num-gpus-per-node", defaultValue = "8", description = "GPUs per node (DGD layout).")
         private int gpusPerNode;
+        @Mixin
+        private HttpSecurityOptions security;
 
         @Override
         public Integer call() throws Exception {
+            final dev.slaprof.schema.http.HttpSurface.Options http = security.resolve(System.getenv());
+            // Refused before any Kafka connection: an open write surface off loopback is a configuration error.
+            dev.slaprof.schema.http.AccessPolicy.checkBind(host, http.access(), "web UI and REST API");
             try (SinkService sink = new SinkService(kafka.client(System.getenv()), kafka.topics(System.getenv()),
-                new dev.slaprof.sink.OutputWriter(outputDir, gpusPerNode), host, port, Map::of)) {
+                new dev.slaprof.sink.OutputWriter(outputDir, gpusPerNode), host, port, Map::of, http)) {
                 System.out.println("slaprof: web UI " + sink.url() + "/, REST API " + sink.url()
                     + "/api/recommendations, files in "
                     + outputDir.toAbsolutePath() + " (Ctrl-C to stop)");

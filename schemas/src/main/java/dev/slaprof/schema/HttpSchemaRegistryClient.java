@@ -32,6 +32,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     private final URI base;
     private final HttpClient http;
     private final Duration timeout;
+    private final String bearerToken;
     private final Map<Integer, Schema> schemaById = new ConcurrentHashMap<>();
     private final Map<String, Integer> idBySubjectAndSchema = new ConcurrentHashMap<>();
 
@@ -40,10 +41,22 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     }
 
     public HttpSchemaRegistryClient(final String url, final Duration timeout) {
+        this(url, timeout, null);
+    }
+
+    /**
+     * A client that sends {@code Authorization: Bearer <token>} (a registry started with an API token file); a
+     * registry over HTTPS with its own certificate is trusted through the JVM's trust store
+     * ({@code -Djavax.net.ssl.trustStore=...}).
+     *
+     * @param bearerToken the API token, or null for none
+     */
+    public HttpSchemaRegistryClient(final String url, final Duration timeout, final String bearerToken) {
         final String trimmed = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
         this.base = URI.create(trimmed);
         this.timeout = timeout;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+        this.bearerToken = bearerToken;
     }
 
     @Override
@@ -162,6 +175,9 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         final HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base + path))
             .timeout(timeout)
             .header("Accept", CONTENT_TYPE + ", application/json");
+        if (bearerToken != null) {
+            req.header("Authorization", "Bearer " + bearerToken);
+        }
         if (body == null) {
             req.method(method, HttpRequest.BodyPublishers.noBody());
         } else {

@@ -29,26 +29,48 @@ public final class RegistryHttpServer implements AutoCloseable {
 
     private final SchemaRegistryClient registry;
     private final HttpServer server;
+    private final dev.slaprof.schema.http.HttpSurface surface;
     private final ExecutorService executor;
 
     public RegistryHttpServer(final SchemaRegistryClient registry, final String host, final int port)
         throws IOException {
+        this(registry, host, port, dev.slaprof.schema.http.HttpSurface.Options.loopback());
+    }
+
+    /**
+     * A registry behind the access policy of {@code options}: its writes (POST, PUT, DELETE) need an API token when
+     * a token file is configured, reads need one off loopback unless public; with a keystore it speaks HTTPS only.
+     */
+    public RegistryHttpServer(final SchemaRegistryClient registry, final String host, final int port,
+                              final dev.slaprof.schema.http.HttpSurface.Options options) throws IOException {
         this.registry = registry;
-        this.server = LoopbackHttp.create(host, port, 0);
+        this.surface = dev.slaprof.schema.http.HttpSurface.create(host, port, 0, options, "schema registry");
+        this.server = surface.server();
         this.executor = Executors.newFixedThreadPool(2, r -> {
             final Thread t = new Thread(r, "schema-registry-http");
             t.setDaemon(true);
             return t;
         });
         server.setExecutor(executor);
-        server.createContext("/", this::handle);
+        surface.context("/", this::handle);
+        surface.context("/metrics", this::metrics);
         server.start();
         LOG.info("schema registry serving on {}", url());
     }
 
     /** Base URL, e.g. {@code http://127.0.0.1:43121}. */
     public String url() {
-        return "http://" + server.getAddress().getHostString() + ":" + server.getAddress().getPort();
+        return surface.url();
+    }
+
+    private void metrics(final HttpExchange ex) throws IOException {
+        final StringBuilder sb = new StringBuilder();
+        surface.policy().counters().forEach((name, v) -> sb.append("# TYPE ").append(name)
+            .append(name.endsWith("_total") ? " counter\n" : " gauge\n").append(name).append(' ').append(v)
+            .append('\n'));
+        try (ex) {
+            LoopbackHttp.send(ex, 200, "text/plain; version=0.0.4", sb.toString().getBytes(StandardCharsets.UTF_8));
+        }
     }
 
     private void handle(final HttpExchange ex) throws IOException {

@@ -13,6 +13,8 @@ import dev.slaprof.schema.avro.PinnedChoice;
 import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.RecommendationKey;
 import dev.slaprof.schema.avro.StatsKey;
+import dev.slaprof.schema.http.AccessPolicy;
+import dev.slaprof.schema.http.HttpSurface;
 import dev.slaprof.schema.kafka.CompactedTopicReader;
 import dev.slaprof.topology.interp.DecodeInterpolator;
 import java.io.IOException;
@@ -31,6 +33,7 @@ import java.util.function.Supplier;
  * output-folder name (e.g. {@code Qwen_Qwen3-32B__vllm__H200-SXM__sim}):
  * <pre>
  * GET /api/health
+ * GET /api/session                                       a CSRF token for writes, and whether tokens are needed
  * GET /api/recommendations                               list of {deployment, profile, ...}
  * GET /api/recommendations/{deployment}/{profile}        full recommendation (?omit=field,... to leave fields out)
  * GET /api/recommendations/{deployment}/{profile}/tables prefill and decode raw tables (ConfigMap form)
@@ -43,6 +46,7 @@ import java.util.function.Supplier;
  * GET .../config?prefill=TP%3D2&amp;decode=TP%3D1&amp;in_flight=32 DynamoGraphDeployment YAML preview of a choice
  * POST .../pin   {"prefill_label", "decode_label", "decode_in_flight"}  pin a choice (selections topic)
  * DELETE .../pin                                          unpin
+ *   (both need Authorization: Bearer TOKEN with a token file, else the page's X-CSRF-Token and its Origin)
  * GET /api/events                                         server-sent events: a "recommendation" per new snapshot
  * GET /                                                   the live web UI
  * GET /metrics                                            Prometheus text
@@ -57,6 +61,7 @@ public final class RestApi implements AutoCloseable {
     private final LiveEvents events;
     private final Supplier<Map<String, Double>> counters;
     private final HttpServer server;
+    private final HttpSurface surface;
     private final ExecutorService executor;
 
     /** An API error: status and message. */
@@ -89,21 +94,31 @@ public final class RestApi implements AutoCloseable {
     /** The API plus, with {@code ui} given, the web UI, its live event stream and the pin endpoints. */
     public RestApi(final PlannerClient client, final Supplier<Map<String, Double>> counters, final String host,
                    final int port, final UiBackend ui) throws IOException {
+        this(client, counters, host, port, ui, HttpSurface.Options.loopback());
+    }
+
+    /**
+     * The API and UI behind the access policy of {@code options} (tokens, hosts, TLS): pins and unpins need a token
+     * or the page's same-origin proof, reads need a token off loopback unless public.
+     */
+    public RestApi(final PlannerClient client, final Supplier<Map<String, Double>> counters, final String host,
+                   final int port, final UiBackend ui, final HttpSurface.Options options) throws IOException {
         this.client = client;
         this.ui = ui;
         this.counters = counters;
-        this.server = LoopbackHttp.create(host, port, 64);
+        this.surface = HttpSurface.create(host, port, 64, options, "web UI and REST API");
+        this.server = surface.server();
         this.executor = Executors.newFixedThreadPool(2, r -> {
             final Thread t = new Thread(r, "rest-api");
             t.setDaemon(true);
             return t;
         });
         server.setExecutor(executor);
-        server.createContext("/api/", this::api);
-        server.createContext("/metrics", this::metrics);
+        surface.context("/api/", this::api);
+        surface.context("/metrics", this::metrics);
         if (ui != null) {
             this.events = new LiveEvents(10_000);
-            new WebUi(server, events);
+            new WebUi(surface, events);
             // After the snapshot is visible: a page that reloads on this event must read the new one.
             client.afterChange((k, r) -> {
                 if (r != null) {
@@ -118,9 +133,9 @@ public final class RestApi implements AutoCloseable {
         server.start();
     }
 
-    /** Base URL, e.g. http://127.0.0.1:8377. */
+    /** Base URL, e.g. http://127.0.0.1:8377 (https with a keystore). */
     public String url() {
-        return "http://" + server.getAddress().getHostString() + ":" + server.getAddress().getPort();
+        return surface.url();
     }
 
     private void api(final HttpExchange ex) throws IOException {
@@ -149,6 +164,13 @@ public final class RestApi implements AutoCloseable {
     }
 
     private Object route(final String[] p, final Map<String, String> q) {
+        if (p.length == 1 && p[0].equals("session")) {
+            // What a client needs to write: the CSRF token of a same-origin page (a cross-site page cannot read this
+            // answer: no CORS is ever granted, and a rebound Host is refused), and whether tokens are required.
+            return JSON.createObjectNode().put("csrf_token", surface.policy().issueCsrf())
+                .put("writes_need_token", surface.policy().writesNeedToken())
+                .put("reads_need_token", surface.policy().readsNeedToken());
+        }
         if (p.length == 1 && p[0].equals("health")) {
             return JSON.createObjectNode().put("status", "UP").put("recommendations", client.all().size());
         }
@@ -313,11 +335,13 @@ public final class RestApi implements AutoCloseable {
         if (dec != null) {
             point(r.getDecodePoints(), dec, n);
         }
+        final String who = AccessPolicy.principal();
         final var pin = new PinnedChoice(pre, dec, dec == null ? null : n, System.currentTimeMillis() * 1000,
-            "web-ui");
+            who == null ? AccessPolicy.SAME_ORIGIN_PAGE : who);
         final var md = ui.selections().publish(key, pin);
         return JSON.createObjectNode().put("pinned", true).put("prefill_label", pre).put("decode_label", dec)
-            .put("decode_in_flight", n).put("offset", md.offset());
+            .put("decode_in_flight", n).put("pinned_by", pin.getPinnedBy()).put("pinned_at_us", pin.getPinnedAtUs())
+            .put("offset", md.offset());
     }
 
     private static String text(final com.fasterxml.jackson.databind.JsonNode body, final String field) {
@@ -473,6 +497,9 @@ public final class RestApi implements AutoCloseable {
             .append(String.format(Locale.ROOT, "%.3f", now - r.getGeneratedAtUs() / 1e6)).append('\n'));
         Optional.ofNullable(counters).map(Supplier::get).orElse(Map.of()).forEach((name, v) -> sb.append("# TYPE ")
             .append(name).append(" gauge\n").append(name).append(' ').append(v).append('\n'));
+        surface.policy().counters().forEach((name, v) -> sb.append("# TYPE ").append(name)
+            .append(name.endsWith("_total") ? " counter\n" : " gauge\n").append(name).append(' ').append(v)
+            .append('\n'));
         LoopbackHttp.send(ex, 200, "text/plain; version=0.0.4", sb.toString().getBytes(StandardCharsets.UTF_8));
         ex.close();
     }

@@ -45,6 +45,14 @@ public final class SinkService implements AutoCloseable {
 
     public SinkService(final Properties clientProps, final Topics topics, final OutputWriter writer, final String host,
                        final int port, final Supplier<Map<String, Double>> counters) throws IOException {
+        this(clientProps, topics, writer, host, port, counters, dev.slaprof.schema.http.HttpSurface.Options.loopback());
+    }
+
+    /** A sink whose web UI and REST API follow {@code http} (tokens, allowed hosts, TLS). */
+    public SinkService(final Properties clientProps, final Topics topics, final OutputWriter writer, final String host,
+                       final int port, final Supplier<Map<String, Double>> counters,
+                       final dev.slaprof.schema.http.HttpSurface.Options http) throws IOException {
+        dev.slaprof.schema.http.AccessPolicy.checkBind(host, http.access(), "web UI and REST API");
         this.writer = writer;
         this.client = new PlannerClient(clientProps, topics);
         this.stats = new CompactedTopicReader<>(clientProps, TopicNames.MAPPING_LOAD_STATS,
@@ -53,8 +61,8 @@ public final class SinkService implements AutoCloseable {
         this.admin = org.apache.kafka.clients.admin.Admin.create(clientProps);
         try {
             this.api = new RestApi(client, () -> gauges(counters), host, port,
-                new RestApi.UiBackend(stats, selections, writer.gpusPerNode()));
-        } catch (final IOException e) {
+                new RestApi.UiBackend(stats, selections, writer.gpusPerNode()), http);
+        } catch (final IOException | RuntimeException e) {
             client.close();
             stats.close();
             selections.close();

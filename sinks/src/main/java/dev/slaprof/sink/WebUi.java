@@ -1,7 +1,6 @@
 package dev.slaprof.sink;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.slaprof.schema.LoopbackHttp;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,20 +28,38 @@ final class WebUi {
 
     private final LiveEvents events;
 
-    WebUi(final HttpServer server, final LiveEvents events) {
+    private final dev.slaprof.schema.http.AccessPolicy policy;
+
+    WebUi(final dev.slaprof.schema.http.HttpSurface surface, final LiveEvents events) {
         this.events = events;
-        server.createContext("/", this::page);
-        server.createContext("/ui/", this::asset);
-        server.createContext("/webjars/echarts.min.js", ex -> resource(ex, ECHARTS_RESOURCE, "js"));
-        server.createContext("/api/events", this::events);
+        this.policy = surface.policy();
+        surface.context("/", this::page);
+        surface.context("/ui/", this::asset);
+        surface.context("/webjars/echarts.min.js", ex -> resource(ex, ECHARTS_RESOURCE, "js"));
+        surface.context("/api/events", this::events);
     }
 
+    /** The page, with a CSRF token of its own in {@code <meta name="csrf-token">} (its writes carry it). */
     private void page(final HttpExchange ex) throws IOException {
         if (!ex.getRequestURI().getPath().equals("/")) {
             notFound(ex);
             return;
         }
-        resource(ex, UI_RESOURCES + "index.html", "html");
+        try (ex; InputStream in = WebUi.class.getClassLoader().getResourceAsStream(UI_RESOURCES + "index.html")) {
+            final String html = new String(in.readAllBytes(), StandardCharsets.UTF_8).replace(CSRF_PLACEHOLDER,
+                policy.issueCsrf());
+            headers(ex);
+            LoopbackHttp.send(ex, 200, TYPES.get("html"), html.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private static final String CSRF_PLACEHOLDER = "@CSRF_TOKEN@";
+
+    private static void headers(final HttpExchange ex) {
+        ex.getResponseHeaders().set("Content-Security-Policy", CSP);
+        ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+        ex.getResponseHeaders().set("Cache-Control", "no-cache");
+        ex.getResponseHeaders().set("Referrer-Policy", "no-referrer");
     }
 
     private void asset(final HttpExchange ex) throws IOException {
@@ -70,9 +87,7 @@ final class WebUi {
                 notFound(ex);
                 return;
             }
-            ex.getResponseHeaders().set("Content-Security-Policy", CSP);
-            ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
-            ex.getResponseHeaders().set("Cache-Control", "no-cache");
+            headers(ex);
             LoopbackHttp.send(ex, 200, TYPES.get(ext), in.readAllBytes());
         } finally {
             ex.close();

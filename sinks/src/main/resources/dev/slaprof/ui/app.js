@@ -37,9 +37,63 @@
     return s < 120 ? s.toFixed(0) + ' s ago' : s < 7200 ? (s / 60).toFixed(0) + ' min ago' : (s / 3600).toFixed(1) + ' h ago';
   }
 
-  function getJson(url, options) {
-    return fetch(url, options).then(function (r) {
+  // ---- credentials -----------------------------------------------------------------------------------------
+  // The API token is asked for once, when the server first answers 401, and kept in sessionStorage only (gone when
+  // the tab closes); it travels in the Authorization header, never in a URL. Writes also carry this page's CSRF
+  // token, which is all a same-origin page needs when the server has no token file.
+
+  var TOKEN_KEY = 'slaprof.apiToken';
+
+  function apiToken() {
+    try { return window.sessionStorage.getItem(TOKEN_KEY); } catch (e) { return null; }
+  }
+
+  function csrfToken() {
+    var m = document.querySelector('meta[name="csrf-token"]');
+    return m ? m.getAttribute('content') : '';
+  }
+
+  function withCredentials(options) {
+    var o = Object.assign({}, options || {});
+    var h = Object.assign({}, o.headers || {});
+    var t = apiToken();
+    if (t) { h['Authorization'] = 'Bearer ' + t; }
+    var method = (o.method || 'GET').toUpperCase();
+    if (method !== 'GET' && method !== 'HEAD') { h['X-CSRF-Token'] = csrfToken(); }
+    o.headers = h;
+    o.credentials = 'same-origin';
+    return o;
+  }
+
+  var authWaiters = [];
+  function askForToken(message) {
+    var form = $('auth');
+    $('auth-message').textContent = message || 'This server needs an API token.';
+    form.hidden = false;
+    $('auth-token').focus();
+    return new Promise(function (resolve) { authWaiters.push(resolve); });
+  }
+
+  function tokenEntered(e) {
+    e.preventDefault();
+    var v = $('auth-token').value.trim();
+    if (!v) { return; }
+    try { window.sessionStorage.setItem(TOKEN_KEY, v); } catch (err) { /* private mode: kept for this call only */ }
+    $('auth-token').value = '';
+    $('auth').hidden = true;
+    var waiting = authWaiters;
+    authWaiters = [];
+    waiting.forEach(function (resolve) { resolve(); });
+    if (!state.connected) { connect(); }
+  }
+
+  function getJson(url, options, retried) {
+    return fetch(url, withCredentials(options)).then(function (r) {
       return r.json().then(function (body) {
+        if (r.status === 401 && !retried) {
+          try { window.sessionStorage.removeItem(TOKEN_KEY); } catch (e) { /* nothing stored */ }
+          return askForToken(body && body.error).then(function () { return getJson(url, options, true); });
+        }
         if (!r.ok) { throw new Error(body && body.error ? body.error : 'HTTP ' + r.status); }
         return body;
       });
@@ -59,29 +113,65 @@
     state.connected = cls === 'live';
   }
 
-  var source = null;
-  function connect() {
-    source = new EventSource('/api/events');
-    source.addEventListener('hello', function () {
+  // The live event stream is read with fetch (not EventSource), so it can carry the Authorization header.
+  function onEvent(name, data) {
+    if (name === 'hello') {
       setConn('live', 'live');
       loadList();
-    });
-    source.addEventListener('recommendation', function (ev) {
+    } else if (name === 'recommendation') {
       state.events++;
-      var m = JSON.parse(ev.data);
+      var m = JSON.parse(data);
       var known = state.list.some(function (x) { return x.deployment === m.deployment && x.profile === m.profile; });
       if (!known) {
         loadList();
       } else if (state.key && state.key.deployment === m.deployment && state.key.profile === m.profile) {
         scheduleRefresh();
       }
-    });
-    source.onerror = function () {
-      setConn('connection lost, reconnecting', 'down');
-      if (source.readyState === EventSource.CLOSED) {
-        setTimeout(connect, 2000);
+    }
+  }
+
+  var connecting = false;
+  function connect() {
+    if (connecting) { return; }
+    connecting = true;
+    fetch('/api/events', withCredentials({ headers: { 'Accept': 'text/event-stream' } })).then(function (r) {
+      if (r.status === 401) {
+        connecting = false;
+        setConn('needs an API token', 'down');
+        return askForToken('The live view needs an API token.');
       }
-    };
+      if (!r.ok || !r.body) { throw new Error('HTTP ' + r.status); }
+      var reader = r.body.getReader();
+      var decoder = new TextDecoder();
+      var buffer = '';
+      var name = 'message';
+      var data = [];
+      function pump() {
+        return reader.read().then(function (chunk) {
+          if (chunk.done) { throw new Error('stream ended'); }
+          buffer += decoder.decode(chunk.value, { stream: true });
+          var lines = buffer.split(/\r?\n/);
+          buffer = lines.pop();
+          lines.forEach(function (line) {
+            if (line === '') {
+              if (data.length) { onEvent(name, data.join('\n')); }
+              name = 'message';
+              data = [];
+            } else if (line.indexOf('event:') === 0) {
+              name = line.slice(6).trim();
+            } else if (line.indexOf('data:') === 0) {
+              data.push(line.slice(5).replace(/^ /, ''));
+            }
+          });
+          return pump();
+        });
+      }
+      return pump();
+    }).catch(function () {
+      connecting = false;
+      setConn('connection lost, reconnecting', 'down');
+      setTimeout(connect, 2000);
+    });
   }
 
   function loadList() {
@@ -611,6 +701,7 @@
     });
     $('target').addEventListener('change', function (e) { choose(e.target.value); });
     $('unpin').addEventListener('click', unpin);
+    $('auth').addEventListener('submit', tokenEntered);
     $('show-dollars').addEventListener('change', function (e) {
       state.showDollars = e.target.checked;
       if (state.rec) { renderCost(); applyCharts(); }
