@@ -45,10 +45,11 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
@@ -133,9 +134,11 @@ class WebUiIT {
         w.findElement(By.id("tab-" + tab)).click();
     }
 
-    private static ChromeDriver browser(final Path profile) {
+    private static ChromeDriver browser(final Path profile, final boolean tls) {
         final ChromeOptions o = new ChromeOptions();
         o.setBinary(CHROMIUM.toFile());
+        // The test's own self-signed certificate (a production keystore holds a real one).
+        o.setAcceptInsecureCerts(tls);
         o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
             "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
             "--disable-sync", "--window-size=1280,800", "--user-data-dir=" + profile);
@@ -144,8 +147,50 @@ class WebUiIT {
         return new ChromeDriver(service, o);
     }
 
-    @Test
-    void shouldShowLiveChartsAndPublishAPinnedChoice(final TestBroker broker) throws Exception {
+    /** A PKCS12 keystore with a self-signed certificate for 127.0.0.1 and localhost, made by the JDK's keytool. */
+    private static Path keystore(final Path dir) throws Exception {
+        final Path ks = dir.resolve("ui-it.p12");
+        final Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
+        final Process p = new ProcessBuilder(keytool.toString(), "-genkeypair", "-keystore", ks.toString(),
+            "-storetype", "PKCS12", "-storepass", KEYSTORE_PASSWORD, "-keypass", KEYSTORE_PASSWORD, "-alias", "slaprof",
+            "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost", "-validity", "2",
+            "-ext", "san=ip:127.0.0.1,dns:localhost").redirectErrorStream(true).start();
+        final String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+        return ks;
+    }
+
+    private static final String KEYSTORE_PASSWORD = "ui-it-password";
+
+    /** A client trusting exactly the test keystore's certificate. */
+    private static java.net.http.HttpClient client(final Path ks) throws Exception {
+        if (ks == null) {
+            return java.net.http.HttpClient.newHttpClient();
+        }
+        final java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        try (java.io.InputStream in = Files.newInputStream(ks)) {
+            trust.load(in, KEYSTORE_PASSWORD.toCharArray());
+        }
+        final javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+            javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        final javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return java.net.http.HttpClient.newBuilder().sslContext(ctx).build();
+    }
+
+    /** The page's same-origin proof for a write sent outside the browser: its Origin and a CSRF token. */
+    private static java.net.http.HttpRequest.Builder sameOrigin(final java.net.http.HttpClient http,
+                                                                final String base, final URI uri) throws Exception {
+        final String csrf = JSON.readTree(http.send(java.net.http.HttpRequest.newBuilder(URI.create(base
+            + "/api/session")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body())
+            .path("csrf_token").asText();
+        return java.net.http.HttpRequest.newBuilder(uri).header("Origin", base).header("X-CSRF-Token", csrf);
+    }
+
+    @ParameterizedTest(name = "tls={0}")
+    @ValueSource(booleans = {false, true})
+    void shouldShowLiveChartsAndPublishAPinnedChoice(final boolean tls, final TestBroker broker) throws Exception {
         final boolean installed = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
         if (!installed && "1".equals(System.getenv("SLAPROF_REQUIRE_BROWSER"))) {
             throw new AssertionError("SLAPROF_REQUIRE_BROWSER=1 but chromium or chromedriver is missing: install "
@@ -167,8 +212,13 @@ class WebUiIT {
         final Path shots = Files.createDirectories(Path.of(System.getProperty("slaprof.artifacts", "target/artifacts"))
             .resolve("screenshots"));
         final Path profile = Files.createTempDirectory("ui-it-chromium");
+        final Path ks = tls ? keystore(Files.createTempDirectory("ui-it-tls")) : null;
+        final Path password = ks == null ? null : Files.writeString(ks.resolveSibling("password"), KEYSTORE_PASSWORD);
+        final dev.slaprof.schema.http.HttpSurface.Options httpOptions = new dev.slaprof.schema.http.HttpSurface
+            .Options(dev.slaprof.schema.http.AccessPolicy.Settings.loopback(),
+            ks == null ? null : dev.slaprof.schema.http.HttpSurface.tls(ks, password));
         final SinkService sink = new SinkService(broker.clientProps(), topics, new OutputWriter(dir), "127.0.0.1",
-            0, Map::of);
+            0, Map::of, httpOptions);
         boolean sinkOpen = true;
         SinkService restarted = null;
         try (KafkaStreams streams = new KafkaStreams(SlaprofTopology.build(streamsProps, topics, sla,
@@ -190,7 +240,15 @@ class WebUiIT {
             Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> sink.client().all().keySet().stream()
                 .anyMatch(k -> k.getDeployment().equals(d)));
 
-            final ChromeDriver w = browser(profile);
+            assertThat(sink.url()).startsWith(tls ? "https://" : "http://");
+            if (tls) {
+                // HTTPS only: a plain-HTTP request to the same port gets no answer.
+                final URI plain = URI.create(sink.url().replace("https://", "http://") + "/api/health");
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> java.net.http.HttpClient.newHttpClient()
+                    .send(java.net.http.HttpRequest.newBuilder(plain).timeout(Duration.ofSeconds(10)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString())).isInstanceOf(java.io.IOException.class);
+            }
+            final ChromeDriver w = browser(profile, tls);
             try {
                 w.get(sink.url() + "/");
                 // The page picks the first deployment; choose ours by its option value.
@@ -282,12 +340,17 @@ class WebUiIT {
                 Files.write(shots.resolve("web-ui-cost-pinned.png"), w.getScreenshotAs(OutputType.BYTES));
 
                 // The pin endpoint refuses what a page could not have sent, and the asset route serves no path.
-                final var http = java.net.http.HttpClient.newHttpClient();
+                final var http = client(ks);
                 final URI pinUri = URI.create(sink.url() + "/api/recommendations/" + deployment + "/default/pin");
-                assertThat(http.send(java.net.http.HttpRequest.newBuilder(pinUri).header("Content-Type", "text/plain")
+                // Without the page's same-origin proof (and no token file) a write is refused outright.
+                assertThat(http.send(java.net.http.HttpRequest.newBuilder(pinUri).header("Content-Type",
+                    "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "{\"prefill_label\":\"TP=1\"}")).build(), java.net.http.HttpResponse.BodyHandlers.ofString())
+                    .statusCode()).isEqualTo(403);
+                assertThat(http.send(sameOrigin(http, sink.url(), pinUri).header("Content-Type", "text/plain")
                     .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"prefill_label\":\"TP=1\"}")).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(415);
-                final var unknown = http.send(java.net.http.HttpRequest.newBuilder(pinUri)
+                final var unknown = http.send(sameOrigin(http, sink.url(), pinUri)
                     .header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers
                         .ofString("{\"prefill_label\":\"TP=64\"}")).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString());
@@ -335,7 +398,7 @@ class WebUiIT {
                 Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> w.findElement(By.id("conn")).getText()
                     .startsWith("connection lost"));
                 restarted = new SinkService(broker.clientProps(), topics, new OutputWriter(dir), "127.0.0.1", port,
-                    Map::of);
+                    Map::of, httpOptions);
                 Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> w.findElement(By.id("conn")).getText()
                     .equals("live"));
                 assertThat(number(w, "window.__sameDocument")).isEqualTo(42);

@@ -94,6 +94,14 @@
           try { window.sessionStorage.removeItem(TOKEN_KEY); } catch (e) { /* nothing stored */ }
           return askForToken(body && body.error).then(function () { return getJson(url, options, true); });
         }
+        if (r.status === 403 && !retried && body && /CSRF/.test(body.error || '')) {
+          // The server restarted since this page was served (its CSRF key is new): take a fresh token, once.
+          return fetch('/api/session', withCredentials({})).then(function (s) { return s.json(); }).then(function (s) {
+            var m = document.querySelector('meta[name="csrf-token"]');
+            if (m && s.csrf_token) { m.setAttribute('content', s.csrf_token); }
+            return getJson(url, options, true);
+          });
+        }
         if (!r.ok) { throw new Error(body && body.error ? body.error : 'HTTP ' + r.status); }
         return body;
       });
