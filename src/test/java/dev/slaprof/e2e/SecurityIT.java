@@ -250,6 +250,16 @@ class SecurityIT {
             assertThat(new dev.slaprof.schema.HttpSchemaRegistryClient(registry.url(), Duration.ofSeconds(5), ALICE)
                 .register("it2-value", org.apache.avro.Schema.create(org.apache.avro.Schema.Type.LONG))).isPositive();
         }
+        // Without a token file (loopback): a registry client (no browser page, no Origin) registers; a page of
+        // another origin cannot.
+        try (RegistryHttpServer registry = new RegistryHttpServer(new InMemorySchemaRegistry(), "127.0.0.1", 0)) {
+            final HttpRequest.Builder post = HttpRequest.newBuilder(URI.create(registry.url()
+                + "/subjects/it-value/versions")).header("Content-Type", "application/vnd.schemaregistry.v1+json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"schema\":\"\\\"string\\\"\"}"));
+            assertThat(http.send(post.build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+            assertThat(http.send(post.header("Origin", "http://evil.example").build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(403);
+        }
         for (final String[] cmd : new String[][] {{"sink", "--host", "0.0.0.0", "--bootstrap-servers",
             "127.0.0.1:1", "--schema-registry-url", "http://127.0.0.1:1"}, {"registry", "--host", "0.0.0.0",
             "--port", "0"}, {"run", "--host", "0.0.0.0", "--ui-port", "0"}}) {

@@ -44,7 +44,7 @@ public final class RegistryHttpServer implements AutoCloseable {
     public RegistryHttpServer(final SchemaRegistryClient registry, final String host, final int port,
                               final dev.slaprof.schema.http.HttpSurface.Options options) throws IOException {
         this.registry = registry;
-        this.surface = dev.slaprof.schema.http.HttpSurface.create(host, port, 0, options, "schema registry");
+        this.surface = dev.slaprof.schema.http.HttpSurface.create(host, port, 0, options, "schema registry", false);
         this.server = surface.server();
         this.executor = Executors.newFixedThreadPool(2, r -> {
             final Thread t = new Thread(r, "schema-registry-http");

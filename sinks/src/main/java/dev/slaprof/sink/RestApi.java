@@ -106,7 +106,7 @@ public final class RestApi implements AutoCloseable {
         this.client = client;
         this.ui = ui;
         this.counters = counters;
-        this.surface = HttpSurface.create(host, port, 64, options, "web UI and REST API");
+        this.surface = HttpSurface.create(host, port, 64, options, "web UI and REST API", true);
         this.server = surface.server();
         this.executor = Executors.newFixedThreadPool(2, r -> {
             final Thread t = new Thread(r, "rest-api");

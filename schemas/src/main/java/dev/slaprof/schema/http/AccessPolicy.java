@@ -35,8 +35,9 @@ import org.slf4j.LoggerFactory;
  *   <li>a foreign {@code Origin} is refused (403) on every request;</li>
  *   <li>a state-changing request (anything but GET and HEAD) needs {@code Authorization: Bearer <token>} when a
  *   token file is configured (401 without or with a wrong one); without a token file (loopback, or the explicit
- *   {@code --insecure-no-auth}) it needs a same-origin proof instead: a matching {@code Origin} and the per-page
- *   CSRF token the page was served with ({@code X-CSRF-Token}), else 403;</li>
+ *   {@code --insecure-no-auth}) it needs a same-origin proof instead on a surface with pages (the web UI): a
+ *   matching {@code Origin} and the per-page CSRF token the page was served with ({@code X-CSRF-Token}), else 403;
+ *   a surface without pages (the registry) takes it from a client that is no browser page (no {@code Origin});</li>
  *   <li>reads are open on loopback; off loopback they need a token, unless {@code --public-read} (the UI's static
  *   files hold no data and are always served).</li>
  * </ul>
@@ -73,6 +74,7 @@ public final class AccessPolicy extends Filter {
     }
 
     private final Settings settings;
+    private final boolean pages;
     private final boolean loopback;
     private final Set<String> hosts = new LinkedHashSet<>();
     private final boolean anyHost;
@@ -85,11 +87,16 @@ public final class AccessPolicy extends Filter {
     private final AtomicLong forbiddenCsrf = new AtomicLong();
 
     /**
-     * @param bind the address the server is bound to
-     * @param tls  true when the server speaks HTTPS (the expected {@code Origin} scheme)
+     * @param bind  the address the server is bound to
+     * @param tls   true when the server speaks HTTPS (the expected {@code Origin} scheme)
+     * @param pages true when the server serves pages that write (the web UI): without a token file, a write then
+     *              needs the page's CSRF token; a surface without pages (the registry) takes a write without a
+     *              token from a client that is not a browser page (no {@code Origin}), a foreign one being refused
      */
-    public AccessPolicy(final Settings settings, final InetSocketAddress bind, final boolean tls) {
+    public AccessPolicy(final Settings settings, final InetSocketAddress bind, final boolean tls,
+                        final boolean pages) {
         this.settings = settings;
+        this.pages = pages;
         this.loopback = isLoopback(bind.getAddress());
         this.scheme = tls ? "https" : "http";
         random.nextBytes(csrfKey);
@@ -180,13 +187,13 @@ public final class AccessPolicy extends Filter {
                 refuse(ex, 401, "a state-changing request needs Authorization: Bearer <token>");
                 return;
             }
-            if (origin == null || !validCsrf(ex.getRequestHeaders().getFirst(CSRF_HEADER))) {
+            if (pages && (origin == null || !validCsrf(ex.getRequestHeaders().getFirst(CSRF_HEADER)))) {
                 forbiddenCsrf.incrementAndGet();
                 refuse(ex, 403, "a state-changing request needs the page's CSRF token (" + CSRF_HEADER + ", from "
                     + "GET /api/session) and a matching Origin, or an API token");
                 return;
             }
-            who = SAME_ORIGIN_PAGE;
+            who = pages ? SAME_ORIGIN_PAGE : null;
         }
         if (!write && who == null && !loopback && !settings.publicRead() && settings.tokens() != null
             && !staticFile(ex.getRequestURI().getPath())) {

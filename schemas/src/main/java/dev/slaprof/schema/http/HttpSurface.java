@@ -52,9 +52,10 @@ public final class HttpSurface {
      * Binds {@code host:port} (port 0: a free one) after {@link AccessPolicy#checkBind}; not started yet.
      *
      * @param surface what it serves, for messages ("web UI and REST API", "schema registry")
+     * @param pages   true when it serves pages that write (see {@link AccessPolicy})
      */
     public static HttpSurface create(final String host, final int port, final int backlog, final Options options,
-                                     final String surface) throws IOException {
+                                     final String surface, final boolean pages) throws IOException {
         AccessPolicy.checkBind(host, options.access(), surface);
         final HttpServer server;
         if (options.tls() != null) {
@@ -64,8 +65,8 @@ public final class HttpSurface {
         } else {
             server = LoopbackHttp.create(host, port, backlog);
         }
-        return new HttpSurface(server, new AccessPolicy(options.access(), server.getAddress(), options.tls() != null),
-            options.tls() != null);
+        return new HttpSurface(server, new AccessPolicy(options.access(), server.getAddress(), options.tls() != null,
+            pages), options.tls() != null);
     }
 
     /** Serves {@code path} through the access policy. */
