@@ -61,7 +61,7 @@ class BrokerRestartIT {
         final Properties props = StreamsSettings.defaults(broker.clientProps(), "restart-" + UUID.randomUUID(),
             Files.createTempDirectory("restart-state"));
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "latest");
-        final SlaTarget sla = new SlaTarget("default", 500.0, 50.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
+        final SlaTarget sla = dev.slaprof.schema.SlaTargets.of("default", 500.0, 50.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
         try (KafkaStreams streams = new KafkaStreams(SlaprofTopology.build(props, topics, sla, Duration.ofMillis(250)),
                  props);
              SamplePublisher publisher = new SamplePublisher(broker.clientProps(), topics);

@@ -59,7 +59,7 @@ class FocusIT {
             TopicProvisioner.provision(admin, TopicProvisioner.load(null), 30_000);
         }
         final Deployment d = new Deployment("Qwen/Qwen3-8B", Backend.VLLM, "", "H100-SXM", "focus-" + UUID.randomUUID());
-        final SlaTarget sla = new SlaTarget("default", 200.0, 20.0, 1000, 50, Statistic.MEAN, 1, 2, 1, false);
+        final SlaTarget sla = dev.slaprof.schema.SlaTargets.of("default", 200.0, 20.0, 1000, 50, Statistic.MEAN, 1, 2, 1, false);
         final Properties props = StreamsSettings.defaults(broker.clientProps(), "focus-" + UUID.randomUUID(),
             Files.createTempDirectory("focus-state"));
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "latest");

@@ -112,7 +112,7 @@ class FuzzIT {
 
         final Properties props = StreamsSettings.defaults(broker.clientProps(), "fuzz-" + UUID.randomUUID(),
             Files.createTempDirectory("fuzz-state"));
-        final SlaTarget sla = new SlaTarget("default", 100.0, 20.0, 2000, 500, Statistic.MEAN, 1, 8, 1, false);
+        final SlaTarget sla = dev.slaprof.schema.SlaTargets.of("default", 100.0, 20.0, 2000, 500, Statistic.MEAN, 1, 8, 1, false);
         final long t0 = System.nanoTime();
         try (KafkaStreams streams = new KafkaStreams(SlaprofTopology.build(props, topics, sla,
             Duration.ofMillis(250)), props)) {

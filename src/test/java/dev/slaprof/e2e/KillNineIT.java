@@ -151,7 +151,7 @@ class KillNineIT {
                 assertThat(counted).isEqualTo(SAMPLES);
                 assertThat(kills).isEqualTo(KILLS);
                 assertThat(stats.undecodable()).isZero();
-                final SlaTarget sla = new SlaTarget("default", 200.0, 40.0, 3000, 500, Statistic.MEAN, 1, 1024, 1, false);
+                final SlaTarget sla = dev.slaprof.schema.SlaTargets.of("default", 200.0, 40.0, 3000, 500, Statistic.MEAN, 1, 1024, 1, false);
                 for (final Deployment d : deployments) {
                     final Map<StatsKey, MappingLoadStats> want = expected.get(d);
                     for (final var e : want.entrySet()) {

@@ -63,7 +63,7 @@ class ScaleOutIT {
             TopicProvisioner.provision(admin, TopicProvisioner.load(null), 30_000);
         }
         final String appId = "scale-" + UUID.randomUUID();
-        final SlaTarget sla = new SlaTarget("default", 150.0, 50.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
+        final SlaTarget sla = dev.slaprof.schema.SlaTargets.of("default", 150.0, 50.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
         final List<Deployment> deployments = new ArrayList<>();
         for (int k = 0; k < 3; k++) {
             deployments.add(new Deployment("scale/model-" + k, Backend.VLLM, "", "H200-SXM", appId));

@@ -77,7 +77,7 @@ class SecureBrokerIT {
             // Producer, exactly-once topology and planner client over SASL_SSL.
             final Topics t = Topics.create(new InMemorySchemaRegistry());
             final Deployment d = new Deployment("secure/model", Backend.VLLM, "", "H200-SXM", "secure");
-            final SlaTarget sla = new SlaTarget("default", 500.0, 50.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
+            final SlaTarget sla = dev.slaprof.schema.SlaTargets.of("default", 500.0, 50.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
             final Properties streamsProps = StreamsSettings.defaults(client, "secure-it",
                 Files.createTempDirectory("secure-state"));
             try (KafkaStreams streams = new KafkaStreams(SlaprofTopology.build(streamsProps, t, sla,

@@ -92,7 +92,7 @@ class SecurityIT {
             LatencyStats.add(buckets.computeIfAbsent(Keys.bucketId(key),
                 k -> LatencyStats.empty(s, key.getInFlight(), key.getIsl())), s);
         }
-        final SlaTarget sla = new SlaTarget("default", 500.0, 50.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
+        final SlaTarget sla = dev.slaprof.schema.SlaTargets.of("default", 500.0, 50.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
         return Recommender.recommend(d, sla, new ArrayList<>(buckets.values()), Map.of(), null, 1);
     }
 

@@ -94,7 +94,7 @@ class SinkIT {
             Files.createTempDirectory("sink-it-state"));
         // Start at the end of the shared input topic: this test's samples are sent once the app runs.
         streamsProps.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "latest");
-        final SlaTarget sla = new SlaTarget("default", 120.0, 30.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
+        final SlaTarget sla = dev.slaprof.schema.SlaTargets.of("default", 120.0, 30.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
         try (KafkaStreams streams = new KafkaStreams(SlaprofTopology.build(streamsProps, topics, sla,
                  Duration.ofMillis(250)), streamsProps);
              SinkService sink = new SinkService(broker.clientProps(), topics, dir, "127.0.0.1", 0, Map::of);

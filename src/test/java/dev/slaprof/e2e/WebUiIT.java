@@ -208,7 +208,7 @@ class WebUiIT {
         final Properties streamsProps = StreamsSettings.defaults(broker.clientProps(), "ui-it-" + run,
             Files.createTempDirectory("ui-it-state"));
         streamsProps.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "latest");
-        final SlaTarget sla = new SlaTarget("default", 120.0, 30.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
+        final SlaTarget sla = dev.slaprof.schema.SlaTargets.of("default", 120.0, 30.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
         final Path shots = Files.createDirectories(Path.of(System.getProperty("slaprof.artifacts", "target/artifacts"))
             .resolve("screenshots"));
         final Path profile = Files.createTempDirectory("ui-it-chromium");

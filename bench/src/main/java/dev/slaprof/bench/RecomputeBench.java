@@ -40,7 +40,7 @@ public class RecomputeBench {
     @Setup
     public void setup() {
         stats = Fixtures.fullProfile(20);
-        sla = new SlaTarget("default", 200.0, 30.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
+        sla = dev.slaprof.schema.SlaTargets.of("default", 200.0, 30.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
         capacities = new HashMap<>();
         for (final MappingLoadStats s : stats) {
             capacities.put(dev.slaprof.schema.Mappings.label(s.getMapping()), 4_000_000L);

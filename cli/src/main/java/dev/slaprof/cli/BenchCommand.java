@@ -111,7 +111,7 @@ final class BenchCommand implements Callable<Integer> {
             results.put("produce_samples_per_s", Math.round(produceRate));
             out.printf(Locale.ROOT, "bench: produced at %,.0f samples/s%n", produceRate);
 
-            final SlaTarget sla = new SlaTarget("default", 200.0, 30.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
+            final SlaTarget sla = dev.slaprof.schema.SlaTargets.of("default", 200.0, 30.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
             // Rounds alternate the two apps over the same input, each a fresh application (new group, empty state).
             // The first round also warms the JIT for both; the headline is the median over the later rounds.
             final var rounds = results.putArray("rounds");

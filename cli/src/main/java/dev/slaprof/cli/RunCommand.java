@@ -197,7 +197,7 @@ final class RunCommand implements Callable<Integer> {
         final PrintStream out = System.out;
         final long t0 = System.nanoTime();
         final Deployment deployment = new Deployment(modelName, be, "", gpu, importDir == null ? "sim" : "import");
-        final SlaTarget sla = new SlaTarget("default", ttft, itl, isl, osl, stat, minGpus, maxGpus, 1, false);
+        final SlaTarget sla = dev.slaprof.schema.SlaTargets.of("default", ttft, itl, isl, osl, stat, minGpus, maxGpus, 1, false);
         final List<Mapping> mappings = spec == null ? List.of() : candidates(spec);
         out.printf(Locale.ROOT, "slaprof: profiling %s on %s (%s)%s, SLA TTFT %.1f ms ITL %.1f ms at ISL %d OSL %d "
             + "(%s)%n", modelName, gpu, be.name().toLowerCase(Locale.ROOT),

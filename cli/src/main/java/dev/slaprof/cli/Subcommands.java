@@ -130,7 +130,7 @@ final class Subcommands {
         public Integer call() throws Exception {
             final Properties props = StreamsSettings.defaults(kafka.client(System.getenv()), kafka.applicationId,
                 stateDir != null ? stateDir : Files.createTempDirectory("slaprof-state-"));
-            final SlaTarget sla = new SlaTarget("default", ttft, itl, isl, osl,
+            final SlaTarget sla = dev.slaprof.schema.SlaTargets.of("default", ttft, itl, isl, osl,
                 Statistic.valueOf(statistic.toUpperCase(Locale.ROOT)), 1, 1024, 1, holdPicks);
             final CountDownLatch stop = Daemon.stopSignal();
             try (StreamsRunner runner = StreamsRunner.start(SlaprofTopology.build(props, kafka.topics(System.getenv()),
@@ -392,7 +392,7 @@ final class Subcommands {
                 }
                 eps.add(new Endpoint(f[2], deployment.deployment(), role(f[0]), Mappings.parse(f[1]), false));
             }
-            final SlaTarget sla = new SlaTarget("default", 1.0, 1.0, isl, osl, Statistic.MEAN, 1, 1024, 1, false);
+            final SlaTarget sla = dev.slaprof.schema.SlaTargets.of("default", 1.0, 1.0, isl, osl, Statistic.MEAN, 1, 1024, 1, false);
             final AtomicBoolean stop = new AtomicBoolean();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.set(true)));
             try (SamplePublisher publisher = new SamplePublisher(kafka.client(System.getenv()),

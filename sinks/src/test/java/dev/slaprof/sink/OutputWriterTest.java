@@ -55,7 +55,7 @@ class OutputWriterTest {
                 add(stats, sample(d, Role.DECODE, Mappings.tp(2), n, isl, 500, 30.0, 10 + n * 0.5 + isl / 1000.0));
             }
         }
-        final SlaTarget sla = new SlaTarget("default", 500.0, 50.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
+        final SlaTarget sla = dev.slaprof.schema.SlaTargets.of("default", 500.0, 50.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
         return Recommender.recommend(d, sla, stats, Map.of("TP=2", 502_272L), null, 1_000_000L);
     }
 
@@ -291,7 +291,7 @@ class OutputWriterTest {
             add(stats, sample(d, Role.DECODE, Mappings.tp(1), n, 3000, 500, 30.0, 10 + n * 0.5));
             add(stats, sample(d, Role.DECODE, Mappings.tp(1), n, 6843, 500, 30.0, 12 + n * 0.5));
         }
-        final SlaTarget sla = new SlaTarget("default", 500.0, 50.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
+        final SlaTarget sla = dev.slaprof.schema.SlaTargets.of("default", 500.0, 50.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
         final Path folder = new OutputWriter(dir).write(Recommender.recommend(d, sla, stats, Map.of("TP=1", 502_272L),
             null, 1_000_000L));
         assertThat(folder.resolve("selected_prefill_interpolation")).doesNotExist();
@@ -313,7 +313,7 @@ class OutputWriterTest {
         for (final int n : new int[] {1, 8, 16}) {
             add(stats, sample(d, Role.DECODE, Mappings.tp(1), n, 3000, 500, 30.0, 10 + n * 0.5));
         }
-        final SlaTarget sla = new SlaTarget("default", 500.0, 50.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
+        final SlaTarget sla = dev.slaprof.schema.SlaTargets.of("default", 500.0, 50.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
         final Recommendation r = Recommender.recommend(d, sla, stats, Map.of("TP=1", 502_272L), null, 1_000_000L);
         assertThat(r.getPrefill()).isNull();
         final Path folder = new OutputWriter(dir).write(r);

@@ -19,7 +19,7 @@ final class Fixtures {
     }
 
     static SlaTarget sla(final double ttft, final double itl, final Statistic stat) {
-        return new SlaTarget("default", ttft, itl, 3000, 500, stat, 1, 8, 1, false);
+        return dev.slaprof.schema.SlaTargets.of("default", ttft, itl, 3000, 500, stat, 1, 8, 1, false);
     }
 
     static LatencySample prefill(final Mapping m, final int isl, final double ttftMs) {
