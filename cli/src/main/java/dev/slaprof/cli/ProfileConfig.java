@@ -12,8 +12,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Profiling settings from a DynamoGraphDeploymentRequest ({@code spec.model}, {@code spec.backend},
- * {@code spec.profilingConfig.config}) or a slaprof scenario file ({@code model}, {@code backend}, {@code gpu_type},
+ * Profiling settings from a DynamoGraphDeploymentRequest: {@code nvidia.com/v1beta1} typed fields
+ * ({@link DgdrV1beta1}), or v1alpha1 ({@code spec.model}, {@code spec.backend}, {@code spec.profilingConfig.config}),
+ * or a slaprof scenario file ({@code model}, {@code backend}, {@code gpu_type},
  * {@code config}). Config keys may be snake_case or camelCase, as Dynamo accepts both. The result maps each
  * {@code slaprof run} option name (without dashes) to its value; a malformed key fails naming the key.
  */
@@ -45,8 +46,17 @@ final class ProfileConfig {
 
     /** Settings of a file (DGDR or scenario). */
     static Map<String, String> load(final Path file) {
+        return loadWithWarnings(file).settings();
+    }
+
+    /** Settings of a file and the warnings about fields read but not used (a v1beta1 request). */
+    static DgdrV1beta1.Parsed loadWithWarnings(final Path file) {
         try {
-            return parse(YAML.readTree(Files.readAllBytes(file)), file.toString());
+            final JsonNode root = YAML.readTree(Files.readAllBytes(file));
+            if (root != null && DgdrV1beta1.applies(root)) {
+                return DgdrV1beta1.parse(root, file.toString());
+            }
+            return new DgdrV1beta1.Parsed(parse(root, file.toString()), java.util.List.of());
         } catch (final IOException e) {
             throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage().lines().findFirst()
                 .orElse(""));

@@ -23,6 +23,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -66,6 +67,40 @@ final class RunCommand implements Callable<Integer> {
     private int decodeGranularity;
     @Option(names = "--statistic", defaultValue = "mean", description = "mean, p50, p90, p95 or p99.")
     private String statistic;
+    @Option(names = "--e2e-latency", defaultValue = "0", description = "Request latency target TTFT + ITL x (OSL - 1), "
+        + "ms, for the picking modes (v1beta1 sla.e2eLatency; 0 = none).")
+    private double e2eLatency;
+    @Option(names = "--optimization-type", defaultValue = "", description = "latency or throughput: rank without an "
+        + "SLA filter (v1beta1 sla.optimizationType; empty = none).")
+    private String optimizationType;
+    @Option(names = "--request-rate", defaultValue = "0", description = "Target load, requests/s: picks in load-match "
+        + "mode (v1beta1 workload.requestRate; 0 = none).")
+    private double requestRate;
+    @Option(names = "--concurrency", defaultValue = "0", description = "Target load, requests in flight (v1beta1 "
+        + "workload.concurrency; 0 = none).")
+    private double concurrency;
+    @Option(names = "--total-gpus", defaultValue = "0", description = "GPU budget of the deployment (v1beta1 "
+        + "hardware.totalGpus; 0 = none).")
+    private int totalGpus;
+    @Option(names = "--picking-mode", defaultValue = "auto", description = "auto, default, load-match or autoscale "
+        + "(auto: autoscale with a planner config, load-match with a target load, else default).")
+    private String pickingMode;
+    @Option(names = "--planner-config", defaultValue = "", paramLabel = "JSON", description = "PlannerConfig fields "
+        + "to merge into the written planner_config.json (a v1beta1 request's features.planner); given: autoscale.")
+    private String plannerConfig;
+    @Option(names = "--mocker", description = "Also write the mocker DGD and the mocker-format npz (v1beta1 "
+        + "features.mocker.enabled).")
+    private boolean mocker;
+    @Option(names = "--dynamo-api", defaultValue = "auto", description = "Files to write: v1alpha1 "
+        + "(config_with_planner.yaml), v1beta1 (final_config.yaml, profiler_status.yaml), or auto (v1beta1 for a "
+        + "v1beta1 --config, else v1alpha1).")
+    private String dynamoApi;
+    @Option(names = "--image", defaultValue = "", description = "Image whose registry and tag the generated v1beta1 "
+        + "components use (a v1beta1 request's spec.image).")
+    private String image;
+    @Option(names = "--dgd-name", defaultValue = "", description = "Name of the generated DGD (v1beta1: "
+        + "overrides.dgd.metadata.name, else <request name>-dgd).")
+    private String dgdName;
     @Option(names = "--output-dir", defaultValue = "slaprof-output", description = "Where output folders go.")
     private Path outputDir;
     @Option(names = "--engines", defaultValue = "virtual", description = {"virtual: simulated engines in virtual "
@@ -145,7 +180,9 @@ final class RunCommand implements Callable<Integer> {
             settings.putAll(ProfileConfig.scenario(scenario));
         }
         if (configFile != null) {
-            settings.putAll(ProfileConfig.load(configFile));
+            final DgdrV1beta1.Parsed loaded = ProfileConfig.loadWithWarnings(configFile);
+            settings.putAll(loaded.settings());
+            loaded.warnings().forEach(w -> System.out.println("slaprof: WARNING " + w));
         }
         final ParseResult parsed = spec.commandLine().getParseResult();
         settings.forEach((name, value) -> {
@@ -197,11 +234,18 @@ final class RunCommand implements Callable<Integer> {
         final PrintStream out = System.out;
         final long t0 = System.nanoTime();
         final Deployment deployment = new Deployment(modelName, be, "", gpu, importDir == null ? "sim" : "import");
-        final SlaTarget sla = dev.slaprof.schema.SlaTargets.of("default", ttft, itl, isl, osl, stat, minGpus, maxGpus, 1, false);
+        final SlaTarget sla = profile(stat);
         final List<Mapping> mappings = spec == null ? List.of() : candidates(spec);
         out.printf(Locale.ROOT, "slaprof: profiling %s on %s (%s)%s, SLA TTFT %.1f ms ITL %.1f ms at ISL %d OSL %d "
             + "(%s)%n", modelName, gpu, be.name().toLowerCase(Locale.ROOT),
             mappings.isEmpty() ? "" : ", mappings " + labels(mappings), ttft, itl, isl, osl, stat);
+        out.println("slaprof: picking mode " + sla.getPickingMode().name().toLowerCase(Locale.ROOT).replace('_', '-')
+            + (e2eLatency > 0 ? String.format(Locale.ROOT, ", e2e latency %.1f ms", e2eLatency) : "")
+            + (optimizationType.isEmpty() ? "" : ", optimization type " + optimizationType)
+            + (requestRate > 0 ? String.format(Locale.ROOT, ", load %.3f req/s", requestRate) : "")
+            + (concurrency > 0 ? String.format(Locale.ROOT, ", load %.0f in flight", concurrency) : "")
+            + (totalGpus > 0 ? ", budget " + totalGpus + " GPUs" : ", no GPU budget")
+            + ", Dynamo files " + sla.getDynamoApi() + (mocker ? " + mocker" : ""));
         try (Embedded env = Embedded.start(out);
              SamplePublisher publisher = new SamplePublisher(env.client(), env.topics());
              Pipeline.Starting starting = Pipeline.startInBackground(env.client(), env.topics(), sla, outputDir,
@@ -362,6 +406,12 @@ final class RunCommand implements Callable<Integer> {
             throw new IllegalArgumentException("no mapping of " + spec.name() + " fits " + minGpus + ".." + maxGpus
                 + " GPUs per engine");
         }
+        final Mapping smallest = out.stream().min(java.util.Comparator.comparingInt(Mapping::getGpus)).orElseThrow();
+        if (totalGpus > 0 && totalGpus < smallest.getGpus()) {
+            throw new IllegalArgumentException("--total-gpus (hardware.totalGpus) " + totalGpus + " is smaller than "
+                + "the smallest engine (" + Mappings.label(smallest) + ", " + smallest.getGpus() + " GPUs; "
+                + "--min-num-gpus-per-engine " + minGpus + ")");
+        }
         return out;
     }
 
@@ -371,7 +421,56 @@ final class RunCommand implements Callable<Integer> {
         return String.join(", ", l);
     }
 
+    /** The SLA profile of this run: the classic targets plus the Dynamo 1.x workload, budget, mode and dialect. */
+    private SlaTarget profile(final Statistic stat) {
+        final dev.slaprof.schema.avro.PickingMode mode = switch (pickingMode.toLowerCase(Locale.ROOT)) {
+            case "default" -> dev.slaprof.schema.avro.PickingMode.DEFAULT;
+            case "load-match", "load_match" -> dev.slaprof.schema.avro.PickingMode.LOAD_MATCH;
+            case "autoscale" -> dev.slaprof.schema.avro.PickingMode.AUTOSCALE;
+            default -> !plannerConfig.isEmpty() ? dev.slaprof.schema.avro.PickingMode.AUTOSCALE
+                : requestRate > 0 || concurrency > 0 ? dev.slaprof.schema.avro.PickingMode.LOAD_MATCH
+                : dev.slaprof.schema.avro.PickingMode.DEFAULT;
+        };
+        final String api = "auto".equals(dynamoApi) ? "v1alpha1" : dynamoApi;
+        return SlaTarget.newBuilder(dev.slaprof.schema.SlaTargets.of("default", ttft, itl, isl, osl, stat, minGpus,
+                maxGpus, 1, false))
+            .setE2eLatencyMs(e2eLatency).setOptimizationType(optimizationType).setRequestRate(requestRate)
+            .setConcurrency(concurrency).setTotalGpus(totalGpus).setPickingMode(mode).setDynamoApi(api)
+            .setPlannerConfig(plannerConfig).setMocker(mocker).setImage(image).setDgdName(dgdName).build();
+    }
+
     private void validate() {
+        if (requestRate > 0 && concurrency > 0) {
+            throw new IllegalArgumentException("--request-rate (workload.requestRate) and --concurrency "
+                + "(workload.concurrency) are mutually exclusive: give one");
+        }
+        if (requestRate < 0 || concurrency < 0 || totalGpus < 0 || e2eLatency < 0) {
+            throw new IllegalArgumentException("--request-rate, --concurrency, --total-gpus and --e2e-latency must be "
+                + ">= 0");
+        }
+        if (!Set.of("auto", "default", "load-match", "load_match", "autoscale").contains(pickingMode)) {
+            throw new IllegalArgumentException("unknown --picking-mode '" + pickingMode + "' (auto, default, "
+                + "load-match, autoscale)");
+        }
+        if ("load-match".equals(pickingMode) && requestRate == 0 && concurrency == 0) {
+            throw new IllegalArgumentException("--picking-mode load-match needs --request-rate or --concurrency");
+        }
+        if (!Set.of("auto", "v1alpha1", "v1beta1").contains(dynamoApi)) {
+            throw new IllegalArgumentException("unknown --dynamo-api '" + dynamoApi + "' (auto, v1alpha1, v1beta1)");
+        }
+        if (!optimizationType.isEmpty() && !Set.of("latency", "throughput").contains(optimizationType)) {
+            throw new IllegalArgumentException("--optimization-type must be latency or throughput, got '"
+                + optimizationType + "'");
+        }
+        if (!plannerConfig.isEmpty()) {
+            try {
+                if (!new com.fasterxml.jackson.databind.ObjectMapper().readTree(plannerConfig).isObject()) {
+                    throw new IllegalArgumentException("--planner-config must be a JSON object");
+                }
+            } catch (final com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalArgumentException("--planner-config is not JSON: " + e.getOriginalMessage());
+            }
+        }
         if (ttft <= 0 || itl <= 0) {
             throw new IllegalArgumentException("--ttft and --itl must be > 0 (got " + ttft + ", " + itl + ")");
         }

@@ -59,6 +59,17 @@ final class Summary {
             out.printf(Locale.ROOT, "slaprof: cheapest Pareto pair: %.4f GPU-hours per 1000 requests at %.1f "
                 + "tokens/s/user%n", best.getGpuHours(), best.getTokensPerUser());
         }
+        final dev.slaprof.schema.avro.ModePick mode = r.getModePick();
+        if (mode != null && !mode.getRows().isEmpty()) {
+            final dev.slaprof.schema.avro.ModeRow m = mode.getRows().get(0);
+            out.printf(Locale.ROOT, "slaprof: %s pick: %d x %s prefill + %d x %s decode at %d in flight, %d GPUs, "
+                + "%.1f tokens/s/GPU%s%s%n", mode.getMode().name().toLowerCase(Locale.ROOT).replace('_', '-'),
+                m.getPrefillReplicas(), m.getPrefillLabel(), m.getDecodeReplicas(), m.getDecodeLabel(),
+                m.getDecodeInFlight(), m.getTotalGpus(), m.getClusterTokensPerSPerGpu(),
+                mode.getLoadServedPct() == null ? "" : String.format(Locale.ROOT, ", serving %.1f %% of the load",
+                    mode.getLoadServedPct()), mode.getFeasible() ? "" : " (INFEASIBLE)");
+            out.println("slaprof:   " + mode.getReason());
+        }
         if (r.getPrefillTable() != null) {
             out.println("slaprof: prefill table " + r.getPrefillTable().getPrefillIsl().size() + " points"
                 + (r.getPrefillTable().getComplete() ? "" : " (incomplete: " + r.getPrefillTable().getReason() + ")"));

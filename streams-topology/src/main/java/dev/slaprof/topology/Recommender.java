@@ -115,8 +115,23 @@ public final class Recommender {
             .setAutomaticPrefill(pinnedPrefill != null ? autoPrefill : null)
             .setAutomaticDecode(pinnedDecode != null ? autoDecode : null)
             .build();
+        final dev.slaprof.schema.avro.ModePick mode = dev.slaprof.topology.recommend.PickingModes.pick(
+            sla.getPickingMode(), targets(sla), prefill, decode);
+        r.setModePick(mode);
+        if (mode != null && !mode.getFeasible()) {
+            r.getWarnings().add(mode.getReason());
+        }
         PlannerData.attach(r);
         return r;
+    }
+
+    /** The picking modes' view of a profile: an e2e target or an optimization type replaces the ITL constraint. */
+    static dev.slaprof.topology.recommend.PickingModes.Targets targets(final SlaTarget sla) {
+        final boolean e2e = sla.getE2eLatencyMs() > 0;
+        final boolean byType = !sla.getOptimizationType().isEmpty() && !e2e;
+        return new dev.slaprof.topology.recommend.PickingModes.Targets(sla.getTtftMs(),
+            e2e || byType ? 0 : sla.getItlMs(), e2e ? sla.getE2eLatencyMs() : 0, sla.getOptimizationType(),
+            sla.getOsl(), sla.getRequestRate(), sla.getConcurrency(), sla.getTotalGpus());
     }
 
     private static List<Integer> front(final List<PerfPoint> points) {
