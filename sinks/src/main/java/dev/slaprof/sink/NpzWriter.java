@@ -16,7 +16,8 @@ import java.util.zip.ZipOutputStream;
 /**
  * Writes numpy {@code .npz} files as {@code np.savez} does: an uncompressed (STORED) zip of {@code <key>.npy}
  * members in the NPY format version 1.0 (magic {@code \x93NUMPY}, header dict padded with spaces to a multiple of
- * 64 bytes and ending in '\n', then little-endian data). 1-D int64 ({@code <i8}) and float64 ({@code <f8}) only.
+ * 64 bytes and ending in '\n', then little-endian data). 1-D int64 ({@code <i8}) and float64 ({@code <f8}), and 2-D
+ * float64 in C order.
  */
 public final class NpzWriter {
     private final Map<String, byte[]> members = new LinkedHashMap<>();
@@ -37,8 +38,29 @@ public final class NpzWriter {
         return this;
     }
 
+    /** Adds a 2-D float64 array {@code values[i][j]} (C order: rows of equal length). */
+    public NpzWriter float64(final String key, final double[][] values) {
+        final int rows = values.length;
+        final int cols = rows == 0 ? 0 : values[0].length;
+        final ByteBuffer b = ByteBuffer.allocate(rows * cols * 8).order(ByteOrder.LITTLE_ENDIAN);
+        for (final double[] row : values) {
+            if (row.length != cols) {
+                throw new IllegalArgumentException(key + ": rows of different lengths");
+            }
+            for (final double v : row) {
+                b.putDouble(v);
+            }
+        }
+        members.put(key, npy("<f8", "(" + rows + ", " + cols + ")", b.array()));
+        return this;
+    }
+
     static byte[] npy(final String dtype, final int length, final byte[] data) {
-        final String dict = "{'descr': '" + dtype + "', 'fortran_order': False, 'shape': (" + length + ",), }";
+        return npy(dtype, "(" + length + ",)", data);
+    }
+
+    static byte[] npy(final String dtype, final String shape, final byte[] data) {
+        final String dict = "{'descr': '" + dtype + "', 'fortran_order': False, 'shape': " + shape + ", }";
         final int unpadded = 6 + 2 + 2 + dict.length() + 1;
         final int total = (unpadded + 63) / 64 * 64;
         final StringBuilder header = new StringBuilder(dict);
