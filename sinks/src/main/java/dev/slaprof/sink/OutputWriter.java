@@ -100,7 +100,9 @@ public final class OutputWriter {
             }
         }
         // As Dynamo's profiler: no DGD when a side has no pick (nothing was measured for it).
-        if (r.getPrefill() != null && r.getDecode() != null) {
+        if ("v1beta1".equals(r.getSla().getDynamoApi())) {
+            writeV1beta1(dir, r, p, d, prefillJson, decodeJson);
+        } else if (r.getPrefill() != null && r.getDecode() != null) {
             try (Writer w = Files.newBufferedWriter(dir.resolve("config_with_planner.yaml"));
                  SequenceWriter seq = YAML.writer().writeValues(w)) {
                 if (p != null && d != null) {
@@ -112,6 +114,40 @@ public final class OutputWriter {
         Plots.write(r, new PlannerView(r), dir);
         Files.writeString(dir.resolve("recommendation.json"),
             JSON.writerWithDefaultPrettyPrinter().writeValueAsString(AvroJson.toJson(r)));
+    }
+
+    /**
+     * Dynamo 1.x's files: final_config.yaml (planner-config and planner-profile-data ConfigMaps, then the DGD),
+     * picked_dgd_config.yaml (the picked DGD before the mocker replaces its workers), profiler_status.yaml, and with
+     * the mocker its npz.
+     */
+    private void writeV1beta1(final Path dir, final Recommendation r, final PrefillTable p, final DecodeTable d,
+                              final String prefillJson, final String decodeJson) throws IOException {
+        if (r.getPrefill() == null || r.getDecode() == null) {
+            return;
+        }
+        try (Writer w = Files.newBufferedWriter(dir.resolve("final_config.yaml"));
+             SequenceWriter seq = YAML.writer().writeValues(w)) {
+            for (final com.fasterxml.jackson.databind.JsonNode doc : DynamoV1beta1.finalConfig(r, prefillJson,
+                p == null || d == null || !d.getComplete() ? null : decodeJson, gpusPerNode)) {
+                seq.write(doc);
+            }
+        }
+        final DynamoV1beta1.Choice c = DynamoV1beta1.choice(r);
+        Files.writeString(dir.resolve("picked_dgd_config.yaml"), YAML.writeValueAsString(
+            DynamoV1beta1.deployment(r, c, gpusPerNode, null, null)));
+        Files.writeString(dir.resolve("profiler_status.yaml"), YAML.writeValueAsString(DynamoV1beta1.status(r)));
+        if (r.getSla().getMocker() && p != null && d != null && d.getComplete()) {
+            final String[] why = new String[1];
+            final NpzWriter npz = DynamoV1beta1.mockerNpz(p, d, why);
+            if (npz != null) {
+                try (OutputStream out = Files.newOutputStream(dir.resolve("mocker_profile_data.npz"))) {
+                    npz.writeTo(out);
+                }
+            } else {
+                Files.writeString(dir.resolve("mocker_profile_data.txt"), "not written: " + why[0] + "\n");
+            }
+        }
     }
 
     static String prefillJson(final PrefillTable p) throws IOException {
