@@ -141,6 +141,16 @@ class SinkIT {
             assertThat(q.path("ttft_ms").asDouble()).isEqualTo(100.0);
             assertThat(get(base + "/query/decode?in_flight=8&context=3250").path("itl_ms").asDouble()).isPositive();
             assertThat(get(base + "/query/prefill?isl=abc").path("_status").asInt()).isEqualTo(400);
+            // What Dynamo 1.x's planner concludes from the same tables: its linear fits and capacities.
+            final JsonNode planner = get(base + "/query/planner?isl=3000&osl=500&itl=30");
+            assertThat(planner.path("prefill").path("ready").asBoolean()).as(planner.toString()).isTrue();
+            assertThat(planner.path("prefill").path("requests_per_s_per_replica").asDouble())
+                .isEqualTo(1000 / planner.path("prefill").path("ttft_ms").asDouble(), org.assertj.core.api.Assertions
+                    .within(1e-9));
+            assertThat(planner.path("decode").path("ready").asBoolean()).as(planner.toString()).isTrue();
+            assertThat(planner.path("decode").path("best_batch").asInt()).isBetween(1,
+                planner.path("decode").path("max_batch").asInt());
+            assertThat(planner.path("decode").path("itl_ms").asDouble()).isLessThanOrEqualTo(30.0);
             assertThat(get(sink.url() + "/api/recommendations/nope/default").path("_status").asInt()).isEqualTo(404);
             final String metrics = http.send(HttpRequest.newBuilder(URI.create(sink.url() + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();

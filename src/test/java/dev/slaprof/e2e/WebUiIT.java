@@ -265,6 +265,9 @@ class WebUiIT {
                     .contains("samples").contains("95% CI");
                 assertThat(w.findElement(By.id("card-meta")).getText()).contains("Data MEASURED")
                     .contains("newest sample");
+                // The Dynamo 1.x picking mode's answer: engines, replicas, GPUs and budget.
+                assertThat(w.findElement(By.id("mode-pick")).getText()).contains("Dynamo 1.x default pick: 1 x ")
+                    .contains("GPUs (no budget)").contains("tokens/s/GPU");
 
                 // Every chart has drawn data, tab by tab.
                 for (final String[] tab : new String[][] {{"prefill", "prefill"}, {"decode", "decode"},

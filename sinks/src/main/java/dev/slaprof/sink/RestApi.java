@@ -17,6 +17,7 @@ import dev.slaprof.schema.http.AccessPolicy;
 import dev.slaprof.schema.http.HttpSurface;
 import dev.slaprof.schema.kafka.CompactedTopicReader;
 import dev.slaprof.topology.interp.DecodeInterpolator;
+import dev.slaprof.topology.recommend.PlannerRegression;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +43,7 @@ import java.util.function.Supplier;
  * GET .../query/prefill?isl=3000                          TTFT and thpt/GPU (spline, clamped)
  * GET .../query/decode?in_flight=32&amp;context=3250          ITL and thpt/GPU (grid node)
  * GET .../query/best?itl=20&amp;context=3250                  best thpt/GPU within an ITL
+ * GET .../query/planner?isl=3000&amp;osl=500&amp;itl=25          what Dynamo 1.x's planner concludes (its linear fits)
  * GET .../stats                                          per-bucket statistics of the deployment (web UI)
  * GET .../config?prefill=TP%3D2&amp;decode=TP%3D1&amp;in_flight=32 DynamoGraphDeployment YAML preview of a choice
  * POST .../pin   {"prefill_label", "decode_label", "decode_in_flight"}  pin a choice (selections topic)
@@ -275,8 +277,16 @@ public final class RestApi implements AutoCloseable {
             c.setDecode(new Pick(point(r.getDecodePoints(), q.get("decode"), n), true, "preview", "BUCKET"));
         }
         final int gpusPerNode = ui == null ? DgdYaml.DEFAULT_GPUS_PER_NODE : ui.gpusPerNode();
+        // A v1beta1 profile previews its own dialect; a preview of other engines than the mode's pick deploys one
+        // worker of each, as a pin does.
+        final boolean v1beta1 = "v1beta1".equals(r.getSla().getDynamoApi());
+        if (v1beta1 && (q.containsKey("prefill") || q.containsKey("decode"))) {
+            c.setModePick(null);
+        }
         try {
-            final String yaml = OutputWriter.YAML.writeValueAsString(DgdYaml.deployment(c, gpusPerNode));
+            final String yaml = OutputWriter.YAML.writeValueAsString(v1beta1 && c.getPrefill() != null
+                && c.getDecode() != null ? DynamoV1beta1.deployment(c, DynamoV1beta1.choice(c), gpusPerNode, null, null)
+                : DgdYaml.deployment(c, gpusPerNode));
             return JSON.createObjectNode().put("prefill", c.getPrefill() == null ? null
                 : c.getPrefill().getPoint().getLabel()).put("decode", c.getDecode() == null ? null
                 : c.getDecode().getPoint().getLabel()).put("yaml", yaml);
@@ -445,11 +455,50 @@ public final class RestApi implements AutoCloseable {
                     return JSON.createObjectNode().put("itl_target_ms", itl).put("context", ctx)
                         .put("thpt_per_gpu", b.thptPerGpu()).put("itl_ms", b.itlMs()).put("kv_usage", b.kvUsage());
                 }
-                default -> throw new ApiError(404, "unknown query '" + kind + "' (prefill, decode, best)");
+                case "planner" -> {
+                    return plannerQuery(v.recommendation(), q);
+                }
+                default -> throw new ApiError(404, "unknown query '" + kind + "' (prefill, decode, best, planner)");
             }
         } catch (final IllegalStateException e) {
             throw new ApiError(409, e.getMessage());
         }
+    }
+
+    /**
+     * What Dynamo 1.x's planner concludes from this profile (its own linear fits, interop spec section 4): the
+     * per-replica request capacity of a prefill engine at an ISL, and the best decode batch within the ITL target
+     * for an ISL and OSL (defaults: the profile's).
+     */
+    private static ObjectNode plannerQuery(final Recommendation r, final Map<String, String> q) {
+        if (r.getPrefillTable() == null || r.getDecodeTable() == null) {
+            throw new ApiError(409, "the profile has no tables yet");
+        }
+        final double isl = q.containsKey("isl") ? number(q, "isl") : r.getSla().getIsl();
+        final double osl = q.containsKey("osl") ? number(q, "osl") : r.getSla().getOsl();
+        final double itl = q.containsKey("itl") ? number(q, "itl") : r.getSla().getItlMs();
+        final PlannerRegression.Prefill pf = PlannerRegression.prefill(r.getPrefillTable());
+        final PlannerRegression.Decode df = PlannerRegression.decode(r.getDecodeTable());
+        final ObjectNode out = JSON.createObjectNode().put("isl", isl).put("osl", osl).put("itl_target_ms", itl);
+        final ObjectNode p = out.putObject("prefill").put("ready", pf.ready()).put("points", pf.points());
+        if (pf.ready()) {
+            final PlannerRegression.PrefillCapacity c = PlannerRegression.prefillCapacity(pf, isl);
+            p.put("wall_time_s_intercept", pf.a()).put("wall_time_s_per_token", pf.b())
+                .put("requests_per_s_per_replica", c.requestsPerS()).put("ttft_ms", c.ttftMs());
+        } else {
+            p.put("reason", pf.reason());
+        }
+        final ObjectNode d = out.putObject("decode").put("ready", df.ready()).put("points", df.points());
+        if (df.ready()) {
+            final PlannerRegression.DecodeCapacity c = PlannerRegression.decodeCapacity(df, isl, osl, itl,
+                r.getDecodeTable().getMaxKvTokens());
+            d.put("wall_time_s_intercept", df.a()).put("wall_time_s_per_request", df.b1())
+                .put("wall_time_s_per_kv_token", df.b2()).put("max_batch", c.maxBatch()).put("best_batch", c.batch())
+                .put("itl_ms", c.itlMs()).put("requests_per_s_per_replica", c.requestsPerS());
+        } else {
+            d.put("reason", df.reason());
+        }
+        return out;
     }
 
     private static double number(final Map<String, String> q, final String name) {

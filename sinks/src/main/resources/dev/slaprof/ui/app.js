@@ -294,6 +294,21 @@
       pin.appendChild(el('span', 'automatic choice (select a row to pin one)'));
       $('unpin').hidden = true;
     }
+    var mode = $('mode-pick');
+    var m = r.mode_pick;
+    if (m && m.rows && m.rows.length) {
+      var best = m.rows[0];
+      mode.textContent = 'Dynamo 1.x ' + m.mode.toLowerCase().replace('_', '-') + ' pick: ' + best.prefill_replicas
+        + ' x ' + best.prefill_label + ' prefill + ' + best.decode_replicas + ' x ' + best.decode_label + ' decode at '
+        + best.decode_in_flight + ' in flight, ' + best.total_gpus + ' GPUs'
+        + (r.sla.total_gpus ? ' (budget ' + r.sla.total_gpus + ')' : ' (no budget)')
+        + (m.load_served_pct !== null && m.load_served_pct !== undefined ? ', serving ' + num(m.load_served_pct, 1)
+          + ' % of the load' : '') + ', ' + num(best.cluster_tokens_per_s_per_gpu, 1) + ' tokens/s/GPU'
+        + (m.feasible ? '' : ' (misses the SLA)') + '. ' + m.reason;
+      mode.hidden = false;
+    } else {
+      mode.hidden = true;
+    }
     updateMeta();
     var w = $('warnings');
     w.replaceChildren();
