@@ -235,6 +235,7 @@ final class DgdrV1beta1 {
                 }
             } else {
                 out.put("planner-config", planner.toString());
+                forced(planner);
             }
         }
         final JsonNode mocker = f.path("mocker");
@@ -249,6 +250,29 @@ final class DgdrV1beta1 {
         }
         if (f.path("kvRouter").path("enabled").asBoolean(false)) {
             warnings.add("spec.features.kvRouter read, not used: the generated Frontend keeps the default router");
+        }
+    }
+
+    /** PlannerConfig values the written config replaces so the planner reads slaprof's profile (section 3.3). */
+    private void forced(final JsonNode planner) {
+        final Map<String, String> want = new LinkedHashMap<>();
+        want.put("optimization_target", "sla");
+        want.put("enable_throughput_scaling", "true");
+        want.put("pre_deployment_sweeping_mode", "thorough");
+        want.put("profile_results_dir", "/workspace/profiling_results");
+        for (final Map.Entry<String, String> e : want.entrySet()) {
+            final JsonNode v = planner.get(e.getKey());
+            if (v != null && !v.isNull() && !v.asText().equals(e.getValue())) {
+                warnings.add("spec.features.planner." + e.getKey() + " " + v.asText() + " replaced by " + e.getValue()
+                    + ": otherwise the planner would not read the profile slaprof writes");
+            }
+        }
+        for (final String k : List.of("aic_interpolation", "aic_perf_model", "prefill_engine_num_gpu",
+            "decode_engine_num_gpu")) {
+            if (planner.has(k)) {
+                warnings.add("spec.features.planner." + k + " replaced: " + (k.startsWith("aic")
+                    ? "AI Configurator's model would outrank the profile files" : "it is the picked engine's GPUs"));
+            }
         }
     }
 
