@@ -81,9 +81,13 @@ public final class Recommender {
             for (final int di : dFront) {
                 final PerfPoint p = prefill.get(pi);
                 final PerfPoint d = decode.get(di);
-                cost.add(new CostRow(pi, di, p.getLatencyMs(), p.getThptPerGpu(), d.getLatencyMs(), d.getThptPerGpu(),
-                    CostTable.tokensPerUser(d.getLatencyMs()),
-                    CostTable.gpuHoursPer1000(sla.getIsl(), sla.getOsl(), p.getThptPerGpu(), d.getThptPerGpu())));
+                final int[] xy = dev.slaprof.topology.recommend.PickingModes.balancedComposition(p, d, sla.getOsl());
+                cost.add(CostRow.newBuilder().setPrefillIndex(pi).setDecodeIndex(di).setPrefillTtftMs(p.getLatencyMs())
+                    .setPrefillThptPerGpu(p.getThptPerGpu()).setDecodeItlMs(d.getLatencyMs())
+                    .setDecodeThptPerGpu(d.getThptPerGpu()).setTokensPerUser(CostTable.tokensPerUser(d.getLatencyMs()))
+                    .setGpuHours(CostTable.gpuHoursPer1000(sla.getIsl(), sla.getOsl(), p.getThptPerGpu(),
+                        d.getThptPerGpu())).setComposition(xy[0] + "P" + xy[1] + "D").setPrefillWorkers(xy[0])
+                    .setDecodeWorkers(xy[1]).build());
             }
         }
         long samples = 0;

@@ -95,6 +95,27 @@ public final class PickingModes {
         return d.getThptPerGpu() * d.getMapping().getGpus() / osl;
     }
 
+    /**
+     * The xPyD unit whose prefill and decode rates balance best (x, y up to 8, smallest total for the best balance),
+     * with Dynamo's composition efficiencies: {@code x P_seq/s 0.9} against {@code y D_seq/s 0.92}.
+     */
+    public static int[] balancedComposition(final PerfPoint prefill, final PerfPoint decode, final int osl) {
+        final double p = PREFILL_EFFICIENCY * prefillSeqPerS(prefill);
+        final double d = DECODE_EFFICIENCY * decodeSeqPerS(decode, osl);
+        int[] best = {1, 1};
+        double bestGap = Double.MAX_VALUE;
+        for (int x = 1; x <= 8; x++) {
+            for (int y = 1; y <= 8; y++) {
+                final double gap = Math.abs(Math.log(x * p / (y * d)));
+                if (gap < bestGap - 1e-12) {
+                    bestGap = gap;
+                    best = new int[] {x, y};
+                }
+            }
+        }
+        return best;
+    }
+
     /** The mode's pick over the points (both lists in sweep order); null when either is empty. */
     public static ModePick pick(final PickingMode mode, final Targets t, final List<PerfPoint> prefill,
                                 final List<PerfPoint> decode) {

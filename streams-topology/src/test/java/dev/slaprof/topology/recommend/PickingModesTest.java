@@ -121,4 +121,13 @@ class PickingModesTest {
         assertThat(p.getRows()).allMatch(r -> r.getRequestLatencyMs() <= 10_100);
         assertThat(p.getRows().get(0).getRequestLatencyMs()).isCloseTo(10_070.0, within(1e-9));
     }
+
+    @Test
+    void shouldBalanceACostRowsComposition() {
+        // TP2 prefill: 1000 / 90 x 0.9 = 10 req/s; TP1 decode at 32: 1200 / 500 x 0.92 = 2.208 req/s. Five decode
+        // workers (11.04 req/s) balance one prefill worker best within 8 of each.
+        assertThat(PickingModes.balancedComposition(PREFILL.get(1), DECODE.get(1), 500)).containsExactly(1, 5);
+        // TP1 prefill (5.294) and TP2 decode at 64 (4.048): 3P4D (15.88 against 16.19).
+        assertThat(PickingModes.balancedComposition(PREFILL.get(0), DECODE.get(3), 500)).containsExactly(3, 4);
+    }
 }
