@@ -162,31 +162,40 @@ public final class DgdYaml {
                 }
                 args.add(o.toString().replace(":", ": ").replace(",", ", "));
             }
-            case SGLANG -> {
-                args.add("--model-path").add(model).add("--served-model-name").add(model).add("--page-size").add("16")
-                    .add("--trust-remote-code").add("--skip-tokenizer-init")
-                    .add("--disaggregation-mode").add(sub).add("--disaggregation-transfer-backend").add("nixl")
-                    .add("--disaggregation-bootstrap-port").add("12345").add("--host").add("0.0.0.0")
-                    .add("--tp").add(Integer.toString(dep ? m.getGpus() : m.getTp()));
-                if (dep) {
-                    args.add("--dp").add(Integer.toString(m.getAttnDp())).add("--enable-dp-attention");
-                }
-                if (ep) {
-                    args.add("--ep").add(Integer.toString(m.getEp()));
-                }
-            }
+            case SGLANG -> sglang(args, sub, m, model);
             default -> {
-                args.add("--model").add(model).add("--tensor-parallel-size").add(Integer.toString(m.getTp()));
-                if (dep) {
-                    args.add("--data-parallel-size").add(Integer.toString(m.getAttnDp()));
-                }
-                if (ep) {
-                    args.add("--enable-expert-parallel");
-                }
+                vllm(args, m, model);
                 if ("prefill".equals(sub)) {
                     args.add("--is-prefill-worker");
                 }
             }
+        }
+    }
+
+    /** SGLang's worker arguments of the disagg templates (both DGD dialects use them). */
+    static void sglang(final ArrayNode args, final String role, final Mapping m, final String model) {
+        final boolean dep = m.getStrategy() == Strategy.DEP;
+        args.add("--model-path").add(model).add("--served-model-name").add(model).add("--page-size").add("16")
+            .add("--trust-remote-code").add("--skip-tokenizer-init")
+            .add("--disaggregation-mode").add(role).add("--disaggregation-transfer-backend").add("nixl")
+            .add("--disaggregation-bootstrap-port").add("12345").add("--host").add("0.0.0.0")
+            .add("--tp").add(Integer.toString(dep ? m.getGpus() : m.getTp()));
+        if (dep) {
+            args.add("--dp").add(Integer.toString(m.getAttnDp())).add("--enable-dp-attention");
+        }
+        if (m.getStrategy() != Strategy.TP) {
+            args.add("--ep").add(Integer.toString(m.getEp()));
+        }
+    }
+
+    /** vLLM's model and parallel arguments (both DGD dialects; the role arguments differ). */
+    static void vllm(final ArrayNode args, final Mapping m, final String model) {
+        args.add("--model").add(model).add("--tensor-parallel-size").add(Integer.toString(m.getTp()));
+        if (m.getStrategy() == Strategy.DEP) {
+            args.add("--data-parallel-size").add(Integer.toString(m.getAttnDp()));
+        }
+        if (m.getStrategy() != Strategy.TP) {
+            args.add("--enable-expert-parallel");
         }
     }
 

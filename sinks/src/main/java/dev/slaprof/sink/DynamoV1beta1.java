@@ -221,18 +221,7 @@ public final class DynamoV1beta1 {
         final boolean ep = m.getStrategy() != Strategy.TP;
         final int tp = dep ? m.getGpus() : m.getTp();
         switch (be) {
-            case SGLANG -> {
-                args.add("--model-path").add(model).add("--served-model-name").add(model).add("--page-size").add("16")
-                    .add("--tp").add(Integer.toString(tp)).add("--trust-remote-code").add("--skip-tokenizer-init")
-                    .add("--disaggregation-mode").add(role).add("--disaggregation-transfer-backend").add("nixl")
-                    .add("--disaggregation-bootstrap-port").add("12345").add("--host").add("0.0.0.0");
-                if (dep) {
-                    args.add("--dp").add(Integer.toString(m.getAttnDp())).add("--enable-dp-attention");
-                }
-                if (ep) {
-                    args.add("--ep").add(Integer.toString(m.getEp()));
-                }
-            }
+            case SGLANG -> DgdYaml.sglang(args, role, m, model);
             case TRTLLM -> {
                 args.add("--model-path").add(model).add("--served-model-name").add(model).add("--extra-engine-args")
                     .add(DgdYaml.TRTLLM_ENGINE_CONFIGS + role + ".yaml").add("--disaggregation-mode").add(role)
@@ -244,13 +233,7 @@ public final class DynamoV1beta1 {
                 }
             }
             default -> {
-                args.add("--model").add(model).add("--tensor-parallel-size").add(Integer.toString(m.getTp()));
-                if (dep) {
-                    args.add("--data-parallel-size").add(Integer.toString(m.getAttnDp()));
-                }
-                if (ep) {
-                    args.add("--enable-expert-parallel");
-                }
+                DgdYaml.vllm(args, m, model);
                 args.add("--disaggregation-mode").add(role);
                 if ("prefill".equals(role)) {
                     args.add("--kv-transfer-config").add("{\"kv_connector\":\"NixlConnector\",\"kv_role\":\"kv_both\"}");
