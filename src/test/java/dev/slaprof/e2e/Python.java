@@ -6,14 +6,47 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs python3 snippets as test oracles (numpy, scipy, PyYAML where installed). */
+/** Runs python3 snippets as test oracles (numpy, scipy, PyYAML where installed), and the peer tools' scripts. */
 final class Python {
     private Python() {
     }
 
+    /** Environment variable naming the Python of the pinned peer tools (.ci/run sets it). */
+    static final String PEERS_ENV = "SLAPROF_PEERS_PYTHON";
+
     /** Output of {@code python3 -c script args...}; fails the caller on a non-zero exit. */
     static String run(final String script, final String... args) throws IOException, InterruptedException {
-        final List<String> cmd = new ArrayList<>(List.of("python3", "-c", script));
+        return exec("python3", "-c", script, args);
+    }
+
+    /**
+     * The peers' Python (SLAPROF_PEERS_PYTHON), or a skip with the reason; with SLAPROF_REQUIRE_PEERS=1 (CI) a
+     * missing one fails instead.
+     */
+    static String peers() {
+        final String py = System.getenv(PEERS_ENV);
+        final boolean ok = py != null && java.nio.file.Files.isExecutable(java.nio.file.Path.of(py));
+        if (!ok && "1".equals(System.getenv("SLAPROF_REQUIRE_PEERS"))) {
+            throw new AssertionError("SLAPROF_REQUIRE_PEERS=1 but " + PEERS_ENV + " is " + py + ": run .ci/run, which "
+                + "installs src/test/python/requirements-peers.txt into .peers/venv");
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(ok, "peer tools not installed (" + PEERS_ENV + " unset; .ci/run "
+            + "installs them)");
+        return py;
+    }
+
+    /** Output of {@code python file args...} with the peers' Python; fails the caller on a non-zero exit. */
+    static String runFile(final String python, final java.nio.file.Path file, final String... args)
+        throws IOException, InterruptedException {
+        return exec(python, file.toString(), null, args);
+    }
+
+    private static String exec(final String python, final String first, final String second, final String... args)
+        throws IOException, InterruptedException {
+        final List<String> cmd = new ArrayList<>(List.of(python, first));
+        if (second != null) {
+            cmd.add(second);
+        }
         cmd.addAll(List.of(args));
         final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
