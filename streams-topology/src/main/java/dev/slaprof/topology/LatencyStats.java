@@ -126,7 +126,8 @@ public final class LatencyStats {
     }
 
     /**
-     * Brings the p50/p90/p95/p99 fields up to date from the histograms. Recording leaves them stale (the
+     * Brings the p50/p90/p95/p99 fields up to date from the histograms, by AIPerf's definition (linear
+     * interpolation between the sorted values, as numpy's default). Recording leaves them stale (the
      * percentile scan over the counts is the costly part), so snapshots are refreshed where they are emitted or
      * read.
      */
@@ -140,7 +141,8 @@ public final class LatencyStats {
         if (m.getCount() == 0) {
             return;
         }
-        final long[] p = SparseHistogram.percentiles(packed(m), 50, 90, 95, 99);
+        // AIPerf's (numpy's linear) definition, so a bucket's percentiles equal AIPerf's summary of the same requests.
+        final double[] p = SparseHistogram.linearPercentiles(packed(m), 50, 90, 95, 99);
         m.setP50Ms(p[0] / 1000.0);
         m.setP90Ms(p[1] / 1000.0);
         m.setP95Ms(p[2] / 1000.0);

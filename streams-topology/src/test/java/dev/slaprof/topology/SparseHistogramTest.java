@@ -29,6 +29,37 @@ class SparseHistogramTest {
         }
     }
 
+    /** numpy's default percentile (linear interpolation between sorted values), on the raw values. */
+    private static double numpyLinear(final long[] sorted, final double p) {
+        final double r = p / 100 * (sorted.length - 1);
+        final int lo = (int) Math.floor(r);
+        final int hi = (int) Math.ceil(r);
+        return sorted[lo] + (r - lo) * (sorted[hi] - sorted[lo]);
+    }
+
+    @Test
+    void shouldGiveAiperfsLinearPercentilesWithinHalfAClass() {
+        final Random r = new Random(7);
+        for (int trial = 0; trial < 20; trial++) {
+            final int n = 1 + r.nextInt(trial < 5 ? 10 : 3000);
+            final long[] values = new long[n];
+            byte[] sparse = new byte[0];
+            for (int i = 0; i < n; i++) {
+                values[i] = Math.min(1 + (long) Math.exp(r.nextGaussian() * 2 + 10), SparseHistogram.MAX_US);
+                sparse = SparseHistogram.add(sparse, values[i]);
+            }
+            java.util.Arrays.sort(values);
+            final double[] ps = {0, 1, 50, 90, 95, 99, 99.9, 100};
+            final double[] got = SparseHistogram.linearPercentiles(sparse, ps);
+            for (int k = 0; k < ps.length; k++) {
+                final double want = numpyLinear(values, ps[k]);
+                // Half a class at 3 significant digits is at most 0.05 % of the value (plus 1 us below 2048 us).
+                assertThat(Math.abs(got[k] - want)).as("p%s of trial %d (n=%d): %s against numpy's %s", ps[k], trial, n,
+                    got[k], want).isLessThanOrEqualTo(0.0005 * want + 1);
+            }
+        }
+    }
+
     @Test
     void shouldStayTheSameSizeOnceTheClassesAreOccupied() {
         final Random r = new Random(9);

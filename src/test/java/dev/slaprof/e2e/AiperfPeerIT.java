@@ -1,0 +1,148 @@
+package dev.slaprof.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.slaprof.producer.AiperfImporter;
+import dev.slaprof.producer.AiperfRecord;
+import dev.slaprof.schema.InMemorySchemaRegistry;
+import dev.slaprof.schema.Mappings;
+import dev.slaprof.schema.TopicNames;
+import dev.slaprof.schema.Topics;
+import dev.slaprof.schema.avro.Backend;
+import dev.slaprof.schema.avro.Deployment;
+import dev.slaprof.schema.avro.LatencySample;
+import dev.slaprof.schema.avro.MappingLoadStats;
+import dev.slaprof.schema.avro.Role;
+import dev.slaprof.schema.avro.SourceKind;
+import dev.slaprof.schema.avro.Statistic;
+import dev.slaprof.schema.kafka.TopicProvisioner;
+import dev.slaprof.simulator.Catalog;
+import dev.slaprof.simulator.Faults;
+import dev.slaprof.simulator.Fleet;
+import dev.slaprof.sink.SinkService;
+import dev.slaprof.topology.SlaprofTopology;
+import dev.slaprof.topology.StreamsSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * AIPerf 0.13.0 as a real client (issue 20, part 2): {@code aiperf profile} (streaming chat, fixed ISL and OSL, three
+ * concurrency levels) against a simulated engine over HTTP; its own per-request export, imported into the embedded
+ * broker, aggregates in the topology to bucket statistics equal to AIPerf's own summary.
+ */
+@ExtendWith(KafkaBrokerExtension.class)
+@Timeout(value = 8, unit = TimeUnit.MINUTES)
+class AiperfPeerIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int[] CONCURRENCY = {1, 4, 8};
+    private static final int REQUESTS = 48;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldAggregateAiperfsOwnRecordsToAiperfsOwnSummary(final TestBroker broker) throws Exception {
+        final String python = Python.peers();
+        final Path aiperf = Path.of(python).resolveSibling("aiperf");
+        final Path tokenizer = dir.resolve("tokenizer");
+        Python.runFile(python, Path.of("python/make_tokenizer.py"), tokenizer.toString());
+        final Deployment d = new Deployment("Qwen/Qwen3-32B", Backend.VLLM, "", "H200-SXM",
+            "aiperf-it-" + UUID.randomUUID().toString().substring(0, 8));
+        final Topics topics = Topics.create(new InMemorySchemaRegistry());
+        try (Admin admin = Admin.create(broker.clientProps())) {
+            TopicProvisioner.provision(admin, TopicProvisioner.load(null), 30_000);
+        }
+        final Properties props = StreamsSettings.defaults(broker.clientProps(), "aiperf-it-" + UUID.randomUUID(),
+            Files.createTempDirectory("aiperf-it-state"));
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "latest");
+        final List<JsonNode> summaries = new ArrayList<>();
+        try (Fleet fleet = Fleet.start(Catalog.bundled(), "Qwen/Qwen3-32B", "H200-SXM", List.of(Mappings.tp(2)),
+                 List.of(Role.DECODE), 1.0, 0.03, 1, Faults.NONE);
+             KafkaStreams streams = new KafkaStreams(SlaprofTopology.build(props, topics, dev.slaprof.schema.SlaTargets
+                 .of("default", 500.0, 30.0, 200, 50, Statistic.MEAN, 1, 8, 1, false), Duration.ofMillis(250)), props);
+             SinkService sink = new SinkService(broker.clientProps(), topics, dir.resolve("out"), "127.0.0.1", 0,
+                 Map::of);
+             KafkaProducer<Deployment, LatencySample> samples = new KafkaProducer<>(broker.clientProps(),
+                 topics.samples().keySerde().serializer(), topics.samples().valueSerde().serializer())) {
+            streams.start();
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> streams.state() == KafkaStreams.State.RUNNING
+                && !streams.metadataForLocalThreads().iterator().next().activeTasks().isEmpty());
+            final String url = fleet.engines().get(0).url();
+            for (final int c : CONCURRENCY) {
+                final Path artifacts = dir.resolve("aiperf-c" + c);
+                final Process p = new ProcessBuilder(aiperf.toString(), "profile", "--model", "Qwen/Qwen3-32B",
+                    "--tokenizer", tokenizer.toString(), "--url", url, "--endpoint-type", "chat", "--streaming",
+                    "--concurrency", Integer.toString(c), "--request-count", Integer.toString(REQUESTS),
+                    "--synthetic-input-tokens-mean", "200", "--synthetic-input-tokens-stddev", "0",
+                    "--output-tokens-mean", "50", "--output-tokens-stddev", "0", "--extra-inputs", "ignore_eos:true",
+                    "--output-artifact-dir", artifacts.toString(), "--ui-type", "none")
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("aiperf-c" + c + ".log").toFile()).start();
+                assertThat(p.waitFor(180, TimeUnit.SECONDS)).as("aiperf at concurrency %d finished", c).isTrue();
+                assertThat(p.exitValue()).as(Files.readString(dir.resolve("aiperf-c" + c + ".log"))).isZero();
+                summaries.add(JSON.readTree(artifacts.resolve("profile_export_aiperf.json").toFile()));
+                final AiperfRecord.Context ctx = new AiperfRecord.Context(d, Role.DECODE, Mappings.tp(2), c, 50,
+                    "aiperf-peer", "aiperf-c" + c, SourceKind.IMPORT);
+                final AiperfImporter.Result r = AiperfImporter.importFile(artifacts.resolve("profile_export.jsonl"),
+                    ctx, s -> samples.send(new ProducerRecord<>(TopicNames.LATENCY_SAMPLES, d, s)));
+                assertThat(r.rejected()).isEmpty();
+            }
+            samples.flush();
+            for (int i = 0; i < CONCURRENCY.length; i++) {
+                final int c = CONCURRENCY[i];
+                final JsonNode a = summaries.get(i);
+                final long requests = a.path("request_count").path("avg").asLong();
+                Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> bucket(sink, d, c) != null && bucket(sink, d, c).getOkCount() == requests);
+                final MappingLoadStats b = bucket(sink, d, c);
+                final JsonNode ttft = a.path("time_to_first_token");
+                final JsonNode itl = a.path("inter_token_latency");
+                System.out.printf(Locale.ROOT, "aiperf peer c=%d: requests %d (slaprof %d), errors %d (slaprof %d); "
+                        + "TTFT avg %.4f (%.4f) p50 %.4f (%.4f) p90 %.4f (%.4f) p99 %.4f (%.4f); ITL avg %.4f (%.4f) "
+                        + "ms%n", c, requests, b.getOkCount(), a.path("error_request_count").path("avg").asLong(0),
+                    b.getFailedCount(), ttft.path("avg").asDouble(), b.getTtft().getMeanMs(), ttft.path("p50")
+                        .asDouble(), b.getTtft().getP50Ms(), ttft.path("p90").asDouble(), b.getTtft().getP90Ms(),
+                    ttft.path("p99").asDouble(), b.getTtft().getP99Ms(), itl.path("avg").asDouble(),
+                    b.getItl().getMeanMs());
+                assertThat(b.getOkCount()).isEqualTo(requests);
+                assertThat(b.getFailedCount()).isEqualTo(a.path("error_request_count").path("avg").asLong(0));
+                assertThat(b.getTtft().getMeanMs() / ttft.path("avg").asDouble()).isCloseTo(1.0, within(0.01));
+                assertThat(b.getItl().getMeanMs() / itl.path("avg").asDouble()).isCloseTo(1.0, within(0.01));
+                assertThat(b.getTtft().getP50Ms() / ttft.path("p50").asDouble()).isCloseTo(1.0, within(0.01));
+                assertThat(b.getTtft().getP90Ms() / ttft.path("p90").asDouble()).isCloseTo(1.0, within(0.01));
+                assertThat(b.getTtft().getP99Ms() / ttft.path("p99").asDouble()).isCloseTo(1.0, within(0.01));
+            }
+        }
+    }
+
+    private static MappingLoadStats bucket(final SinkService sink, final Deployment d, final int inFlight) {
+        for (final MappingLoadStats m : sink.stats().all().values()) {
+            if (m.getDeployment().equals(d) && m.getRole() == Role.DECODE
+                && m.getInFlight() == dev.slaprof.topology.Buckets.bucket(inFlight)) {
+                return m;
+            }
+        }
+        return null;
+    }
+}
