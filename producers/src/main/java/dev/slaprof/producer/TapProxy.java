@@ -42,6 +42,8 @@ public final class TapProxy implements AutoCloseable {
     private final URI upstream;
     private final Endpoint labels;
     private final Consumer<LatencySample> sink;
+    /** Prefix of a tap sample's event id taken from the request's X-Request-ID. */
+    public static final String TAP_ID_PREFIX = "tap:";
     private final HttpServer server;
     private final ExecutorService executor;
     private final HttpClient http;
@@ -187,9 +189,12 @@ public final class TapProxy implements AutoCloseable {
                                final JsonNode request, final long arrived) throws IOException {
         final int load = inFlight.incrementAndGet();
         final StreamMeter meter = new StreamMeter(0);
-        final long startEpochUs = System.currentTimeMillis() * 1000;
-        meter.t0 = System.nanoTime();
-        requestDelay.recordValue(Math.max(0, (meter.t0 - arrived) / 1000));
+        final long now = System.nanoTime();
+        requestDelay.recordValue(Math.max(0, (now - arrived) / 1000));
+        // The client waits from the moment the tap holds its request: the tap's own handling (reading and parsing
+        // the body, reaching the engine) is part of the latency it measures, as the client's own clock counts it.
+        final long startEpochUs = System.currentTimeMillis() * 1000 - (now - arrived) / 1000;
+        meter.t0 = arrived;
         try {
             final HttpResponse<InputStream> r = send(ex, body);
             if (r == null) {
@@ -212,8 +217,15 @@ public final class TapProxy implements AutoCloseable {
             final Measurement m = meter.result(startEpochUs, 1.0);
             final int osl = request.path("max_tokens").asInt(request.path("max_completion_tokens").asInt(
                 m.outputTokens()));
-            sink.accept(BenchmarkWorker.sample(labels, m, Phase.PROFILING, null, load, m.inputTokens(), osl, "tap",
-                SourceKind.TAP));
+            final LatencySample sample = BenchmarkWorker.sample(labels, m, Phase.PROFILING, null, load,
+                m.inputTokens(), osl, "tap", SourceKind.TAP);
+            // A client's X-Request-ID (AIPerf sends one) names the sample, so the tap's measurement and the client's
+            // own record of one request can be matched; prefixed, so the two are never taken for one sample.
+            final String rid = ex.getRequestHeaders().getFirst("X-Request-ID");
+            if (rid != null && !rid.isBlank() && rid.length() <= 128) {
+                sample.setEventId(TAP_ID_PREFIX + rid.strip());
+            }
+            sink.accept(sample);
         }
     }
 
