@@ -252,7 +252,15 @@ class WebUiIT {
             try {
                 w.get(sink.url() + "/");
                 // The page picks the first deployment; choose ours by its option value.
-                Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> number(w, "window.slaprof.renders") >= 1);
+                try {
+                    Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> number(w, "window.slaprof.renders")
+                        >= 1);
+                } catch (final org.awaitility.core.ConditionTimeoutException e) {
+                    throw new AssertionError("no render; page state: " + js(w, "return JSON.stringify({conn: "
+                        + "document.getElementById('conn').textContent, list: window.slaprof.list.length, key: "
+                        + "window.slaprof.key, auth: !document.getElementById('auth').hidden, events: "
+                        + "window.slaprof.events, err: (document.getElementById('errors') || {}).textContent});"), e);
+                }
                 js(w, "var s=document.getElementById('target'); s.value=arguments[0]; "
                     + "s.dispatchEvent(new Event('change'));", deployment + "\u0000default");
                 Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> deployment.equals(js(w,
@@ -317,6 +325,11 @@ class WebUiIT {
 
                 // A cost row: its preview, a pin in the selections topic, files that follow, the card marked pinned.
                 selectTab(w, "cost");
+                // The table and the snapshot it was drawn from agree before a row is read (a new snapshot may be
+                // arriving while the tab opens).
+                Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> (Boolean) js(w, "var r=window.slaprof.rec;"
+                    + " return r && r.cost_table.length > 0 && document.querySelectorAll('#table-cost tbody tr')"
+                    + ".length === r.cost_table.length;"));
                 final int last = w.findElements(By.cssSelector("#table-cost tbody tr")).size() - 1;
                 assertThat(last).isGreaterThanOrEqualTo(0);
                 @SuppressWarnings("unchecked")
