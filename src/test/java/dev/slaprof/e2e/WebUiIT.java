@@ -259,7 +259,8 @@ class WebUiIT {
                     throw new AssertionError("no render; page state: " + js(w, "return JSON.stringify({conn: "
                         + "document.getElementById('conn').textContent, list: window.slaprof.list.length, key: "
                         + "window.slaprof.key, auth: !document.getElementById('auth').hidden, events: "
-                        + "window.slaprof.events, err: (document.getElementById('errors') || {}).textContent});"), e);
+                        + "window.slaprof.events, failures: window.slaprof.failures, preview: document.getElementById("
+                        + "'preview-title').textContent});"), e);
                 }
                 js(w, "var s=document.getElementById('target'); s.value=arguments[0]; "
                     + "s.dispatchEvent(new Event('change'));", deployment + "\u0000default");

@@ -31,6 +31,8 @@ public final class RegistryHttpServer implements AutoCloseable {
     private final HttpServer server;
     private final dev.slaprof.schema.http.HttpSurface surface;
     private final ExecutorService executor;
+    /** Threads serving requests (event streams do not hold one). */
+    static final int HTTP_THREADS = 16;
 
     public RegistryHttpServer(final SchemaRegistryClient registry, final String host, final int port)
         throws IOException {
@@ -46,7 +48,9 @@ public final class RegistryHttpServer implements AutoCloseable {
         this.registry = registry;
         this.surface = dev.slaprof.schema.http.HttpSurface.create(host, port, 0, options, "schema registry", false);
         this.server = surface.server();
-        this.executor = Executors.newFixedThreadPool(2, r -> {
+        // Over TLS the JDK server reads a connection's handshake and request on an executor thread, so a socket a
+        // browser opened ahead of use (a preconnect) holds a thread until it speaks: a pool of 2 stalled the page.
+        this.executor = Executors.newFixedThreadPool(HTTP_THREADS, r -> {
             final Thread t = new Thread(r, "schema-registry-http");
             t.setDaemon(true);
             return t;

@@ -65,6 +65,8 @@ public final class RestApi implements AutoCloseable {
     private final HttpServer server;
     private final HttpSurface surface;
     private final ExecutorService executor;
+    /** Threads serving requests (event streams do not hold one). */
+    static final int HTTP_THREADS = 16;
 
     /** An API error: status and message. */
     private static final class ApiError extends RuntimeException {
@@ -110,7 +112,9 @@ public final class RestApi implements AutoCloseable {
         this.counters = counters;
         this.surface = HttpSurface.create(host, port, 64, options, "web UI and REST API", true);
         this.server = surface.server();
-        this.executor = Executors.newFixedThreadPool(2, r -> {
+        // Over TLS the JDK server reads a connection's handshake and request on an executor thread, so a socket a
+        // browser opened ahead of use (a preconnect) holds a thread until it speaks: a pool of 2 stalled the page.
+        this.executor = Executors.newFixedThreadPool(HTTP_THREADS, r -> {
             final Thread t = new Thread(r, "rest-api");
             t.setDaemon(true);
             return t;

@@ -741,6 +741,9 @@
     });
     setInterval(updateMeta, 1000);
     selectTab('prefill', false);
+    // The first data does not wait for the live stream: a proxy that buffers it (or a slow TLS start) must not leave
+    // the page empty. The stream's hello loads the list again.
+    loadList().catch(report);
     connect();
   }
 
