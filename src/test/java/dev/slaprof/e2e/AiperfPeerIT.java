@@ -86,9 +86,7 @@ class AiperfPeerIT {
                  Map::of);
              KafkaProducer<Deployment, LatencySample> samples = new KafkaProducer<>(broker.clientProps(),
                  topics.samples().keySerde().serializer(), topics.samples().valueSerde().serializer())) {
-            streams.start();
-            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> streams.state() == KafkaStreams.State.RUNNING
-                && !streams.metadataForLocalThreads().iterator().next().activeTasks().isEmpty());
+            TestBroker.startAndAwaitTasks(streams);
             final String url = fleet.engines().get(0).url();
             for (final int c : CONCURRENCY) {
                 final Path artifacts = dir.resolve("aiperf-c" + c);

@@ -92,9 +92,7 @@ class PlannerPeerIT {
                  topics.samples().keySerde().serializer(), topics.samples().valueSerde().serializer());
              KafkaProducer<CapacityKey, EngineCapacity> caps = new KafkaProducer<>(broker.clientProps(),
                  topics.capacity().keySerde().serializer(), topics.capacity().valueSerde().serializer())) {
-            streams.start();
-            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> streams.state() == KafkaStreams.State.RUNNING
-                && !streams.metadataForLocalThreads().iterator().next().activeTasks().isEmpty());
+            TestBroker.startAndAwaitTasks(streams);
             caps.send(new ProducerRecord<>(TopicNames.ENGINE_CAPACITY, new CapacityKey(d, "TP=1"),
                 new EngineCapacity(d, Mappings.tp(1), 500_000L, CapacitySource.CONFIG, "test", 0L, 0))).get();
             int sent = 0;

@@ -14,6 +14,14 @@ import org.apache.kafka.clients.CommonClientConfigs;
  */
 public record TestBroker(String bootstrapServers, String mode, EmbeddedKafka embedded) {
 
+    /** Starts a topology and waits (60 s at most) until it runs with tasks assigned, so "latest" input is read. */
+    public static void startAndAwaitTasks(final org.apache.kafka.streams.KafkaStreams streams) {
+        streams.start();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> streams.state()
+            == org.apache.kafka.streams.KafkaStreams.State.RUNNING
+            && !streams.metadataForLocalThreads().iterator().next().activeTasks().isEmpty());
+    }
+
     /** Client properties with the bootstrap servers set. */
     public Properties clientProps() {
         final Properties p = new Properties();

@@ -227,9 +227,7 @@ class WebUiIT {
                  topics.samples().keySerde().serializer(), topics.samples().valueSerde().serializer());
              KafkaProducer<CapacityKey, EngineCapacity> caps = new KafkaProducer<>(broker.clientProps(),
                  topics.capacity().keySerde().serializer(), topics.capacity().valueSerde().serializer())) {
-            streams.start();
-            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> streams.state() == KafkaStreams.State.RUNNING
-                && !streams.metadataForLocalThreads().iterator().next().activeTasks().isEmpty());
+            TestBroker.startAndAwaitTasks(streams);
             for (final Mapping m : List.of(Mappings.tp(1), Mappings.tp(2))) {
                 caps.send(new ProducerRecord<>(TopicNames.ENGINE_CAPACITY, new CapacityKey(d, m.getStrategy() + "="
                     + m.getGpus()), new EngineCapacity(d, m, 500_000L * m.getGpus(), CapacitySource.CONFIG, "test",
