@@ -255,16 +255,13 @@ final class DgdrV1beta1 {
 
     /** PlannerConfig values the written config replaces so the planner reads slaprof's profile (section 3.3). */
     private void forced(final JsonNode planner) {
-        final Map<String, String> want = new LinkedHashMap<>();
-        want.put("optimization_target", "sla");
-        want.put("enable_throughput_scaling", "true");
-        want.put("pre_deployment_sweeping_mode", "thorough");
-        want.put("profile_results_dir", "/workspace/profiling_results");
-        for (final Map.Entry<String, String> e : want.entrySet()) {
+        final JsonNode want = dev.slaprof.sink.DynamoV1beta1.readsProfileFiles();
+        for (final Iterator<Map.Entry<String, JsonNode>> it = want.fields(); it.hasNext();) {
+            final Map.Entry<String, JsonNode> e = it.next();
             final JsonNode v = planner.get(e.getKey());
-            if (v != null && !v.isNull() && !v.asText().equals(e.getValue())) {
-                warnings.add("spec.features.planner." + e.getKey() + " " + v.asText() + " replaced by " + e.getValue()
-                    + ": otherwise the planner would not read the profile slaprof writes");
+            if (v != null && !v.isNull() && !v.asText().equals(e.getValue().asText())) {
+                warnings.add("spec.features.planner." + e.getKey() + " " + v.asText() + " replaced by "
+                    + e.getValue().asText() + ": otherwise the planner would not read the profile slaprof writes");
             }
         }
         for (final String k : List.of("aic_interpolation", "aic_perf_model", "prefill_engine_num_gpu",

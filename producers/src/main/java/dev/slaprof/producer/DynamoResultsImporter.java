@@ -73,15 +73,14 @@ public final class DynamoResultsImporter {
         long imported = 0;
         final List<String> rejected = new ArrayList<>();
         final List<String> skipped = new ArrayList<>();
-        final List<Path> exports;
-        final List<Path> genaiPerf;
+        // One walk of the results folder serves the exports, the genai-perf summaries and the engine folders.
+        final List<Path> all;
         try (Stream<Path> walk = Files.walk(root)) {
-            exports = walk.filter(p -> p.getFileName().toString().equals(EXPORT)).sorted().toList();
+            all = walk.sorted().toList();
         }
-        try (Stream<Path> walk = Files.walk(root)) {
-            genaiPerf = walk.filter(p -> p.getFileName().toString().equals(GENAI_PERF_EXPORT))
-                .filter(p -> !Files.exists(p.resolveSibling(EXPORT))).sorted().toList();
-        }
+        final List<Path> exports = all.stream().filter(p -> p.getFileName().toString().equals(EXPORT)).toList();
+        final List<Path> genaiPerf = all.stream().filter(p -> p.getFileName().toString().equals(GENAI_PERF_EXPORT))
+            .filter(p -> !Files.exists(p.resolveSibling(EXPORT))).toList();
         for (final Path g : genaiPerf) {
             skipped.add(root.relativize(g) + ": a genai-perf summary; slaprof imports per-request records ("
                 + EXPORT + ", AIPerf), and a summary alone has none");
@@ -111,23 +110,20 @@ public final class DynamoResultsImporter {
         if (exports.isEmpty() && genaiPerf.isEmpty()) {
             skipped.add(root + ": no " + EXPORT + " found (summaries alone carry no per-request samples)");
         }
-        return new Result(imported, rejected, skipped, capacities(root));
+        return new Result(imported, rejected, skipped, capacities(all));
     }
 
     /**
-     * Reads the KV capacity of every decode engine folder from the engine logs Dynamo saved in it ({@code *.log}
-     * and {@code *.txt} files directly inside the folder), first file with a capacity line wins, in name order; a
-     * folder whose logs say nothing gets a finding with the reason.
+     * Reads the KV capacity of every decode engine folder among {@code paths} (the walk of the results folder) from
+     * the engine logs Dynamo saved in it ({@code *.log} and {@code *.txt} files directly inside the folder), first
+     * file with a capacity line wins, in name order; a folder whose logs say nothing gets a finding with the reason.
      */
-    static List<Capacity> capacities(final Path root) throws IOException {
+    static List<Capacity> capacities(final List<Path> paths) throws IOException {
         final List<Capacity> out = new ArrayList<>();
-        final List<Path> engines;
-        try (Stream<Path> walk = Files.walk(root)) {
-            engines = walk.filter(Files::isDirectory).filter(p -> {
-                final String n = p.getFileName().toString();
-                return n.startsWith("decode_") && (ENGINE.matcher(n).matches() || OLD_ENGINE.matcher(n).matches());
-            }).sorted().toList();
-        }
+        final List<Path> engines = paths.stream().filter(Files::isDirectory).filter(p -> {
+            final String n = p.getFileName().toString();
+            return n.startsWith("decode_") && (ENGINE.matcher(n).matches() || OLD_ENGINE.matcher(n).matches());
+        }).toList();
         for (final Path engine : engines) {
             final String n = engine.getFileName().toString();
             final Matcher m = ENGINE.matcher(n);

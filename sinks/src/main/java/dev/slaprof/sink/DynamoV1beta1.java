@@ -29,8 +29,8 @@ import java.util.Map;
 
 /**
  * Dynamo 1.x's profiler outputs (interop spec section 3) for a recommendation: {@code final_config.yaml} (the
- * {@code planner-config-XXXX} ConfigMap with a PlannerConfig that makes the planner use slaprof's profile, the
- * {@code planner-profile-data-XXXX} ConfigMap with the two tables, then a {@code nvidia.com/v1beta1}
+ * {@code planner-config-<hex4>} ConfigMap with a PlannerConfig that makes the planner use slaprof's profile, the
+ * {@code planner-profile-data-<hex4>} ConfigMap with the two tables, then a {@code nvidia.com/v1beta1}
  * DynamoGraphDeployment of the picking mode's engines and replicas), {@code picked_dgd_config.yaml},
  * {@code profiler_status.yaml}, and with the mocker on its DGD and npz (section 5). Built as trees.
  */
@@ -41,9 +41,14 @@ public final class DynamoV1beta1 {
     static final String WORKSPACE = "/workspace";
     static final String PROFILE_DIR = WORKSPACE + "/profiling_results";
     static final String PLANNER_CONFIG_DIR = WORKSPACE + "/planner_config";
-    /** PlannerConfig keys slaprof sets so the planner reads its files (section 3.3); a request cannot undo them. */
-    static final List<String> FORCED = List.of("optimization_target", "enable_throughput_scaling",
-        "pre_deployment_sweeping_mode", "profile_results_dir", "prefill_engine_num_gpu", "decode_engine_num_gpu");
+    /**
+     * The PlannerConfig values that make Dynamo's planner read slaprof's files (section 3.3): written over whatever
+     * a request asks for (besides these, the engines' GPU counts are set and any AI Configurator model removed).
+     */
+    public static ObjectNode readsProfileFiles() {
+        return JSON.createObjectNode().put("optimization_target", "sla").put("enable_throughput_scaling", true)
+            .put("pre_deployment_sweeping_mode", "thorough").put("profile_results_dir", PROFILE_DIR);
+    }
     /** Grid size of the mocker's tables. */
     static final int MOCKER_POINTS = 100;
 
@@ -113,9 +118,8 @@ public final class DynamoV1beta1 {
         }
         // The planner reads the profile files only so (section 3.3): throughput scaling on, thorough sweeping, no AIC
         // model, the files' mount path and the engines' GPU counts.
-        cfg.put("optimization_target", "sla").put("enable_throughput_scaling", true)
-            .put("pre_deployment_sweeping_mode", "thorough").put("profile_results_dir", PROFILE_DIR)
-            .put("prefill_engine_num_gpu", c.prefill().getMapping().getGpus())
+        cfg.setAll(readsProfileFiles());
+        cfg.put("prefill_engine_num_gpu", c.prefill().getMapping().getGpus())
             .put("decode_engine_num_gpu", c.decode().getMapping().getGpus());
         cfg.remove("aic_interpolation");
         cfg.remove("aic_perf_model");

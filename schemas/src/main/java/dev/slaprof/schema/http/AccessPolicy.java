@@ -118,11 +118,13 @@ public final class AccessPolicy extends Filter {
 
     /**
      * Refuses a configuration that would leave writes open to a network: a non-loopback bind without a token file,
-     * unless {@code --insecure-no-auth}, which logs a warning at every start.
+     * unless {@code --insecure-no-auth}. Safe to call early (before any Kafka connection) and again when the server
+     * binds; the server warns about an accepted open bind once, when it starts ({@link HttpSurface#create}).
      *
+     * @return true when the bind is off loopback without credentials, accepted by {@code --insecure-no-auth}
      * @throws IllegalArgumentException with one line saying why and how to fix it
      */
-    public static void checkBind(final String host, final Settings settings, final String surface) {
+    public static boolean checkBind(final String host, final Settings settings, final String surface) {
         final boolean lo;
         try {
             lo = isLoopback(InetAddress.getByName(host));
@@ -130,12 +132,10 @@ public final class AccessPolicy extends Filter {
             throw new IllegalArgumentException("cannot resolve the bind address " + host + " of the " + surface);
         }
         if (lo || settings.tokens() != null) {
-            return;
+            return false;
         }
         if (settings.insecureNoAuth()) {
-            LOG.warn("the {} listens on {} WITHOUT credentials (--insecure-no-auth): anyone who reaches the port can "
-                + "read, and a page served by it can change state", surface, host);
-            return;
+            return true;
         }
         throw new IllegalArgumentException("refusing to serve the " + surface + " on " + host + " (not loopback) "
             + "without credentials: give --api-token-file FILE (lines 'TOKEN NAME'; or " + ApiTokens.ENV

@@ -22,6 +22,7 @@ import javax.net.ssl.SSLContext;
  * given, with the {@link AccessPolicy} in front of every context it serves.
  */
 public final class HttpSurface {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpSurface.class);
     /** Environment variable holding the keystore password when no password file is given. */
     public static final String TLS_PASSWORD_ENV = "SLAPROF_TLS_KEYSTORE_PASSWORD";
 
@@ -56,7 +57,10 @@ public final class HttpSurface {
      */
     public static HttpSurface create(final String host, final int port, final int backlog, final Options options,
                                      final String surface, final boolean pages) throws IOException {
-        AccessPolicy.checkBind(host, options.access(), surface);
+        if (AccessPolicy.checkBind(host, options.access(), surface)) {
+            LOG.warn("the {} listens on {} WITHOUT credentials (--insecure-no-auth): anyone who reaches the port can "
+                + "read, and a page served by it can change state", surface, host);
+        }
         final HttpServer server;
         if (options.tls() != null) {
             final HttpsServer https = HttpsServer.create(new InetSocketAddress(host, port), backlog);
