@@ -9,7 +9,6 @@ import dev.slaprof.producer.AiperfImporter;
 import dev.slaprof.producer.AiperfRecord;
 import dev.slaprof.schema.InMemorySchemaRegistry;
 import dev.slaprof.schema.Mappings;
-import dev.slaprof.schema.TopicNames;
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.Backend;
 import dev.slaprof.schema.avro.Deployment;
@@ -18,7 +17,6 @@ import dev.slaprof.schema.avro.MappingLoadStats;
 import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.SourceKind;
 import dev.slaprof.schema.avro.Statistic;
-import dev.slaprof.schema.kafka.TopicProvisioner;
 import dev.slaprof.simulator.Catalog;
 import dev.slaprof.simulator.Faults;
 import dev.slaprof.simulator.Fleet;
@@ -35,12 +33,9 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -70,13 +65,9 @@ class AiperfPeerIT {
         Python.runFile(python, Path.of("python/make_tokenizer.py"), tokenizer.toString());
         final Deployment d = new Deployment("Qwen/Qwen3-32B", Backend.VLLM, "", "H200-SXM",
             "aiperf-it-" + UUID.randomUUID().toString().substring(0, 8));
-        final Topics topics = Topics.create(new InMemorySchemaRegistry());
-        try (Admin admin = Admin.create(broker.clientProps())) {
-            TopicProvisioner.provision(admin, TopicProvisioner.load(null), 30_000);
-        }
-        final Properties props = StreamsSettings.defaults(broker.clientProps(), "aiperf-it-" + UUID.randomUUID(),
+        final Topics topics = broker.ownTopics("aiperf-it", new InMemorySchemaRegistry());
+        final Properties props = StreamsSettings.defaults(broker.clientProps(), topics, "aiperf-it-" + UUID.randomUUID(),
             Files.createTempDirectory("aiperf-it-state"));
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "latest");
         final List<JsonNode> summaries = new ArrayList<>();
         try (Fleet fleet = Fleet.start(Catalog.bundled(), "Qwen/Qwen3-32B", "H200-SXM", List.of(Mappings.tp(2)),
                  List.of(Role.DECODE), 1.0, 0.03, 1, Faults.NONE);
@@ -103,7 +94,7 @@ class AiperfPeerIT {
                 final AiperfRecord.Context ctx = new AiperfRecord.Context(d, Role.DECODE, Mappings.tp(2), c, 50,
                     "aiperf-peer", "aiperf-c" + c, SourceKind.IMPORT);
                 final AiperfImporter.Result r = AiperfImporter.importFile(artifacts.resolve("profile_export.jsonl"),
-                    ctx, s -> samples.send(new ProducerRecord<>(TopicNames.LATENCY_SAMPLES, d, s)));
+                    ctx, s -> samples.send(new ProducerRecord<>(topics.samples().name(), d, s)));
                 assertThat(r.rejected()).isEmpty();
             }
             samples.flush();

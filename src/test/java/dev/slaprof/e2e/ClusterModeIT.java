@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.slaprof.schema.HttpSchemaRegistryClient;
 import dev.slaprof.schema.InMemorySchemaRegistry;
 import dev.slaprof.schema.RegistryHttpServer;
-import dev.slaprof.schema.TopicNames;
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.LatencySample;
@@ -30,32 +29,39 @@ class ClusterModeIT {
     void shouldImportAiperfRecordsIntoTheCluster(final TestBroker broker) throws Exception {
         try (RegistryHttpServer registry = new RegistryHttpServer(new InMemorySchemaRegistry(), "127.0.0.1", 0)) {
             final String engineVersion = "cluster-it-" + UUID.randomUUID();
-            assertThat(CliRunner.run("topics", "--bootstrap-servers", broker.bootstrapServers()).exitCode()).isZero();
+            // The CLI's --topic-prefix gives this test topics of its own on the shared broker.
+            final String prefix = TestBroker.ownPrefix("cluster-it");
+            final CliRunner.Outcome created = CliRunner.run("topics", "--bootstrap-servers", broker.bootstrapServers(),
+                "--topic-prefix", prefix);
+            assertThat(created.exitCode()).as(created.output()).isZero();
+            assertThat(created.output()).contains(prefix + "latency-samples");
             final CliRunner.Outcome o = CliRunner.run("import-aiperf", OLD, "--bootstrap-servers",
-                broker.bootstrapServers(), "--schema-registry-url", registry.url(), "--model", "openai/gpt-oss-20b",
-                "--gpu-type", "H100-SXM", "--engine-version", engineVersion, "--mapping", "TP=1", "--concurrency",
-                "100");
+                broker.bootstrapServers(), "--schema-registry-url", registry.url(), "--topic-prefix", prefix,
+                "--model", "openai/gpt-oss-20b", "--gpu-type", "H100-SXM", "--engine-version", engineVersion,
+                "--mapping", "TP=1", "--concurrency", "100");
             assertThat(o.exitCode()).as(o.output()).isZero();
             assertThat(o.output()).contains("100 samples, 0 lines rejected");
-            final Topics topics = Topics.create(new HttpSchemaRegistryClient(registry.url()));
+            final Topics topics = Topics.create(new HttpSchemaRegistryClient(registry.url()), prefix);
             final Properties p = broker.clientProps();
             p.put(ConsumerConfig.GROUP_ID_CONFIG, "cluster-it-" + UUID.randomUUID());
             p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
             int mine = 0;
-            // Other tests wrote to the same topic through other registries: their records do not decode here.
+            int others = 0;
             try (KafkaConsumer<Deployment, LatencySample> c = new KafkaConsumer<>(p,
-                Tolerant.of(topics.samples().keySerde().deserializer()),
-                Tolerant.of(topics.samples().valueSerde().deserializer()))) {
-                c.subscribe(List.of(TopicNames.LATENCY_SAMPLES));
+                topics.samples().keySerde().deserializer(), topics.samples().valueSerde().deserializer())) {
+                c.subscribe(List.of(topics.samples().name()));
                 final long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                 while (mine < 100 && System.nanoTime() < deadline) {
                     for (final var r : c.poll(Duration.ofMillis(200))) {
-                        if (r.value() != null && r.value().getDeployment().getEngineVersion().equals(engineVersion)) {
+                        if (r.value().getDeployment().getEngineVersion().equals(engineVersion)) {
                             mine++;
+                        } else {
+                            others++;
                         }
                     }
                 }
             }
+            assertThat(others).as("records in this test's topic that it did not write").isZero();
             assertThat(mine).isEqualTo(100);
         }
     }

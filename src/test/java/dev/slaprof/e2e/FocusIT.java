@@ -10,7 +10,6 @@ import dev.slaprof.producer.SamplePublisher;
 import dev.slaprof.producer.StreamingClient;
 import dev.slaprof.schema.InMemorySchemaRegistry;
 import dev.slaprof.schema.Mappings;
-import dev.slaprof.schema.TopicNames;
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.Backend;
 import dev.slaprof.schema.avro.Deployment;
@@ -20,7 +19,6 @@ import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.schema.avro.Statistic;
 import dev.slaprof.schema.avro.StatsKey;
 import dev.slaprof.schema.kafka.CompactedTopicReader;
-import dev.slaprof.schema.kafka.TopicProvisioner;
 import dev.slaprof.simulator.Catalog;
 import dev.slaprof.simulator.Faults;
 import dev.slaprof.simulator.Fleet;
@@ -35,10 +33,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -54,20 +49,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class FocusIT {
     @Test
     void shouldSpendExtraSamplesWhereIntervalsAreWidest(final TestBroker broker) throws Exception {
-        final Topics topics = Topics.create(new InMemorySchemaRegistry());
-        try (Admin admin = Admin.create(broker.clientProps())) {
-            TopicProvisioner.provision(admin, TopicProvisioner.load(null), 30_000);
-        }
+        final Topics topics = broker.ownTopics("focus-it", new InMemorySchemaRegistry());
         final Deployment d = new Deployment("Qwen/Qwen3-8B", Backend.VLLM, "", "H100-SXM", "focus-" + UUID.randomUUID());
         final SlaTarget sla = dev.slaprof.schema.SlaTargets.of("default", 200.0, 20.0, 1000, 50, Statistic.MEAN, 1, 2, 1, false);
-        final Properties props = StreamsSettings.defaults(broker.clientProps(), "focus-" + UUID.randomUUID(),
+        final Properties props = StreamsSettings.defaults(broker.clientProps(), topics, "focus-" + UUID.randomUUID(),
             Files.createTempDirectory("focus-state"));
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "latest");
         final Catalog catalog = Catalog.bundled();
         try (KafkaStreams streams = new KafkaStreams(SlaprofTopology.build(props, topics, sla, Duration.ofMillis(250)),
                  props);
              CompactedTopicReader<StatsKey, MappingLoadStats> stats = new CompactedTopicReader<>(broker.clientProps(),
-                 TopicNames.MAPPING_LOAD_STATS, topics.stats().keySerde().deserializer(),
+                 topics.stats().name(), topics.stats().keySerde().deserializer(),
                  topics.stats().valueSerde().deserializer());
              SamplePublisher publisher = new SamplePublisher(broker.clientProps(), topics);
              Fleet fleet = Fleet.start(catalog, "Qwen/Qwen3-8B", "H100-SXM", List.of(Mappings.tp(1), Mappings.tp(2)),

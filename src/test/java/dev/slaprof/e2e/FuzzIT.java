@@ -18,7 +18,6 @@ import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.schema.avro.SourceKind;
 import dev.slaprof.schema.avro.Statistic;
 import dev.slaprof.schema.avro.StatsKey;
-import dev.slaprof.schema.kafka.TopicProvisioner;
 import dev.slaprof.topology.Keys;
 import dev.slaprof.topology.LatencyStats;
 import dev.slaprof.topology.SlaprofTopology;
@@ -68,19 +67,12 @@ class FuzzIT {
     @Test
     void shouldDeadLetterEveryMalformedRecordAndKeepTheValidResults(final TestBroker broker) throws Exception {
         final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
-        final Topics topics = Topics.create(registry);
+        // This test's own topics: the application reads its input from the start and sees only this test's records.
+        final Topics topics = broker.ownTopics("fuzz-it", registry);
         final Deployment d = new Deployment("fuzz/model", Backend.VLLM, "", "H200-SXM", "fuzz-" + UUID.randomUUID());
-        try (Admin admin = Admin.create(broker.clientProps())) {
-            TopicProvisioner.provision(admin, TopicProvisioner.load(null), 30_000);
-        }
-        final long dlqStart = endOffsets(broker, TopicNames.DEAD_LETTERS);
-        // Other ITs on this broker wrote samples through registries of their own (topic names are shared): the
-        // application starts at the input's current end, so it reads this test's records only.
-        final Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> inputStart =
-            partitionEnds(broker, TopicNames.LATENCY_SAMPLES);
         final Random random = new Random(42);
         final AvroSerde<LatencySample> serde = AvroSerde.specific(LatencySample.class, registry, false);
-        final byte[] key = topics.samples().keySerde().serializer().serialize(TopicNames.LATENCY_SAMPLES, d);
+        final byte[] key = topics.samples().keySerde().serializer().serialize(topics.samples().name(), d);
         final Map<StatsKey, MappingLoadStats> expected = new HashMap<>();
         final Schema unknownEnum = schemaWithExtraRole();
         final AvroSerde<GenericRecord> generic = AvroSerde.generic(null, registry, false);
@@ -100,14 +92,14 @@ class FuzzIT {
                     final var k = Keys.bucket(s);
                     expected.compute(k, (x, st) -> LatencyStats.add(st == null ? LatencyStats.empty(s,
                         k.getInFlight(), k.getIsl()) : st, s));
-                    producer.send(new ProducerRecord<>(TopicNames.LATENCY_SAMPLES, key,
-                        serde.serialize(TopicNames.LATENCY_SAMPLES, s)));
+                    producer.send(new ProducerRecord<>(topics.samples().name(), key,
+                        serde.serialize(topics.samples().name(), s)));
                     valid++;
                     continue;
                 }
                 final int kind = random.nextInt(10);
                 kinds[kind]++;
-                producer.send(new ProducerRecord<>(TopicNames.LATENCY_SAMPLES, key,
+                producer.send(new ProducerRecord<>(topics.samples().name(), key,
                     malformed(kind, random, d, serde, generic, unknownEnum)));
                 bad++;
             }
@@ -115,11 +107,8 @@ class FuzzIT {
         System.out.println("malformed records by kind: " + Arrays.toString(kinds));
 
         final String appId = "fuzz-" + UUID.randomUUID();
-        final Properties props = StreamsSettings.defaults(broker.clientProps(), appId,
+        final Properties props = StreamsSettings.defaults(broker.clientProps(), topics, appId,
             Files.createTempDirectory("fuzz-state"));
-        try (Admin admin = Admin.create(broker.clientProps())) {
-            admin.alterConsumerGroupOffsets(appId, inputStart).all().get();
-        }
         final SlaTarget sla = dev.slaprof.schema.SlaTargets.of("default", 100.0, 20.0, 2000, 500, Statistic.MEAN, 1, 8, 1, false);
         final long t0 = System.nanoTime();
         try (KafkaStreams streams = new KafkaStreams(SlaprofTopology.build(props, topics, sla,
@@ -130,9 +119,9 @@ class FuzzIT {
                 .until(() -> {
                     assertThat(streams.state()).isIn(KafkaStreams.State.RUNNING, KafkaStreams.State.REBALANCING,
                         KafkaStreams.State.CREATED);
-                    return endOffsets(broker, TopicNames.DEAD_LETTERS) - dlqStart >= BAD;
+                    return endOffsets(broker, topics.deadLetters().name()) >= BAD;
                 });
-            final long dead = endOffsets(broker, TopicNames.DEAD_LETTERS) - dlqStart;
+            final long dead = endOffsets(broker, topics.deadLetters().name());
             System.out.printf("dead-letter offsets (records + transaction markers): %d for %d malformed after %.1f s; "
                 + "streams state %s%n", dead, BAD, (System.nanoTime() - t0) / 1e9, streams.state());
             assertThat(dead).isGreaterThanOrEqualTo(BAD);
@@ -147,7 +136,7 @@ class FuzzIT {
                 assertThat(a.getTtft().getP99Ms()).isEqualTo(e.getTtft().getP99Ms());
             });
         }
-        assertEveryDeadLetterHasAReason(broker, dlqStart);
+        assertEveryDeadLetterHasAReason(broker, topics.deadLetters().name());
     }
 
     /** Ten kinds of bad record: bytes, framing, schema ids, truncation, bad values, unknown enums, no mapping. */
@@ -210,19 +199,6 @@ class FuzzIT {
         }
     }
 
-    private static Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> partitionEnds(
-        final TestBroker broker, final String topic) throws Exception {
-        try (Admin admin = Admin.create(broker.clientProps())) {
-            final var parts = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions();
-            final Map<TopicPartition, OffsetSpec> q = new HashMap<>();
-            parts.forEach(p -> q.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
-            final Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> out = new HashMap<>();
-            admin.listOffsets(q).all().get().forEach((tp, info) -> out.put(tp,
-                new org.apache.kafka.clients.consumer.OffsetAndMetadata(info.offset())));
-            return out;
-        }
-    }
-
     private static long endOffsets(final TestBroker broker, final String topic) throws Exception {
         try (Admin admin = Admin.create(broker.clientProps())) {
             final var parts = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions();
@@ -245,7 +221,7 @@ class FuzzIT {
         final Map<StatsKey, MappingLoadStats> out = new HashMap<>();
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
             new ByteArrayDeserializer())) {
-            c.subscribe(List.of(TopicNames.MAPPING_LOAD_STATS));
+            c.subscribe(List.of(topics.stats().name()));
             final long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             long total = 0;
             while (System.nanoTime() < deadline && total < VALID) {
@@ -267,7 +243,7 @@ class FuzzIT {
         return out;
     }
 
-    private static void assertEveryDeadLetterHasAReason(final TestBroker broker, final long from) {
+    private static void assertEveryDeadLetterHasAReason(final TestBroker broker, final String topic) {
         final Properties p = broker.clientProps();
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "fuzz-dlq-" + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -278,9 +254,9 @@ class FuzzIT {
         int withoutReason = 0;
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
             new ByteArrayDeserializer())) {
-            final TopicPartition tp = new TopicPartition(TopicNames.DEAD_LETTERS, 0);
+            final TopicPartition tp = new TopicPartition(topic, 0);
             c.assign(List.of(tp));
-            c.seek(tp, from);
+            c.seekToBeginning(List.of(tp));
             final long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             int idle = 0;
             while (idle < 5 && System.nanoTime() < deadline) {

@@ -10,7 +10,6 @@ import dev.slaprof.schema.InMemorySchemaRegistry;
 import dev.slaprof.schema.LatencySamples;
 import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.RegistryHttpServer;
-import dev.slaprof.schema.TopicNames;
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.Backend;
 import dev.slaprof.schema.avro.Deployment;
@@ -96,7 +95,7 @@ class KillNineIT {
             int kills = 0;
             final long t0 = System.nanoTime();
             final CompactedTopicReader<StatsKey, MappingLoadStats> stats = new CompactedTopicReader<>(client,
-                TopicNames.MAPPING_LOAD_STATS, topics.stats().keySerde().deserializer(),
+                topics.stats().name(), topics.stats().keySerde().deserializer(),
                 topics.stats().valueSerde().deserializer());
             long countedAtKill = 0;
             try (SamplePublisher publisher = new SamplePublisher(client, topics)) {

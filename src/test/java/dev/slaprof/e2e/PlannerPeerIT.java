@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slaprof.schema.InMemorySchemaRegistry;
 import dev.slaprof.schema.LatencySamples;
 import dev.slaprof.schema.Mappings;
-import dev.slaprof.schema.TopicNames;
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.Backend;
 import dev.slaprof.schema.avro.CapacityKey;
@@ -20,7 +19,6 @@ import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.schema.avro.SourceKind;
 import dev.slaprof.schema.avro.Statistic;
-import dev.slaprof.schema.kafka.TopicProvisioner;
 import dev.slaprof.sink.SafeNames;
 import dev.slaprof.sink.SinkService;
 import dev.slaprof.topology.SlaprofTopology;
@@ -36,12 +34,9 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -76,13 +71,9 @@ class PlannerPeerIT {
         final String python = Python.peers();
         final Deployment d = new Deployment("Qwen/Qwen3-32B", Backend.VLLM, "", "H200-SXM",
             "peer-it-" + UUID.randomUUID().toString().substring(0, 8));
-        final Topics topics = Topics.create(new InMemorySchemaRegistry());
-        try (Admin admin = Admin.create(broker.clientProps())) {
-            TopicProvisioner.provision(admin, TopicProvisioner.load(null), 30_000);
-        }
-        final Properties props = StreamsSettings.defaults(broker.clientProps(), "peer-it-" + UUID.randomUUID(),
+        final Topics topics = broker.ownTopics("planner-peer-it", new InMemorySchemaRegistry());
+        final Properties props = StreamsSettings.defaults(broker.clientProps(), topics, "peer-it-" + UUID.randomUUID(),
             Files.createTempDirectory("peer-it-state"));
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "latest");
         final SlaTarget sla = SlaTarget.newBuilder(dev.slaprof.schema.SlaTargets.of("default", 500.0, 30.0, 3000, 500,
             Statistic.MEAN, 1, 8, 1, false)).setDynamoApi("v1beta1").build();
         try (KafkaStreams streams = new KafkaStreams(SlaprofTopology.build(props, topics, sla, Duration.ofMillis(250)),
@@ -93,20 +84,20 @@ class PlannerPeerIT {
              KafkaProducer<CapacityKey, EngineCapacity> caps = new KafkaProducer<>(broker.clientProps(),
                  topics.capacity().keySerde().serializer(), topics.capacity().valueSerde().serializer())) {
             TestBroker.startAndAwaitTasks(streams);
-            caps.send(new ProducerRecord<>(TopicNames.ENGINE_CAPACITY, new CapacityKey(d, "TP=1"),
+            caps.send(new ProducerRecord<>(topics.capacity().name(), new CapacityKey(d, "TP=1"),
                 new EngineCapacity(d, Mappings.tp(1), 500_000L, CapacitySource.CONFIG, "test", 0L, 0))).get();
             int sent = 0;
             // A prefill table of 6 ISLs (TTFT linear in ISL plus a little curvature) and a decode table of 3
             // contexts x 4 batches (ITL growing with the batch and the KV it holds).
             for (final int isl : new int[] {100, 1000, 3000, 5000, 8000, 12000}) {
-                samples.send(new ProducerRecord<>(TopicNames.LATENCY_SAMPLES, d, sample(d, Role.PREFILL, 1, isl, 5,
+                samples.send(new ProducerRecord<>(topics.samples().name(), d, sample(d, Role.PREFILL, 1, isl, 5,
                     8 + isl * 0.03 + isl * (double) isl * 2e-7, 2.0)));
                 sent++;
             }
             for (final int isl : new int[] {100, 3000, 6000}) {
                 for (final int n : new int[] {1, 8, 16, 32}) {
                     for (int i = 0; i < n; i++) {
-                        samples.send(new ProducerRecord<>(TopicNames.LATENCY_SAMPLES, d, sample(d, Role.DECODE, n, isl,
+                        samples.send(new ProducerRecord<>(topics.samples().name(), d, sample(d, Role.DECODE, n, isl,
                             500, 30.0, 9 + 0.15 * n + n * (isl + 250) * 2e-5)));
                         sent++;
                     }

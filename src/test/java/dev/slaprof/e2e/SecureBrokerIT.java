@@ -78,7 +78,7 @@ class SecureBrokerIT {
             final Topics t = Topics.create(new InMemorySchemaRegistry());
             final Deployment d = new Deployment("secure/model", Backend.VLLM, "", "H200-SXM", "secure");
             final SlaTarget sla = dev.slaprof.schema.SlaTargets.of("default", 500.0, 50.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
-            final Properties streamsProps = StreamsSettings.defaults(client, "secure-it",
+            final Properties streamsProps = StreamsSettings.defaults(client, t, "secure-it",
                 Files.createTempDirectory("secure-state"));
             try (KafkaStreams streams = new KafkaStreams(SlaprofTopology.build(streamsProps, t, sla,
                      Duration.ofMillis(250)), streamsProps);

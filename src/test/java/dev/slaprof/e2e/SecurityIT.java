@@ -7,7 +7,6 @@ import dev.slaprof.schema.InMemorySchemaRegistry;
 import dev.slaprof.schema.LatencySamples;
 import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.RegistryHttpServer;
-import dev.slaprof.schema.TopicNames;
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.Backend;
 import dev.slaprof.schema.avro.Deployment;
@@ -23,7 +22,6 @@ import dev.slaprof.schema.avro.Statistic;
 import dev.slaprof.schema.http.AccessPolicy;
 import dev.slaprof.schema.http.ApiTokens;
 import dev.slaprof.schema.http.HttpSurface;
-import dev.slaprof.schema.kafka.TopicProvisioner;
 import dev.slaprof.sink.OutputWriter;
 import dev.slaprof.sink.SafeNames;
 import dev.slaprof.sink.SinkService;
@@ -51,7 +49,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.awaitility.Awaitility;
@@ -134,7 +131,7 @@ class SecurityIT {
         final List<PinnedChoice> out = new ArrayList<>();
         try (KafkaConsumer<RecommendationKey, PinnedChoice> c = new KafkaConsumer<>(p,
             topics.selections().keySerde().deserializer(), topics.selections().valueSerde().deserializer())) {
-            c.subscribe(List.of(TopicNames.SELECTIONS));
+            c.subscribe(List.of(topics.selections().name()));
             final long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
             while (System.nanoTime() < end) {
                 for (final ConsumerRecord<RecommendationKey, PinnedChoice> r : c.poll(Duration.ofMillis(200))) {
@@ -161,10 +158,7 @@ class SecurityIT {
         final Deployment d = new Deployment("Qwen/Qwen3-32B", Backend.VLLM, "", "H200-SXM",
             "security-it-" + UUID.randomUUID().toString().substring(0, 8));
         final RecommendationKey key = new RecommendationKey(d, "default");
-        final Topics topics = Topics.create(new InMemorySchemaRegistry());
-        try (Admin admin = Admin.create(broker.clientProps())) {
-            TopicProvisioner.provision(admin, TopicProvisioner.load(null), 30_000);
-        }
+        final Topics topics = broker.ownTopics("security-it", new InMemorySchemaRegistry());
         final Path tokens = dir.resolve("tokens");
         Files.writeString(tokens, "# token name\n" + ALICE + " alice\n" + BOB + " bob\n");
         final HttpSurface.Options guarded = new HttpSurface.Options(new AccessPolicy.Settings(ApiTokens.load(tokens),
@@ -175,7 +169,7 @@ class SecurityIT {
                  "127.0.0.1", 0, Map::of);
              KafkaProducer<RecommendationKey, Recommendation> recs = new KafkaProducer<>(broker.clientProps(),
                  topics.recommendations().keySerde().serializer(), topics.recommendations().valueSerde().serializer())) {
-            recs.send(new ProducerRecord<>(TopicNames.RECOMMENDATIONS, key, recommendation(d))).get();
+            recs.send(new ProducerRecord<>(topics.recommendations().name(), key, recommendation(d))).get();
             final String path = "/api/recommendations/" + SafeNames.deployment(d) + "/default";
             final String base = sink.url() + path;
             // Reads stay open on loopback.

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slaprof.schema.InMemorySchemaRegistry;
 import dev.slaprof.schema.LatencySamples;
 import dev.slaprof.schema.Mappings;
-import dev.slaprof.schema.TopicNames;
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.Backend;
 import dev.slaprof.schema.avro.CapacityKey;
@@ -20,7 +19,6 @@ import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.schema.avro.SourceKind;
 import dev.slaprof.schema.avro.Statistic;
-import dev.slaprof.schema.kafka.TopicProvisioner;
 import dev.slaprof.sink.SafeNames;
 import dev.slaprof.sink.SinkService;
 import dev.slaprof.topology.SlaprofTopology;
@@ -36,12 +34,9 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -85,15 +80,9 @@ class SinkIT {
     void shouldKeepFilesAndRestCurrentAsSamplesArrive(final TestBroker broker) throws Exception {
         final Deployment d = new Deployment("Qwen/Qwen3-32B", Backend.VLLM, "0.11.0", "H200-SXM",
             "sink-it-" + UUID.randomUUID());
-        final Topics topics = Topics.create(new InMemorySchemaRegistry());
-        try (Admin admin = Admin.create(broker.clientProps())) {
-            TopicProvisioner.provision(admin, TopicProvisioner.load(null), 30_000);
-        }
-        // Other tests wrote samples with their own registries: those records are dead-lettered, not fatal.
-        final Properties streamsProps = StreamsSettings.defaults(broker.clientProps(), "sink-it-" + UUID.randomUUID(),
-            Files.createTempDirectory("sink-it-state"));
-        // Start at the end of the shared input topic: this test's samples are sent once the app runs.
-        streamsProps.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "latest");
+        final Topics topics = broker.ownTopics("sink-it", new InMemorySchemaRegistry());
+        final Properties streamsProps = StreamsSettings.defaults(broker.clientProps(), topics,
+            "sink-it-" + UUID.randomUUID(), Files.createTempDirectory("sink-it-state"));
         final SlaTarget sla = dev.slaprof.schema.SlaTargets.of("default", 120.0, 30.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
         try (KafkaStreams streams = new KafkaStreams(SlaprofTopology.build(streamsProps, topics, sla,
                  Duration.ofMillis(250)), streamsProps);
@@ -103,19 +92,19 @@ class SinkIT {
              KafkaProducer<CapacityKey, EngineCapacity> caps = new KafkaProducer<>(broker.clientProps(),
                  topics.capacity().keySerde().serializer(), topics.capacity().valueSerde().serializer())) {
             TestBroker.startAndAwaitTasks(streams);
-            caps.send(new ProducerRecord<>(TopicNames.ENGINE_CAPACITY, new CapacityKey(d, "TP=1"),
+            caps.send(new ProducerRecord<>(topics.capacity().name(), new CapacityKey(d, "TP=1"),
                 new EngineCapacity(d, Mappings.tp(1), 500_000L, CapacitySource.CONFIG, "test", 0L, 0))).get();
             for (int i = 0; i < 3; i++) {
-                samples.send(new ProducerRecord<>(TopicNames.LATENCY_SAMPLES, d, prefill(d, Mappings.tp(1), 3000, 100)));
-                samples.send(new ProducerRecord<>(TopicNames.LATENCY_SAMPLES, d, prefill(d, Mappings.tp(2), 3000, 60)));
+                samples.send(new ProducerRecord<>(topics.samples().name(), d, prefill(d, Mappings.tp(1), 3000, 100)));
+                samples.send(new ProducerRecord<>(topics.samples().name(), d, prefill(d, Mappings.tp(2), 3000, 60)));
             }
             for (final int isl : new int[] {100, 1000, 5000, 8000}) {
-                samples.send(new ProducerRecord<>(TopicNames.LATENCY_SAMPLES, d, prefill(d, Mappings.tp(1), isl,
+                samples.send(new ProducerRecord<>(topics.samples().name(), d, prefill(d, Mappings.tp(1), isl,
                     10 + isl / 30.0)));
             }
             for (final int isl : new int[] {100, 3000, 6000}) {
                 for (final int n : new int[] {1, 8, 16}) {
-                    samples.send(new ProducerRecord<>(TopicNames.LATENCY_SAMPLES, d, decode(d, n, isl,
+                    samples.send(new ProducerRecord<>(topics.samples().name(), d, decode(d, n, isl,
                         12 + n * 0.5 + isl / 1000.0)));
                 }
             }
@@ -162,7 +151,7 @@ class SinkIT {
             // TP2 at 30 ms: 3000 / 32.7 * 1000 / 2 = 45.8k tok/s/GPU beats TP1's 30k beyond the intervals.
             final long t0 = System.nanoTime();
             for (int i = 0; i < 30; i++) {
-                samples.send(new ProducerRecord<>(TopicNames.LATENCY_SAMPLES, d, prefill(d, Mappings.tp(2), 3000, 30)));
+                samples.send(new ProducerRecord<>(topics.samples().name(), d, prefill(d, Mappings.tp(2), 3000, 30)));
             }
             samples.flush();
             Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slaprof.schema.InMemorySchemaRegistry;
 import dev.slaprof.schema.LatencySamples;
 import dev.slaprof.schema.Mappings;
-import dev.slaprof.schema.TopicNames;
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.Backend;
 import dev.slaprof.schema.avro.CapacityKey;
@@ -20,7 +19,6 @@ import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.schema.avro.SourceKind;
 import dev.slaprof.schema.avro.Statistic;
-import dev.slaprof.schema.kafka.TopicProvisioner;
 import dev.slaprof.sink.OutputWriter;
 import dev.slaprof.sink.SafeNames;
 import dev.slaprof.sink.SinkService;
@@ -37,12 +35,9 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Timeout;
@@ -93,20 +88,20 @@ class WebUiIT {
             isl, 500, System.currentTimeMillis() * 1000, 30.0, itl * (1 + 0.02 * random.nextGaussian()));
     }
 
-    private void sweep(final KafkaProducer<Deployment, LatencySample> samples, final Deployment d) {
+    private void sweep(final KafkaProducer<Deployment, LatencySample> samples, final String topic, final Deployment d) {
         for (int i = 0; i < 4; i++) {
-            samples.send(new ProducerRecord<>(TopicNames.LATENCY_SAMPLES, d, prefill(d, Mappings.tp(1), 3000, 100)));
-            samples.send(new ProducerRecord<>(TopicNames.LATENCY_SAMPLES, d, prefill(d, Mappings.tp(2), 3000, 60)));
-            samples.send(new ProducerRecord<>(TopicNames.LATENCY_SAMPLES, d, prefill(d, Mappings.tp(4), 3000, 40)));
+            samples.send(new ProducerRecord<>(topic, d, prefill(d, Mappings.tp(1), 3000, 100)));
+            samples.send(new ProducerRecord<>(topic, d, prefill(d, Mappings.tp(2), 3000, 60)));
+            samples.send(new ProducerRecord<>(topic, d, prefill(d, Mappings.tp(4), 3000, 40)));
         }
         for (final Mapping m : List.of(Mappings.tp(1), Mappings.tp(2))) {
             for (final int isl : new int[] {100, 1000, 5000, 8000}) {
-                samples.send(new ProducerRecord<>(TopicNames.LATENCY_SAMPLES, d, prefill(d, m,
+                samples.send(new ProducerRecord<>(topic, d, prefill(d, m,
                     isl, (10 + isl / 30.0) / m.getGpus())));
             }
             for (final int isl : new int[] {100, 3000, 6000}) {
                 for (final int n : new int[] {1, 8, 16, 32}) {
-                    samples.send(new ProducerRecord<>(TopicNames.LATENCY_SAMPLES, d, decode(d, m, n, isl,
+                    samples.send(new ProducerRecord<>(topic, d, decode(d, m, n, isl,
                         (12 + n * 0.5 + isl / 1000.0) / Math.sqrt(m.getGpus()))));
                 }
             }
@@ -201,13 +196,9 @@ class WebUiIT {
         final String run = UUID.randomUUID().toString().substring(0, 8);
         final Deployment d = new Deployment("Qwen/Qwen3-32B", Backend.VLLM, "0.11.0", "H200-SXM", "ui-it-" + run);
         final Deployment evil = new Deployment(HOSTILE, Backend.VLLM, "0.11.0", "H200-SXM", "ui-it-evil-" + run);
-        final Topics topics = Topics.create(new InMemorySchemaRegistry());
-        try (Admin admin = Admin.create(broker.clientProps())) {
-            TopicProvisioner.provision(admin, TopicProvisioner.load(null), 30_000);
-        }
-        final Properties streamsProps = StreamsSettings.defaults(broker.clientProps(), "ui-it-" + run,
+        final Topics topics = broker.ownTopics("web-ui-it", new InMemorySchemaRegistry());
+        final Properties streamsProps = StreamsSettings.defaults(broker.clientProps(), topics, "ui-it-" + run,
             Files.createTempDirectory("ui-it-state"));
-        streamsProps.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "latest");
         final SlaTarget sla = dev.slaprof.schema.SlaTargets.of("default", 120.0, 30.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
         final Path shots = Files.createDirectories(Path.of(System.getProperty("slaprof.artifacts", "target/artifacts"))
             .resolve("screenshots"));
@@ -229,11 +220,11 @@ class WebUiIT {
                  topics.capacity().keySerde().serializer(), topics.capacity().valueSerde().serializer())) {
             TestBroker.startAndAwaitTasks(streams);
             for (final Mapping m : List.of(Mappings.tp(1), Mappings.tp(2))) {
-                caps.send(new ProducerRecord<>(TopicNames.ENGINE_CAPACITY, new CapacityKey(d, m.getStrategy() + "="
+                caps.send(new ProducerRecord<>(topics.capacity().name(), new CapacityKey(d, m.getStrategy() + "="
                     + m.getGpus()), new EngineCapacity(d, m, 500_000L * m.getGpus(), CapacitySource.CONFIG, "test",
                     0L, 0))).get();
             }
-            sweep(samples, d);
+            sweep(samples, topics.samples().name(), d);
             final String deployment = SafeNames.deployment(d);
             Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> sink.client().all().keySet().stream()
                 .anyMatch(k -> k.getDeployment().equals(d)));
@@ -311,7 +302,7 @@ class WebUiIT {
                 final String before = (String) js(w, "return JSON.stringify(window.slaprof.charts.prefill"
                     + ".getOption().series[0].data);");
                 for (int i = 0; i < 30; i++) {
-                    samples.send(new ProducerRecord<>(TopicNames.LATENCY_SAMPLES, d, prefill(d, Mappings.tp(2), 3000,
+                    samples.send(new ProducerRecord<>(topics.samples().name(), d, prefill(d, Mappings.tp(2), 3000,
                         30)));
                 }
                 samples.flush();
@@ -394,7 +385,7 @@ class WebUiIT {
                 assertThat(js(w, "return window.slaprofErrors;")).asList().isEmpty();
 
                 // A hostile model name is shown as text and runs nothing.
-                sweep(samples, evil);
+                sweep(samples, topics.samples().name(), evil);
                 Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> (Boolean) js(w,
                     "var h=arguments[0]; return Array.from(document.querySelectorAll('#target option'))"
                         + ".some(function(o){return o.textContent.indexOf(h)>=0;});", HOSTILE));

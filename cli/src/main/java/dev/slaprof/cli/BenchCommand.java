@@ -6,7 +6,6 @@ import dev.slaprof.schema.AvroSerde;
 import dev.slaprof.schema.InMemorySchemaRegistry;
 import dev.slaprof.schema.LatencySamples;
 import dev.slaprof.schema.Mappings;
-import dev.slaprof.schema.TopicNames;
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.Backend;
 import dev.slaprof.schema.avro.Deployment;
@@ -97,6 +96,7 @@ final class BenchCommand implements Callable<Integer> {
         results.put("samples", samples);
         final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
         final Topics topics = Topics.create(registry);
+        this.topics = topics;
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             final Properties client = new Properties();
             client.put("bootstrap.servers", kafka.bootstrapServers());
@@ -120,7 +120,8 @@ final class BenchCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "bench: round %d of %d%n", round, this.rounds);
                 final Run b = throughput(client, "baseline", baselineTopology(topics), out);
                 final Run f = throughput(client, "slaprof", appId -> {
-                    final Properties full = StreamsSettings.defaults(client, appId, Files.createTempDirectory("bench"));
+                    final Properties full = StreamsSettings.defaults(client, topics, appId,
+                        Files.createTempDirectory("bench"));
                     return new KafkaStreams(SlaprofTopology.build(full, topics, sla, Duration.ofMillis(250)), full);
                 }, out);
                 final double baseline = b.rate();
@@ -202,7 +203,7 @@ final class BenchCommand implements Callable<Integer> {
                 // Keys spread the samples over the 3 partitions as several deployments would.
                 final Deployment key = new Deployment(d.getModel(), d.getBackend(), "", d.getGpuType(), "bench-" + (i % 3));
                 final LatencySample s = sample(r, key, i);
-                producer.send(new ProducerRecord<>(TopicNames.LATENCY_SAMPLES, key, s));
+                producer.send(new ProducerRecord<>(topics.samples().name(), key, s));
             }
             producer.flush();
         }
@@ -216,9 +217,10 @@ final class BenchCommand implements Callable<Integer> {
     private StreamsFactory baselineTopology(final Topics topics) {
         return appId -> {
             // The same Streams settings as slaprof's (exactly-once v2, one thread, producer and commit settings).
-            final Properties p = StreamsSettings.defaults(bootstrap, appId, Files.createTempDirectory("bench-baseline"));
+            final Properties p = StreamsSettings.defaults(bootstrap, topics, appId,
+                Files.createTempDirectory("bench-baseline"));
             final StreamsBuilder b = new StreamsBuilder(new TopologyConfig(new StreamsConfig(withBootstrap(p))));
-            b.stream(TopicNames.LATENCY_SAMPLES, Consumed.with(topics.samples().keySerde(),
+            b.stream(topics.samples().name(), Consumed.with(topics.samples().keySerde(),
                     topics.samples().valueSerde()).withName("baseline-source"))
                 .groupByKey(Grouped.with("baseline-group", topics.samples().keySerde(), topics.samples().valueSerde()))
                 .aggregate(() -> 0L, (k, v, agg) -> agg + 1, Named.as("baseline-count"),
@@ -260,12 +262,15 @@ final class BenchCommand implements Callable<Integer> {
         return sum;
     }
 
+    /** The bench's topics (its own embedded broker's, under the plain names). */
+    private Topics topics;
+
     private Run throughput(final Properties client, final String name, final StreamsFactory factory,
                            final PrintStream out) throws Exception {
         bootstrap = client;
         final String group = "bench-" + name + "-" + UUID.randomUUID();
         try (KafkaStreams streams = factory.create(group); Admin admin = Admin.create(client)) {
-            final Map<TopicPartition, Long> end = endOffsets(admin);
+            final Map<TopicPartition, Long> end = endOffsets(admin, topics.samples().name());
             final long total = end.values().stream().mapToLong(Long::longValue).sum();
             streams.start();
             while (streams.state() != KafkaStreams.State.RUNNING) {
@@ -297,11 +302,10 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private static Map<TopicPartition, Long> endOffsets(final Admin admin) throws Exception {
-        final var parts = admin.describeTopics(List.of(TopicNames.LATENCY_SAMPLES)).allTopicNames().get()
-            .get(TopicNames.LATENCY_SAMPLES).partitions();
+    private static Map<TopicPartition, Long> endOffsets(final Admin admin, final String topic) throws Exception {
+        final var parts = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions();
         final Map<TopicPartition, OffsetSpec> q = new HashMap<>();
-        parts.forEach(p -> q.put(new TopicPartition(TopicNames.LATENCY_SAMPLES, p.partition()), OffsetSpec.latest()));
+        parts.forEach(p -> q.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
         final Map<TopicPartition, Long> out = new HashMap<>();
         admin.listOffsets(q).all().get().forEach((tp, info) -> out.put(tp, info.offset()));
         return out;
@@ -323,7 +327,7 @@ final class BenchCommand implements Callable<Integer> {
     /** p50, p99 (ms) of newest-sample-to-visible-recommendation, and the number of updates seen. */
     private double[] freshness(final Properties client, final Topics topics, final SlaTarget sla,
                                final PrintStream out) throws Exception {
-        final Properties props = StreamsSettings.defaults(client, "bench-fresh-" + UUID.randomUUID(),
+        final Properties props = StreamsSettings.defaults(client, topics, "bench-fresh-" + UUID.randomUUID(),
             Files.createTempDirectory("bench-fresh"));
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "latest");
         final Deployment d = new Deployment("bench/fresh", Backend.VLLM, "", "H200-SXM", "fresh-" + UUID.randomUUID());
@@ -339,7 +343,7 @@ final class BenchCommand implements Callable<Integer> {
             while (streams.state() != KafkaStreams.State.RUNNING) {
                 TimeUnit.MILLISECONDS.sleep(20);
             }
-            c.subscribe(List.of(TopicNames.RECOMMENDATIONS));
+            c.subscribe(List.of(topics.recommendations().name()));
             c.poll(Duration.ofMillis(500));
             final Random r = new Random(2);
             final long t0 = System.nanoTime();
@@ -350,7 +354,7 @@ final class BenchCommand implements Callable<Integer> {
                 while (sent < Math.min(due, total)) {
                     final LatencySample s = sample(r, d, (int) sent);
                     s.setEventTimeUs(System.currentTimeMillis() * 1000);
-                    producer.send(new ProducerRecord<>(TopicNames.LATENCY_SAMPLES, d, s));
+                    producer.send(new ProducerRecord<>(topics.samples().name(), d, s));
                     sent++;
                 }
                 collect(c, d, lags);

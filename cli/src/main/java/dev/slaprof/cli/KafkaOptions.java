@@ -94,7 +94,16 @@ final class KafkaOptions {
         + "SLAPROF_SCHEMA_REGISTRY_TOKEN_FILE).")
     private java.nio.file.Path registryTokenFile;
 
-    /** Topics bound to the configured registry. */
+    @Option(names = "--topic-prefix", paramLabel = "PREFIX", description = "Prepended to every slaprof topic "
+        + "name, so several pipelines share one cluster apart (or SLAPROF_TOPIC_PREFIX; default none).")
+    private String topicPrefix;
+
+    /** The topic-name prefix after precedence: the flag, then {@code SLAPROF_TOPIC_PREFIX}, then none. */
+    String topicPrefix(final Map<String, String> env) {
+        return topicPrefix != null ? topicPrefix : env.getOrDefault("SLAPROF_TOPIC_PREFIX", "");
+    }
+
+    /** Topics bound to the configured registry, under the configured prefix. */
     Topics topics(final Map<String, String> env) {
         final String url = registryUrl != null ? registryUrl : env.get("SLAPROF_SCHEMA_REGISTRY_URL");
         if (url == null) {
@@ -114,6 +123,6 @@ final class KafkaOptions {
                 throw new IllegalArgumentException("the schema registry token file " + tokenFile + " is empty");
             }
         }
-        return Topics.create(new HttpSchemaRegistryClient(url, java.time.Duration.ofSeconds(10), token));
+        return Topics.create(new HttpSchemaRegistryClient(url, java.time.Duration.ofSeconds(10), token), topicPrefix(env));
     }
 }

@@ -1,6 +1,5 @@
 package dev.slaprof.cli;
 
-import dev.slaprof.schema.TopicNames;
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.ProfileKey;
@@ -38,13 +37,15 @@ final class Pipeline implements AutoCloseable {
     private final KafkaProducer<ProfileKey, SlaTarget> slaProducer;
     private final Deployment deployment;
     private final String profile;
+    private final String slaTopic;
 
     private Pipeline(final Properties client, final Topics topics, final SlaTarget sla, final Path outputDir,
                      final Deployment deployment, final Http http, final int gpusPerNode, final Duration horizon)
         throws IOException {
         this.deployment = deployment;
         this.profile = sla.getProfile();
-        final Properties props = StreamsSettings.defaults(client, "slaprof-run-" + UUID.randomUUID(),
+        this.slaTopic = topics.slaTargets().name();
+        final Properties props = StreamsSettings.defaults(client, topics, "slaprof-run-" + UUID.randomUUID(),
             Files.createTempDirectory("slaprof-state-"));
         // A fresh embedded broker creates its coordinators' logs on first use; the clients' retries back off
         // exponentially to 1 s meanwhile. On one local broker a short, flat backoff reaches RUNNING sooner.
@@ -130,7 +131,7 @@ final class Pipeline implements AutoCloseable {
     }
 
     void publishSla(final SlaTarget sla) {
-        slaProducer.send(new ProducerRecord<>(TopicNames.SLA_TARGETS, new ProfileKey(sla.getProfile()), sla));
+        slaProducer.send(new ProducerRecord<>(slaTopic, new ProfileKey(sla.getProfile()), sla));
         slaProducer.flush();
     }
 

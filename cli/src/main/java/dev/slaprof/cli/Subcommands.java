@@ -57,7 +57,7 @@ final class Subcommands {
 
     @Command(name = "topics", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Create slaprof's topics from config/topics.properties (idempotent).")
-    static final class Topics implements Callable<Integer> {
+    static final class ProvisionTopics implements Callable<Integer> {
         @Mixin
         private KafkaOptions kafka;
         @Option(names = "--topics-file", description = "Topic specs (default: the bundled config/topics.properties).")
@@ -66,8 +66,8 @@ final class Subcommands {
         @Override
         public Integer call() {
             try (Admin admin = Admin.create(kafka.client(System.getenv()))) {
-                System.out.println("slaprof: created " + TopicProvisioner.provision(admin, TopicProvisioner.load(file),
-                    60_000));
+                System.out.println("slaprof: created " + TopicProvisioner.provision(admin,
+                    TopicProvisioner.load(file, kafka.topicPrefix(System.getenv())), 60_000));
             }
             return 0;
         }
@@ -128,12 +128,13 @@ final class Subcommands {
 
         @Override
         public Integer call() throws Exception {
-            final Properties props = StreamsSettings.defaults(kafka.client(System.getenv()), kafka.applicationId,
-                stateDir != null ? stateDir : Files.createTempDirectory("slaprof-state-"));
+            final dev.slaprof.schema.Topics topics = kafka.topics(System.getenv());
+            final Properties props = StreamsSettings.defaults(kafka.client(System.getenv()), topics,
+                kafka.applicationId, stateDir != null ? stateDir : Files.createTempDirectory("slaprof-state-"));
             final SlaTarget sla = dev.slaprof.schema.SlaTargets.of("default", ttft, itl, isl, osl,
                 Statistic.valueOf(statistic.toUpperCase(Locale.ROOT)), 1, 1024, 1, holdPicks);
             final CountDownLatch stop = Daemon.stopSignal();
-            try (StreamsRunner runner = StreamsRunner.start(SlaprofTopology.build(props, kafka.topics(System.getenv()),
+            try (StreamsRunner runner = StreamsRunner.start(SlaprofTopology.build(props, topics,
                 sla, Duration.ofMillis(rateLimitMs), horizon), props)) {
                 final KafkaStreams streams = runner.streams();
                 com.sun.net.httpserver.HttpServer metrics = null;
@@ -403,7 +404,7 @@ final class Subcommands {
                 final dev.slaprof.schema.kafka.CompactedTopicReader<dev.slaprof.schema.avro.StatsKey,
                     dev.slaprof.schema.avro.MappingLoadStats> stats = follow && focus > 0
                     ? new dev.slaprof.schema.kafka.CompactedTopicReader<>(kafka.client(System.getenv()),
-                        dev.slaprof.schema.TopicNames.MAPPING_LOAD_STATS,
+                        kafka.topics(System.getenv()).stats().name(),
                         kafka.topics(System.getenv()).stats().keySerde().deserializer(),
                         kafka.topics(System.getenv()).stats().valueSerde().deserializer())
                     : null;

@@ -1,6 +1,5 @@
 package dev.slaprof.producer;
 
-import dev.slaprof.schema.TopicNames;
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.CapacityKey;
 import dev.slaprof.schema.avro.Deployment;
@@ -26,11 +25,15 @@ public final class SamplePublisher implements AutoCloseable {
 
     private final KafkaProducer<Deployment, LatencySample> samples;
     private final KafkaProducer<CapacityKey, EngineCapacity> capacities;
+    private final String samplesTopic;
+    private final String capacityTopic;
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong profilingOk = new AtomicLong();
 
     public SamplePublisher(final Properties clientProps, final Topics topics) {
+        this.samplesTopic = topics.samples().name();
+        this.capacityTopic = topics.capacity().name();
         final Properties p = new Properties();
         p.putAll(clientProps);
         p.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
@@ -52,7 +55,7 @@ public final class SamplePublisher implements AutoCloseable {
         if (s.getPhase() == Phase.PROFILING && s.getStatus().getCode() == StatusCode.OK) {
             profilingOk.incrementAndGet();
         }
-        samples.send(new ProducerRecord<>(TopicNames.LATENCY_SAMPLES, s.getDeployment(), s), (md, e) -> {
+        samples.send(new ProducerRecord<>(samplesTopic, s.getDeployment(), s), (md, e) -> {
             if (e == null) {
                 sent.incrementAndGet();
             } else {
@@ -64,7 +67,7 @@ public final class SamplePublisher implements AutoCloseable {
 
     /** Sends an engine capacity (compacted topic). */
     public void publish(final EngineCapacity c) {
-        capacities.send(new ProducerRecord<>(TopicNames.ENGINE_CAPACITY,
+        capacities.send(new ProducerRecord<>(capacityTopic,
             new CapacityKey(c.getDeployment(), dev.slaprof.schema.Mappings.label(c.getMapping())), c));
     }
 

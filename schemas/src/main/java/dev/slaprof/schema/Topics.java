@@ -1,7 +1,6 @@
 package dev.slaprof.schema;
 
 import dev.slaprof.schema.avro.CapacityKey;
-import dev.slaprof.schema.avro.DeadLetter;
 import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.EngineCapacity;
 import dev.slaprof.schema.avro.LatencySample;
@@ -12,6 +11,8 @@ import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.RecommendationKey;
 import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.schema.avro.StatsKey;
+import java.util.List;
+import java.util.regex.Pattern;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
 
@@ -26,6 +27,8 @@ import org.apache.kafka.common.serialization.Serdes;
  * @param selections     {@link TopicNames#SELECTIONS}: pinned choices, a tombstone unpins
  * @param deadLetters    {@link TopicNames#DEAD_LETTERS}: raw bytes with the reason in headers
  * @param registry       the schema registry the serdes use
+ * @param prefix         prepended to every topic name ({@code ""} for the plain names of {@link TopicNames}), so
+ *                       several slaprof pipelines, or several tests, share one cluster without sharing data
  */
 public record Topics(
     Topic<Deployment, LatencySample> samples,
@@ -35,23 +38,39 @@ public record Topics(
     Topic<RecommendationKey, Recommendation> recommendations,
     Topic<RecommendationKey, PinnedChoice> selections,
     Topic<byte[], byte[]> deadLetters,
-    SchemaRegistryClient registry) {
+    SchemaRegistryClient registry,
+    String prefix) {
 
-    /** Binds every topic's serdes to the registry. */
+    private static final Pattern LEGAL_PREFIX = Pattern.compile("[A-Za-z0-9._-]{0,200}");
+
+    /** Binds every topic's serdes to the registry, under the plain topic names. */
     public static Topics create(final SchemaRegistryClient registry) {
-        return new Topics(
-            avro(TopicNames.LATENCY_SAMPLES, Deployment.class, LatencySample.class, registry),
-            avro(TopicNames.ENGINE_CAPACITY, CapacityKey.class, EngineCapacity.class, registry),
-            avro(TopicNames.SLA_TARGETS, ProfileKey.class, SlaTarget.class, registry),
-            avro(TopicNames.MAPPING_LOAD_STATS, StatsKey.class, MappingLoadStats.class, registry),
-            avro(TopicNames.RECOMMENDATIONS, RecommendationKey.class, Recommendation.class, registry),
-            avro(TopicNames.SELECTIONS, RecommendationKey.class, PinnedChoice.class, registry),
-            new Topic<>(TopicNames.DEAD_LETTERS, Serdes.ByteArray(), Serdes.ByteArray()), registry);
+        return create(registry, "");
     }
 
-    /** Dead letters as Avro records, for tools that want typed access. */
-    public static Topic<String, DeadLetter> deadLettersAvro(final SchemaRegistryClient registry) {
-        return new Topic<>(TopicNames.DEAD_LETTERS, Serdes.String(), AvroSerde.specific(DeadLetter.class, registry, false));
+    /**
+     * Binds every topic's serdes to the registry, under {@code prefix + name}.
+     *
+     * @throws IllegalArgumentException when the prefix holds a character Kafka refuses in a topic name
+     */
+    public static Topics create(final SchemaRegistryClient registry, final String prefix) {
+        if (prefix == null || !LEGAL_PREFIX.matcher(prefix).matches()) {
+            throw new IllegalArgumentException("topic prefix '" + prefix + "' is not usable: Kafka topic names take "
+                + "only letters, digits, '.', '_' and '-' (at most 200 here)");
+        }
+        return new Topics(
+            avro(prefix + TopicNames.LATENCY_SAMPLES, Deployment.class, LatencySample.class, registry),
+            avro(prefix + TopicNames.ENGINE_CAPACITY, CapacityKey.class, EngineCapacity.class, registry),
+            avro(prefix + TopicNames.SLA_TARGETS, ProfileKey.class, SlaTarget.class, registry),
+            avro(prefix + TopicNames.MAPPING_LOAD_STATS, StatsKey.class, MappingLoadStats.class, registry),
+            avro(prefix + TopicNames.RECOMMENDATIONS, RecommendationKey.class, Recommendation.class, registry),
+            avro(prefix + TopicNames.SELECTIONS, RecommendationKey.class, PinnedChoice.class, registry),
+            new Topic<>(prefix + TopicNames.DEAD_LETTERS, Serdes.ByteArray(), Serdes.ByteArray()), registry, prefix);
+    }
+
+    /** Every topic's name, in provisioning order (the order of {@link TopicNames#ALL}). */
+    public List<String> names() {
+        return TopicNames.ALL.stream().map(n -> prefix + n).toList();
     }
 
     private static <K extends SpecificRecord, V extends SpecificRecord> Topic<K, V> avro(

@@ -1,6 +1,5 @@
 package dev.slaprof.sink;
 
-import dev.slaprof.schema.TopicNames;
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.RecommendationKey;
@@ -19,7 +18,7 @@ public final class PlannerClient extends CompactedTopicReader<RecommendationKey,
     private final Map<RecommendationKey, PlannerView> views = new ConcurrentHashMap<>();
 
     public PlannerClient(final Properties clientProps, final Topics topics) {
-        super(clientProps, TopicNames.RECOMMENDATIONS, topics.recommendations().keySerde().deserializer(),
+        super(clientProps, topics.recommendations().name(), topics.recommendations().keySerde().deserializer(),
             topics.recommendations().valueSerde().deserializer());
     }
 

@@ -1,6 +1,5 @@
 package dev.slaprof.sink;
 
-import dev.slaprof.schema.TopicNames;
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.PinnedChoice;
 import dev.slaprof.schema.avro.RecommendationKey;
@@ -20,8 +19,10 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  */
 public final class SelectionPublisher implements AutoCloseable {
     private final KafkaProducer<RecommendationKey, PinnedChoice> producer;
+    private final String topic;
 
     public SelectionPublisher(final Properties clientProps, final Topics topics) {
+        this.topic = topics.selections().name();
         final Properties p = new Properties();
         p.putAll(clientProps);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -36,7 +37,7 @@ public final class SelectionPublisher implements AutoCloseable {
     /** Publishes a pin (or, with null, an unpin) and waits for the broker's acknowledgement. */
     public RecordMetadata publish(final RecommendationKey key, final PinnedChoice pin) {
         try {
-            return producer.send(new ProducerRecord<>(TopicNames.SELECTIONS, key, pin)).get(20, TimeUnit.SECONDS);
+            return producer.send(new ProducerRecord<>(topic, key, pin)).get(20, TimeUnit.SECONDS);
         } catch (final ExecutionException e) {
             throw new IllegalStateException("could not publish the selection: " + e.getCause().getMessage(), e);
         } catch (final TimeoutException e) {

@@ -1,6 +1,5 @@
 package dev.slaprof.sink;
 
-import dev.slaprof.schema.TopicNames;
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.MappingLoadStats;
 import dev.slaprof.schema.avro.Recommendation;
@@ -29,6 +28,8 @@ public final class SinkService implements AutoCloseable {
     private final SelectionPublisher selections;
     private final RestApi api;
     private final OutputWriter writer;
+    private final String samplesTopic;
+    private final String deadLettersTopic;
     private final Map<RecommendationKey, Path> written = new ConcurrentHashMap<>();
     /** Newest recommendation per key not yet written; the writer thread takes them (older ones are skipped). */
     private final Map<RecommendationKey, Recommendation> pending = new java.util.LinkedHashMap<>();
@@ -54,8 +55,10 @@ public final class SinkService implements AutoCloseable {
                        final dev.slaprof.schema.http.HttpSurface.Options http) throws IOException {
         dev.slaprof.schema.http.AccessPolicy.checkBind(host, http.access(), "web UI and REST API");
         this.writer = writer;
+        this.samplesTopic = topics.samples().name();
+        this.deadLettersTopic = topics.deadLetters().name();
         this.client = new PlannerClient(clientProps, topics);
-        this.stats = new CompactedTopicReader<>(clientProps, TopicNames.MAPPING_LOAD_STATS,
+        this.stats = new CompactedTopicReader<>(clientProps, topics.stats().name(),
             topics.stats().keySerde().deserializer(), topics.stats().valueSerde().deserializer());
         this.selections = new SelectionPublisher(clientProps, topics);
         this.admin = org.apache.kafka.clients.admin.Admin.create(clientProps);
@@ -149,8 +152,8 @@ public final class SinkService implements AutoCloseable {
      */
     private Map<String, Double> gauges(final Supplier<Map<String, Double>> extra) {
         final Map<String, Double> g = new java.util.LinkedHashMap<>();
-        g.put("slaprof_latency_samples_offsets", endOffsets(TopicNames.LATENCY_SAMPLES));
-        g.put("slaprof_dead_letter_offsets", endOffsets(TopicNames.DEAD_LETTERS));
+        g.put("slaprof_latency_samples_offsets", endOffsets(samplesTopic));
+        g.put("slaprof_dead_letter_offsets", endOffsets(deadLettersTopic));
         g.put("slaprof_recommendation_samples", (double) client.all().values().stream()
             .mapToLong(Recommendation::getSamplesTotal).sum());
         g.put("slaprof_undecodable_recommendations", (double) client.undecodable());

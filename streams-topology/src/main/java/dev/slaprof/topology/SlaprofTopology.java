@@ -56,6 +56,11 @@ public final class SlaprofTopology {
         if (horizon != null && (horizon.isNegative() || horizon.toMillis() < 2000)) {
             throw new IllegalArgumentException("the ageing horizon must be at least 2 s, got " + horizon);
         }
+        final Object dlq = props.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
+        if (dlq != null && !dlq.equals(topics.deadLetters().name())) {
+            throw new IllegalArgumentException("Streams' dead-letter queue is '" + dlq + "' but the topics' is '"
+                + topics.deadLetters().name() + "': build the settings with the same Topics (StreamsSettings)");
+        }
         final int maxIds = dedupMaxIds(props);
         final SchemaRegistryClient registry = topics.registry();
         final StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(props)));

@@ -1,6 +1,6 @@
 package dev.slaprof.topology;
 
-import dev.slaprof.schema.TopicNames;
+import dev.slaprof.schema.Topics;
 import java.nio.file.Path;
 import java.util.Properties;
 import org.apache.kafka.streams.StreamsConfig;
@@ -15,10 +15,12 @@ public final class StreamsSettings {
      * Defaults over the given client properties (which win where they set the same key, e.g. {@code
      * commit.interval.ms} from a {@code --kafka-config} file).
      *
+     * @param topics        the topics the application reads and writes (the dead-letter topic is Streams' own DLQ)
      * @param applicationId the Streams application id (instances sharing it share the work)
      * @param stateDir      local state directory
      */
-    public static Properties defaults(final Properties client, final String applicationId, final Path stateDir) {
+    public static Properties defaults(final Properties client, final Topics topics, final String applicationId,
+                                      final Path stateDir) {
         final Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         // No lost or double-counted sample: the stats and recommendations are written transactionally.
@@ -38,7 +40,7 @@ public final class StreamsSettings {
         // Undecodable records (foreign schema ids, truncated bytes) go to the dead-letter topic with Streams' error
         // headers and processing continues: one bad record must not stop the pipeline.
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
-        p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, TopicNames.DEAD_LETTERS);
+        p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics.deadLetters().name());
         p.putAll(client);
         return p;
     }

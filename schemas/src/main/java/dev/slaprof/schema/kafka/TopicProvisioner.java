@@ -38,6 +38,10 @@ public final class TopicProvisioner {
 
     /** One topic's specification. */
     public record Spec(String name, int partitions, short replicationFactor, Map<String, String> configs) {
+        /** The same topic under {@code prefix + name}. */
+        public Spec prefixed(final String prefix) {
+            return new Spec(prefix + name, partitions, replicationFactor, configs);
+        }
     }
 
     private TopicProvisioner() {
@@ -56,6 +60,11 @@ public final class TopicProvisioner {
             throw new UncheckedIOException("cannot read topics file " + file, e);
         }
         return parse(p);
+    }
+
+    /** Reads the specs as {@link #load(Path)} does, each named {@code prefix + name}. */
+    public static List<Spec> load(final Path file, final String prefix) {
+        return load(file).stream().map(s -> s.prefixed(prefix)).toList();
     }
 
     static List<Spec> parse(final Properties p) {
