@@ -68,6 +68,36 @@ class BenchEstimatePeerIT {
             d.path("in_flight").asInt(), "TPOT"), within(0.001));
     }
 
+    @Test
+    void shouldFitThePerformanceModelToAiConfiguratorWithoutLosingGround() throws Exception {
+        final String python = Python.peers();
+        final Path dir = Files.createTempDirectory("calibrate-it");
+        final Path fitted = dir.resolve("perf-model.yaml");
+        final CliRunner.Outcome o = CliRunner.run("calibrate-aic", "--peers-python", python, "--models", "Qwen/Qwen3-8B",
+            "--gpus", "H200-SXM", "--prefill-isls", "1000,8000", "--batches", "1,64", "--out",
+            dir.resolve("table.json").toString(), "--write", fitted.toString());
+        assertThat(o.exitCode()).as(o.output()).isZero();
+        final JsonNode r = JSON.readTree(dir.resolve("table.json").toFile());
+        assertThat(r.path("refused")).isEmpty();
+        assertThat(r.path("points").asInt()).as("2 ISLs and 2 batches on each of TP 1, 2, 4, 8").isEqualTo(16);
+        final JsonNode all = r.path("table").get(r.path("table").size() - 1);
+        assertThat(all.path("group").asText()).isEqualTo("all");
+        assertThat(all.path("after_mean_abs_pct").asDouble()).isLessThan(all.path("before_mean_abs_pct").asDouble());
+        // The rows recompute the table: the mean error over them is the table's.
+        double sum = 0;
+        for (final JsonNode row : r.path("rows")) {
+            sum += Math.abs(row.path("after_ms").asDouble() / row.path("aic_ms").asDouble() - 1) * 100;
+        }
+        assertThat(sum / r.path("rows").size()).isCloseTo(all.path("after_mean_abs_pct").asDouble(), within(1e-9));
+        // The fitted file is a catalog's perf-model.yaml as it stands.
+        Files.copy(Path.of("../../config/models.yaml"), dir.resolve("models.yaml"));
+        Files.copy(Path.of("../../config/gpus.yaml"), dir.resolve("gpus.yaml"));
+        final dev.slaprof.simulator.PerfParams loaded = dev.slaprof.simulator.Catalog.load(dir).params();
+        assertThat(loaded.prefillOverheadMs()).isCloseTo(r.at("/after/prefill_overhead_ms").asDouble(), within(1e-12));
+        System.out.printf("calibrate-aic: 16 points, mean |error| %.1f %% before, %.1f %% after%n",
+            all.path("before_mean_abs_pct").asDouble(), all.path("after_mean_abs_pct").asDouble());
+    }
+
     private static JsonNode row(final JsonNode r, final String role, final String mapping, final int inFlight) {
         for (final JsonNode p : r.path("points")) {
             if (p.path("role").asText().equals(role) && p.path("mapping").asText().equals(mapping)

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
     description = "Continuous SLA-driven profiling of disaggregated LLM serving on Kafka Streams.",
     subcommands = {RunCommand.class, Subcommands.Worker.class, Subcommands.Stream.class, Subcommands.Sink.class, Subcommands.Tap.class,
         Subcommands.ImportAiperf.class, Subcommands.Simulate.class, Subcommands.Registry.class, CapacityCommand.class,
-        Subcommands.ProvisionTopics.class, BenchCommand.class, BenchHttpCommand.class, BenchEstimateCommand.class, CommandLine.HelpCommand.class})
+        Subcommands.ProvisionTopics.class, BenchCommand.class, BenchHttpCommand.class, BenchEstimateCommand.class, CalibrateCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Override
