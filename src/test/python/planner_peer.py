@@ -72,6 +72,19 @@ def main():
                 f.write(text)
         layouts["configmap_mount"] = mount
     out = {"aisimulate_stubbed": stubbed, "layouts": {}}
+    if os.path.exists(final):
+        # The planner's own PlannerConfig validation of the planner-config ConfigMap's JSON, as `--config` reads it,
+        # and once more in advisory mode (decisions logged, nothing scaled): the installed planner has no dry-run
+        # entry point that runs without Dynamo's runtime and a metrics source.
+        from dynamo.planner.config.planner_config import PlannerConfig
+        cm = [d for d in docs if d.get("kind") == "ConfigMap" and d["metadata"]["name"].startswith("planner-config")]
+        text = cm[0]["data"]["planner_config.json"]
+        cfg = PlannerConfig.from_config_arg(text)
+        advisory = PlannerConfig.model_validate({**json.loads(text), "advisory": True})
+        out["planner_config"] = {"profile_results_dir": cfg.profile_results_dir,
+                                 "sweep_mode": str(getattr(cfg.pre_deployment_sweeping_mode, "value",
+                                                           cfg.pre_deployment_sweeping_mode)),
+                                 "advisory": advisory.advisory, "ttft_ms": cfg.ttft_ms, "itl_ms": cfg.itl_ms}
     for name, d in layouts.items():
         prefill = PrefillRegressionModel(max_num_fpm_samples=64)
         prefill.load_benchmark_fpms(pm._convert_prefill_profiling(d))

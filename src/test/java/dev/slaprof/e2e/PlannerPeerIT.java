@@ -127,6 +127,15 @@ class PlannerPeerIT {
             assertThat(theirs.path("warnings").size()).as(out).isZero();
             assertThat(out.lines().filter(l -> l.contains(" WARN") || l.contains("ERROR")).toList()).as(out).isEmpty();
             assertThat(theirs.path("layouts").size()).isEqualTo(2);
+            // The planner's own PlannerConfig accepts final_config.yaml's planner-config, in advisory mode too.
+            final JsonNode cfg = theirs.path("planner_config");
+            assertThat(cfg.path("advisory").asBoolean()).as(out).isTrue();
+            assertThat(cfg.path("ttft_ms").asDouble()).isEqualTo(500.0);
+            assertThat(cfg.path("itl_ms").asDouble()).isEqualTo(30.0);
+            assertThat(cfg.path("profile_results_dir").asText()).isEqualTo(
+                dev.slaprof.sink.DynamoV1beta1.readsProfileFiles().path("profile_results_dir").asText());
+            assertThat(cfg.path("sweep_mode").asText()).isEqualTo("thorough");
+            System.out.println("planner peer: PlannerConfig accepted " + cfg);
             final JsonNode sp = ours.path("prefill");
             final JsonNode sd = ours.path("decode");
             for (final String layout : new String[] {"profiler_folder", "configmap_mount"}) {
