@@ -7,8 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slaprof.producer.AiperfImporter;
 import dev.slaprof.producer.AiperfRecord;
+import dev.slaprof.producer.Endpoint;
+import dev.slaprof.producer.TapProxy;
 import dev.slaprof.schema.InMemorySchemaRegistry;
 import dev.slaprof.schema.Mappings;
+import dev.slaprof.schema.SlaTargets;
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.Backend;
 import dev.slaprof.schema.avro.Deployment;
@@ -21,17 +24,20 @@ import dev.slaprof.simulator.Catalog;
 import dev.slaprof.simulator.Faults;
 import dev.slaprof.simulator.Fleet;
 import dev.slaprof.sink.SinkService;
+import dev.slaprof.topology.Buckets;
 import dev.slaprof.topology.SlaprofTopology;
 import dev.slaprof.topology.StreamsSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -71,7 +77,7 @@ class AiperfPeerIT {
         final List<JsonNode> summaries = new ArrayList<>();
         try (Fleet fleet = Fleet.start(Catalog.bundled(), "Qwen/Qwen3-32B", "H200-SXM", List.of(Mappings.tp(2)),
                  List.of(Role.DECODE), 1.0, 0.03, 1, Faults.NONE);
-             KafkaStreams streams = new KafkaStreams(SlaprofTopology.build(props, topics, dev.slaprof.schema.SlaTargets
+             KafkaStreams streams = new KafkaStreams(SlaprofTopology.build(props, topics, SlaTargets
                  .of("default", 500.0, 30.0, 200, 50, Statistic.MEAN, 1, 8, 1, false), Duration.ofMillis(250)), props);
              SinkService sink = new SinkService(broker.clientProps(), topics, dir.resolve("out"), "127.0.0.1", 0,
                  Map::of);
@@ -140,11 +146,11 @@ class AiperfPeerIT {
         final Path tokenizer = dir.resolve("tokenizer");
         Python.runFile(python, Path.of("python/make_tokenizer.py"), tokenizer.toString());
         final Deployment d = new Deployment("Qwen/Qwen3-32B", Backend.VLLM, "", "H200-SXM", "aiperf-tap-it");
-        final Map<String, LatencySample> tapped = new java.util.concurrent.ConcurrentHashMap<>();
+        final Map<String, LatencySample> tapped = new ConcurrentHashMap<>();
         try (Fleet fleet = Fleet.start(Catalog.bundled(), "Qwen/Qwen3-32B", "H200-SXM", List.of(Mappings.tp(2)),
                  List.of(Role.DECODE), 1.0, 0.03, 1, Faults.NONE);
-             dev.slaprof.producer.TapProxy tap = new dev.slaprof.producer.TapProxy(fleet.engines().get(0).url(),
-                 new dev.slaprof.producer.Endpoint("", d, Role.DECODE, Mappings.tp(2), true),
+             TapProxy tap = new TapProxy(fleet.engines().get(0).url(),
+                 new Endpoint("", d, Role.DECODE, Mappings.tp(2), true),
                  s -> tapped.put(s.getEventId(), s), "127.0.0.1", 0)) {
             final Path artifacts = dir.resolve("aiperf-tap");
             final Process p = new ProcessBuilder(aiperf.toString(), "profile", "--model", "Qwen/Qwen3-32B",
@@ -163,7 +169,7 @@ class AiperfPeerIT {
             for (final String line : Files.readAllLines(artifacts.resolve("profile_export.jsonl"))) {
                 final JsonNode rec = JSON.readTree(line);
                 final String id = rec.path("metadata").path("x_request_id").asText();
-                final LatencySample t = tapped.get(dev.slaprof.producer.TapProxy.TAP_ID_PREFIX + id);
+                final LatencySample t = tapped.get(TapProxy.TAP_ID_PREFIX + id);
                 assertThat(t).as("the tap measured request %s", id).isNotNull();
                 final double ttft = rec.path("metrics").path("time_to_first_token").path("value").asDouble();
                 final double itl = rec.path("metrics").path("inter_token_latency").path("value").asDouble();
@@ -178,8 +184,8 @@ class AiperfPeerIT {
                 matched++;
             }
             assertThat(matched).isEqualTo(REQUESTS);
-            java.util.Collections.sort(ttftGaps);
-            java.util.Collections.sort(itlDiffs);
+            Collections.sort(ttftGaps);
+            Collections.sort(itlDiffs);
             assertThat(itlDiffs.get(itlDiffs.size() / 2)).as("median ITL difference").isLessThanOrEqualTo(0.02);
             System.out.printf(Locale.ROOT, "aiperf peer through the tap: %d of %d requests matched; AIPerf's TTFT minus "
                 + "the tap's: median %.3f ms, p95 %.3f ms, max %.3f ms; %d of %d within 2 ms + 2 %%; ITL difference "
@@ -192,7 +198,7 @@ class AiperfPeerIT {
     private static MappingLoadStats bucket(final SinkService sink, final Deployment d, final int inFlight) {
         for (final MappingLoadStats m : sink.stats().all().values()) {
             if (m.getDeployment().equals(d) && m.getRole() == Role.DECODE
-                && m.getInFlight() == dev.slaprof.topology.Buckets.bucket(inFlight)) {
+                && m.getInFlight() == Buckets.bucket(inFlight)) {
                 return m;
             }
         }

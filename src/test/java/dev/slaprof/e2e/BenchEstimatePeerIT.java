@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.slaprof.simulator.Catalog;
+import dev.slaprof.simulator.PerfParams;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,7 +94,7 @@ class BenchEstimatePeerIT {
         // The fitted file is a catalog's perf-model.yaml as it stands.
         Files.copy(Path.of("../../config/models.yaml"), dir.resolve("models.yaml"));
         Files.copy(Path.of("../../config/gpus.yaml"), dir.resolve("gpus.yaml"));
-        final dev.slaprof.simulator.PerfParams loaded = dev.slaprof.simulator.Catalog.load(dir).params();
+        final PerfParams loaded = Catalog.load(dir).params();
         assertThat(loaded.prefillOverheadMs()).isCloseTo(r.at("/after/prefill_overhead_ms").asDouble(), within(1e-12));
         System.out.printf("calibrate-aic: 16 points, mean |error| %.1f %% before, %.1f %% after%n",
             all.path("before_mean_abs_pct").asDouble(), all.path("after_mean_abs_pct").asDouble());

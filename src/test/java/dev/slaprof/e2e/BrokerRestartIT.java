@@ -6,6 +6,7 @@ import dev.slaprof.producer.SamplePublisher;
 import dev.slaprof.schema.InMemorySchemaRegistry;
 import dev.slaprof.schema.LatencySamples;
 import dev.slaprof.schema.Mappings;
+import dev.slaprof.schema.SlaTargets;
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.Backend;
 import dev.slaprof.schema.avro.Deployment;
@@ -61,7 +62,7 @@ class BrokerRestartIT {
         // input, and the samples sent before it were never counted: a CI run waited 2 min for them.)
         final Properties props = StreamsSettings.defaults(broker.clientProps(), topics, "restart-" + UUID.randomUUID(),
             Files.createTempDirectory("restart-state"));
-        final SlaTarget sla = dev.slaprof.schema.SlaTargets.of("default", 500.0, 50.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
+        final SlaTarget sla = SlaTargets.of("default", 500.0, 50.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
         try (KafkaStreams streams = new KafkaStreams(SlaprofTopology.build(props, topics, sla, Duration.ofMillis(250)),
                  props);
              SamplePublisher publisher = new SamplePublisher(broker.clientProps(), topics);

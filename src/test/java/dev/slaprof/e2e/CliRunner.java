@@ -3,6 +3,7 @@ package dev.slaprof.e2e;
 import dev.slaprof.cli.Main;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 
@@ -22,7 +23,7 @@ final class CliRunner {
         try (PrintStream ps = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
             System.setOut(ps);
             final CommandLine cli = Main.commandLine();
-            cli.setErr(new java.io.PrintWriter(ps, true));
+            cli.setErr(new PrintWriter(ps, true));
             rc = cli.execute(args);
         } finally {
             System.setOut(original);

@@ -10,6 +10,7 @@ import dev.slaprof.producer.SamplePublisher;
 import dev.slaprof.producer.StreamingClient;
 import dev.slaprof.schema.InMemorySchemaRegistry;
 import dev.slaprof.schema.Mappings;
+import dev.slaprof.schema.SlaTargets;
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.Backend;
 import dev.slaprof.schema.avro.Deployment;
@@ -51,7 +52,7 @@ class FocusIT {
     void shouldSpendExtraSamplesWhereIntervalsAreWidest(final TestBroker broker) throws Exception {
         final Topics topics = broker.ownTopics("focus-it", new InMemorySchemaRegistry());
         final Deployment d = new Deployment("Qwen/Qwen3-8B", Backend.VLLM, "", "H100-SXM", "focus-" + UUID.randomUUID());
-        final SlaTarget sla = dev.slaprof.schema.SlaTargets.of("default", 200.0, 20.0, 1000, 50, Statistic.MEAN, 1, 2, 1, false);
+        final SlaTarget sla = SlaTargets.of("default", 200.0, 20.0, 1000, 50, Statistic.MEAN, 1, 2, 1, false);
         final Properties props = StreamsSettings.defaults(broker.clientProps(), topics, "focus-" + UUID.randomUUID(),
             Files.createTempDirectory("focus-state"));
         final Catalog catalog = Catalog.bundled();

@@ -7,6 +7,7 @@ import dev.slaprof.schema.AvroSerde;
 import dev.slaprof.schema.InMemorySchemaRegistry;
 import dev.slaprof.schema.LatencySamples;
 import dev.slaprof.schema.Mappings;
+import dev.slaprof.schema.SlaTargets;
 import dev.slaprof.schema.TopicNames;
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.Backend;
@@ -22,6 +23,8 @@ import dev.slaprof.topology.Keys;
 import dev.slaprof.topology.LatencyStats;
 import dev.slaprof.topology.SlaprofTopology;
 import dev.slaprof.topology.StreamsSettings;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Arrays;
@@ -49,6 +52,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaStreams;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -109,13 +113,13 @@ class FuzzIT {
         final String appId = "fuzz-" + UUID.randomUUID();
         final Properties props = StreamsSettings.defaults(broker.clientProps(), topics, appId,
             Files.createTempDirectory("fuzz-state"));
-        final SlaTarget sla = dev.slaprof.schema.SlaTargets.of("default", 100.0, 20.0, 2000, 500, Statistic.MEAN, 1, 8, 1, false);
+        final SlaTarget sla = SlaTargets.of("default", 100.0, 20.0, 2000, 500, Statistic.MEAN, 1, 8, 1, false);
         final long t0 = System.nanoTime();
         try (KafkaStreams streams = new KafkaStreams(SlaprofTopology.build(props, topics, sla,
             Duration.ofMillis(250)), props)) {
             streams.start();
             // The broker's end offsets until the dead letters are all there; the application must keep running.
-            org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500))
+            Awaitility.await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500))
                 .until(() -> {
                     assertThat(streams.state()).isIn(KafkaStreams.State.RUNNING, KafkaStreams.State.REBALANCING,
                         KafkaStreams.State.CREATED);
@@ -194,7 +198,7 @@ class FuzzIT {
                 .read(null, DecoderFactory.get().binaryDecoder(body, null));
             g.put("role", new GenericData.EnumSymbol(schema.getField("role").schema(), "ENCODER"));
             return g;
-        } catch (final java.io.IOException e) {
+        } catch (final IOException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -267,11 +271,11 @@ class FuzzIT {
                     final var ours = r.headers().lastHeader("slaprof.dlq.reason");
                     final var streams = r.headers().lastHeader("__streams.errors.exception");
                     if (ours != null) {
-                        reasons.merge(new String(ours.value(), java.nio.charset.StandardCharsets.UTF_8)
+                        reasons.merge(new String(ours.value(), StandardCharsets.UTF_8)
                             .replaceAll("-?[0-9.E]+$", "N"), 1, Integer::sum);
                     } else if (streams != null) {
                         reasons.merge("deserialization: " + new String(streams.value(),
-                            java.nio.charset.StandardCharsets.UTF_8), 1, Integer::sum);
+                            StandardCharsets.UTF_8), 1, Integer::sum);
                     } else {
                         withoutReason++;
                     }

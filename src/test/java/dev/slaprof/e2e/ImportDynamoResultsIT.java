@@ -8,6 +8,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -144,7 +148,7 @@ class ImportDynamoResultsIT {
             .resolve("recommendation.json").toFile());
         final JsonNode pt = rec.path("prefill_table");
         assertThat(pt.path("complete").asBoolean()).as(pt.toString()).isTrue();
-        final java.util.List<Integer> isls = new java.util.ArrayList<>();
+        final List<Integer> isls = new ArrayList<>();
         pt.path("prefill_isl").forEach(v -> isls.add(v.asInt()));
         // Exactly the four interpolation ISLs, as Dynamo's table holds them: no knot from the parallelization
         // sweep's ISL 3000, and each point once whatever the measured tokens.
@@ -152,7 +156,7 @@ class ImportDynamoResultsIT {
         final JsonNode dt = rec.path("decode_table");
         // Exactly the six interpolation points (the sweep's point at ISL 3000 is not one of them), context isl + 250.
         assertThat(dt.path("z_itl").size()).isEqualTo(decodePoints);
-        final java.util.Set<Double> contexts = new java.util.TreeSet<>();
+        final Set<Double> contexts = new TreeSet<>();
         dt.path("y_context_length").forEach(v -> contexts.add(v.asDouble()));
         assertThat(contexts).containsExactly(350.0, 7093.0);
         assertThat(dt.path("max_kv_tokens").asLong()).isEqualTo(246_208L);

@@ -1,6 +1,5 @@
 package dev.slaprof.e2e;
 
-import dev.slaprof.schema.kafka.CompactedTopicReader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -10,6 +9,7 @@ import dev.slaprof.schema.InMemorySchemaRegistry;
 import dev.slaprof.schema.LatencySamples;
 import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.RegistryHttpServer;
+import dev.slaprof.schema.SlaTargets;
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.Backend;
 import dev.slaprof.schema.avro.Deployment;
@@ -23,6 +23,7 @@ import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.schema.avro.SourceKind;
 import dev.slaprof.schema.avro.Statistic;
 import dev.slaprof.schema.avro.StatsKey;
+import dev.slaprof.schema.kafka.CompactedTopicReader;
 import dev.slaprof.schema.kafka.EmbeddedKafka;
 import dev.slaprof.schema.kafka.TopicProvisioner;
 import dev.slaprof.sink.PlannerClient;
@@ -150,7 +151,7 @@ class KillNineIT {
                 assertThat(counted).isEqualTo(SAMPLES);
                 assertThat(kills).isEqualTo(KILLS);
                 assertThat(stats.undecodable()).isZero();
-                final SlaTarget sla = dev.slaprof.schema.SlaTargets.of("default", 200.0, 40.0, 3000, 500, Statistic.MEAN, 1, 1024, 1, false);
+                final SlaTarget sla = SlaTargets.of("default", 200.0, 40.0, 3000, 500, Statistic.MEAN, 1, 1024, 1, false);
                 for (final Deployment d : deployments) {
                     final Map<StatsKey, MappingLoadStats> want = expected.get(d);
                     for (final var e : want.entrySet()) {

@@ -14,6 +14,7 @@ import dev.slaprof.schema.avro.Backend;
 import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.LatencySample;
 import dev.slaprof.schema.avro.Role;
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -33,6 +34,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -93,7 +95,7 @@ class MockerPeerIT {
                 direct = load(client, url, "direct");
                 viaTap = load(client, tap.url(), "tap");
                 // The tap hands a sample over when the stream ends; the queue's thread passes it on.
-                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> tapped.size() >= REQUESTS);
+                Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> tapped.size() >= REQUESTS);
                 assertThat(queue.dropped()).isZero();
             }
             for (final List<Measurement> ms : List.of(direct, viaTap)) {
@@ -176,7 +178,7 @@ class MockerPeerIT {
                 if (body.contains("\"mock\"")) {
                     return;
                 }
-            } catch (final java.io.IOException e) {
+            } catch (final IOException e) {
                 // not listening yet
             }
             Thread.sleep(250);

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slaprof.schema.InMemorySchemaRegistry;
 import dev.slaprof.schema.LatencySamples;
 import dev.slaprof.schema.Mappings;
+import dev.slaprof.schema.SlaTargets;
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.Backend;
 import dev.slaprof.schema.avro.CapacityKey;
@@ -15,10 +16,12 @@ import dev.slaprof.schema.avro.CapacitySource;
 import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.EngineCapacity;
 import dev.slaprof.schema.avro.LatencySample;
+import dev.slaprof.schema.avro.RecommendationKey;
 import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.schema.avro.SourceKind;
 import dev.slaprof.schema.avro.Statistic;
+import dev.slaprof.sink.DynamoV1beta1;
 import dev.slaprof.sink.SafeNames;
 import dev.slaprof.sink.SinkService;
 import dev.slaprof.topology.SlaprofTopology;
@@ -30,6 +33,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -74,7 +78,7 @@ class PlannerPeerIT {
         final Topics topics = broker.ownTopics("planner-peer-it", new InMemorySchemaRegistry());
         final Properties props = StreamsSettings.defaults(broker.clientProps(), topics, "peer-it-" + UUID.randomUUID(),
             Files.createTempDirectory("peer-it-state"));
-        final SlaTarget sla = SlaTarget.newBuilder(dev.slaprof.schema.SlaTargets.of("default", 500.0, 30.0, 3000, 500,
+        final SlaTarget sla = SlaTarget.newBuilder(SlaTargets.of("default", 500.0, 30.0, 3000, 500,
             Statistic.MEAN, 1, 8, 1, false)).setDynamoApi("v1beta1").build();
         try (KafkaStreams streams = new KafkaStreams(SlaprofTopology.build(props, topics, sla, Duration.ofMillis(250)),
                  props);
@@ -113,7 +117,7 @@ class PlannerPeerIT {
                 return r.statusCode() == 200 && JSON.readTree(r.body()).path("samples_total").asLong() == total
                     && Files.exists(folder.resolve("final_config.yaml"));
             });
-            sink.awaitWritten(sink.client().latest(new dev.slaprof.schema.avro.RecommendationKey(d, "default"))
+            sink.awaitWritten(sink.client().latest(new RecommendationKey(d, "default"))
                 .orElseThrow(), Duration.ofSeconds(30));
             final JsonNode ours = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(base
                 + "/query/planner?isl=3000&osl=500&itl=30")).build(), HttpResponse.BodyHandlers.ofString()).body());
@@ -133,14 +137,14 @@ class PlannerPeerIT {
             assertThat(cfg.path("ttft_ms").asDouble()).isEqualTo(500.0);
             assertThat(cfg.path("itl_ms").asDouble()).isEqualTo(30.0);
             assertThat(cfg.path("profile_results_dir").asText()).isEqualTo(
-                dev.slaprof.sink.DynamoV1beta1.readsProfileFiles().path("profile_results_dir").asText());
+                DynamoV1beta1.readsProfileFiles().path("profile_results_dir").asText());
             assertThat(cfg.path("sweep_mode").asText()).isEqualTo("thorough");
             System.out.println("planner peer: PlannerConfig accepted " + cfg);
             final JsonNode sp = ours.path("prefill");
             final JsonNode sd = ours.path("decode");
             for (final String layout : new String[] {"profiler_folder", "configmap_mount"}) {
                 final JsonNode t = theirs.path("layouts").path(layout);
-                System.out.printf(java.util.Locale.ROOT, "planner peer (%s): prefill %.6f req/s (slaprof %.6f), TTFT "
+                System.out.printf(Locale.ROOT, "planner peer (%s): prefill %.6f req/s (slaprof %.6f), TTFT "
                     + "%.4f ms (%.4f); decode %.6f req/s (slaprof %.6f), ITL %.4f ms (%.4f)%n", layout,
                     t.path("prefill_rps").asDouble(), sp.path("requests_per_s_per_replica").asDouble(),
                     t.path("prefill_ttft_ms").asDouble(), sp.path("ttft_ms").asDouble(), t.path("decode_rps").asDouble(),

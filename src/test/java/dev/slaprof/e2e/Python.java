@@ -2,9 +2,12 @@ package dev.slaprof.e2e;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 
 /** Runs python3 snippets as test oracles (numpy, scipy, PyYAML where installed), and the peer tools' scripts. */
 final class Python {
@@ -25,18 +28,18 @@ final class Python {
      */
     static String peers() {
         final String py = System.getenv(PEERS_ENV);
-        final boolean ok = py != null && java.nio.file.Files.isExecutable(java.nio.file.Path.of(py));
+        final boolean ok = py != null && Files.isExecutable(Path.of(py));
         if (!ok && "1".equals(System.getenv("SLAPROF_REQUIRE_PEERS"))) {
             throw new AssertionError("SLAPROF_REQUIRE_PEERS=1 but " + PEERS_ENV + " is " + py + ": run .ci/run, which "
                 + "installs src/test/python/requirements-peers.txt into .peers/venv");
         }
-        org.junit.jupiter.api.Assumptions.assumeTrue(ok, "peer tools not installed (" + PEERS_ENV + " unset; .ci/run "
+        Assumptions.assumeTrue(ok, "peer tools not installed (" + PEERS_ENV + " unset; .ci/run "
             + "installs them)");
         return py;
     }
 
     /** Output of {@code python file args...} with the peers' Python; fails the caller on a non-zero exit. */
-    static String runFile(final String python, final java.nio.file.Path file, final String... args)
+    static String runFile(final String python, final Path file, final String... args)
         throws IOException, InterruptedException {
         return exec(python, file.toString(), null, args);
     }

@@ -7,6 +7,7 @@ import dev.slaprof.producer.SamplePublisher;
 import dev.slaprof.schema.InMemorySchemaRegistry;
 import dev.slaprof.schema.LatencySamples;
 import dev.slaprof.schema.Mappings;
+import dev.slaprof.schema.SlaTargets;
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.Backend;
 import dev.slaprof.schema.avro.Deployment;
@@ -35,8 +36,10 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -56,7 +59,7 @@ class ScaleOutIT {
     void shouldHandOverWorkAndMatchASingleComputation(final TestBroker broker) throws Exception {
         final Topics topics = broker.ownTopics("scale-out-it", new InMemorySchemaRegistry());
         final String appId = "scale-" + UUID.randomUUID();
-        final SlaTarget sla = dev.slaprof.schema.SlaTargets.of("default", 150.0, 50.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
+        final SlaTarget sla = SlaTargets.of("default", 150.0, 50.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
         final List<Deployment> deployments = new ArrayList<>();
         for (int k = 0; k < 3; k++) {
             deployments.add(new Deployment("scale/model-" + k, Backend.VLLM, "", "H200-SXM", appId));
@@ -75,8 +78,8 @@ class ScaleOutIT {
                     publisher.flush();
                     // Scale-in as an operator does it: leave the group, so B takes over at once, not after the
                     // session timeout (45 s).
-                    a.close(org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
-                        org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                    a.close(CloseOptions.groupMembershipOperation(
+                        CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                         .withTimeout(Duration.ofSeconds(30)));
                     System.out.println("instance A stopped after " + i + " samples");
                 }
@@ -96,7 +99,7 @@ class ScaleOutIT {
                     Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
                         .until(() -> planner.latest(key).map(Recommendation::getSamplesTotal).orElse(0L)
                             >= PER_DEPLOYMENT);
-                } catch (final org.awaitility.core.ConditionTimeoutException e) {
+                } catch (final ConditionTimeoutException e) {
                     // Say whether samples were lost (a count stuck below) or B stopped making progress.
                     throw new AssertionError(d.getModel() + ": " + planner.latest(key).map(
                         Recommendation::getSamplesTotal).orElse(-1L) + " of " + PER_DEPLOYMENT + " samples; B is "

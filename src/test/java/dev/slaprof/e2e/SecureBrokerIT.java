@@ -7,6 +7,7 @@ import dev.slaprof.producer.SamplePublisher;
 import dev.slaprof.schema.InMemorySchemaRegistry;
 import dev.slaprof.schema.LatencySamples;
 import dev.slaprof.schema.Mappings;
+import dev.slaprof.schema.SlaTargets;
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.Backend;
 import dev.slaprof.schema.avro.Deployment;
@@ -77,7 +78,7 @@ class SecureBrokerIT {
             // Producer, exactly-once topology and planner client over SASL_SSL.
             final Topics t = Topics.create(new InMemorySchemaRegistry());
             final Deployment d = new Deployment("secure/model", Backend.VLLM, "", "H200-SXM", "secure");
-            final SlaTarget sla = dev.slaprof.schema.SlaTargets.of("default", 500.0, 50.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
+            final SlaTarget sla = SlaTargets.of("default", 500.0, 50.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
             final Properties streamsProps = StreamsSettings.defaults(client, t, "secure-it",
                 Files.createTempDirectory("secure-state"));
             try (KafkaStreams streams = new KafkaStreams(SlaprofTopology.build(streamsProps, t, sla,

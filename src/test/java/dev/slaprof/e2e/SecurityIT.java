@@ -3,10 +3,12 @@ package dev.slaprof.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.slaprof.schema.HttpSchemaRegistryClient;
 import dev.slaprof.schema.InMemorySchemaRegistry;
 import dev.slaprof.schema.LatencySamples;
 import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.RegistryHttpServer;
+import dev.slaprof.schema.SlaTargets;
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.Backend;
 import dev.slaprof.schema.avro.Deployment;
@@ -46,6 +48,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.apache.avro.Schema;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -89,7 +92,7 @@ class SecurityIT {
             LatencyStats.add(buckets.computeIfAbsent(Keys.bucketId(key),
                 k -> LatencyStats.empty(s, key.getInFlight(), key.getIsl())), s);
         }
-        final SlaTarget sla = dev.slaprof.schema.SlaTargets.of("default", 500.0, 50.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
+        final SlaTarget sla = SlaTargets.of("default", 500.0, 50.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
         return Recommender.recommend(d, sla, new ArrayList<>(buckets.values()), Map.of(), null, 1);
     }
 
@@ -241,8 +244,8 @@ class SecurityIT {
             assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
             assertThat(get(registry.url() + "/subjects", Map.of()).body()).contains("it-value");
             // The registry client sends its token.
-            assertThat(new dev.slaprof.schema.HttpSchemaRegistryClient(registry.url(), Duration.ofSeconds(5), ALICE)
-                .register("it2-value", org.apache.avro.Schema.create(org.apache.avro.Schema.Type.LONG))).isPositive();
+            assertThat(new HttpSchemaRegistryClient(registry.url(), Duration.ofSeconds(5), ALICE)
+                .register("it2-value", Schema.create(Schema.Type.LONG))).isPositive();
         }
         // Without a token file (loopback): a registry client (no browser page, no Origin) registers; a page of
         // another origin cannot.

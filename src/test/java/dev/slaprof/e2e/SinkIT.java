@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slaprof.schema.InMemorySchemaRegistry;
 import dev.slaprof.schema.LatencySamples;
 import dev.slaprof.schema.Mappings;
+import dev.slaprof.schema.SlaTargets;
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.Backend;
 import dev.slaprof.schema.avro.CapacityKey;
@@ -37,6 +39,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
+import org.assertj.core.api.Assertions;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -71,8 +74,8 @@ class SinkIT {
     private JsonNode get(final String url) throws Exception {
         final HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
             HttpResponse.BodyHandlers.ofString());
-        final com.fasterxml.jackson.databind.node.ObjectNode body =
-            (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(r.body());
+        final ObjectNode body =
+            (ObjectNode) JSON.readTree(r.body());
         return body.put("_status", r.statusCode());
     }
 
@@ -83,7 +86,7 @@ class SinkIT {
         final Topics topics = broker.ownTopics("sink-it", new InMemorySchemaRegistry());
         final Properties streamsProps = StreamsSettings.defaults(broker.clientProps(), topics,
             "sink-it-" + UUID.randomUUID(), Files.createTempDirectory("sink-it-state"));
-        final SlaTarget sla = dev.slaprof.schema.SlaTargets.of("default", 120.0, 30.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
+        final SlaTarget sla = SlaTargets.of("default", 120.0, 30.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
         try (KafkaStreams streams = new KafkaStreams(SlaprofTopology.build(streamsProps, topics, sla,
                  Duration.ofMillis(250)), streamsProps);
              SinkService sink = new SinkService(broker.clientProps(), topics, dir, "127.0.0.1", 0, Map::of);
@@ -132,7 +135,7 @@ class SinkIT {
             final JsonNode planner = get(base + "/query/planner?isl=3000&osl=500&itl=30");
             assertThat(planner.path("prefill").path("ready").asBoolean()).as(planner.toString()).isTrue();
             assertThat(planner.path("prefill").path("requests_per_s_per_replica").asDouble())
-                .isEqualTo(1000 / planner.path("prefill").path("ttft_ms").asDouble(), org.assertj.core.api.Assertions
+                .isEqualTo(1000 / planner.path("prefill").path("ttft_ms").asDouble(), Assertions
                     .within(1e-9));
             assertThat(planner.path("decode").path("ready").asBoolean()).as(planner.toString()).isTrue();
             assertThat(planner.path("decode").path("best_batch").asInt()).isBetween(1,

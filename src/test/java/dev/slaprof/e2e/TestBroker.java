@@ -4,10 +4,13 @@ import dev.slaprof.schema.SchemaRegistryClient;
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.kafka.EmbeddedKafka;
 import dev.slaprof.schema.kafka.TopicProvisioner;
+import java.time.Duration;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.KafkaStreams;
+import org.awaitility.Awaitility;
 
 /**
  * The broker an integration test talks to: an external cluster ({@code KAFKA_BOOTSTRAP_SERVERS}), a Testcontainers
@@ -20,10 +23,10 @@ import org.apache.kafka.clients.admin.Admin;
 public record TestBroker(String bootstrapServers, String mode, EmbeddedKafka embedded) {
 
     /** Starts a topology and waits (60 s at most) until it runs with tasks assigned. */
-    public static void startAndAwaitTasks(final org.apache.kafka.streams.KafkaStreams streams) {
+    public static void startAndAwaitTasks(final KafkaStreams streams) {
         streams.start();
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> streams.state()
-            == org.apache.kafka.streams.KafkaStreams.State.RUNNING
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> streams.state()
+            == KafkaStreams.State.RUNNING
             && !streams.metadataForLocalThreads().iterator().next().activeTasks().isEmpty());
     }
 

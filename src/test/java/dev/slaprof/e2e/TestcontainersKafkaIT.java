@@ -3,6 +3,7 @@ package dev.slaprof.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.slaprof.schema.kafka.TopicProvisioner;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -21,7 +22,7 @@ class TestcontainersKafkaIT {
 
     @Test
     void shouldProvisionTopicsOnAContainerBroker() {
-        final java.util.Properties p = new java.util.Properties();
+        final Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.getBootstrapServers());
         try (Admin admin = Admin.create(p)) {
             assertThat(TopicProvisioner.provision(admin, TopicProvisioner.load(null), 60_000)).isNotEmpty();

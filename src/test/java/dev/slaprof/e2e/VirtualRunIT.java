@@ -11,6 +11,7 @@ import dev.slaprof.simulator.PerfModel;
 import dev.slaprof.simulator.SimEngine;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
@@ -202,7 +203,7 @@ class VirtualRunIT {
     @Test
     void shouldStayAboveZeroInDynamosPlannerView() throws Exception {
         for (final Path folder : new Path[] {first, exact}) {
-            final Map<String, Double> v = new java.util.HashMap<>();
+            final Map<String, Double> v = new HashMap<>();
             for (final String line : Python.run(PLANNER_VIEW, folder.toString()).strip().split("\n")) {
                 final String[] kv = line.trim().split(" ");
                 v.put(kv[0], Double.parseDouble(kv[1]));

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slaprof.schema.InMemorySchemaRegistry;
 import dev.slaprof.schema.LatencySamples;
 import dev.slaprof.schema.Mappings;
+import dev.slaprof.schema.SlaTargets;
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.Backend;
 import dev.slaprof.schema.avro.CapacityKey;
@@ -19,15 +20,24 @@ import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.schema.avro.SourceKind;
 import dev.slaprof.schema.avro.Statistic;
+import dev.slaprof.schema.http.AccessPolicy;
+import dev.slaprof.schema.http.HttpSurface;
 import dev.slaprof.sink.OutputWriter;
 import dev.slaprof.sink.SafeNames;
 import dev.slaprof.sink.SinkService;
 import dev.slaprof.topology.SlaprofTopology;
 import dev.slaprof.topology.StreamsSettings;
 import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -35,10 +45,14 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
+import org.assertj.core.api.Assertions;
 import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -150,7 +164,7 @@ class WebUiIT {
             "-storetype", "PKCS12", "-storepass", KEYSTORE_PASSWORD, "-keypass", KEYSTORE_PASSWORD, "-alias", "slaprof",
             "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost", "-validity", "2",
             "-ext", "san=ip:127.0.0.1,dns:localhost").redirectErrorStream(true).start();
-        final String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor()).as(out).isZero();
         return ks;
     }
@@ -158,29 +172,29 @@ class WebUiIT {
     private static final String KEYSTORE_PASSWORD = "ui-it-password";
 
     /** A client trusting exactly the test keystore's certificate. */
-    private static java.net.http.HttpClient client(final Path ks) throws Exception {
+    private static HttpClient client(final Path ks) throws Exception {
         if (ks == null) {
-            return java.net.http.HttpClient.newHttpClient();
+            return HttpClient.newHttpClient();
         }
-        final java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
-        try (java.io.InputStream in = Files.newInputStream(ks)) {
+        final KeyStore trust = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(ks)) {
             trust.load(in, KEYSTORE_PASSWORD.toCharArray());
         }
-        final javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
-            javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        final TrustManagerFactory tmf = TrustManagerFactory.getInstance(
+            TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(trust);
-        final javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        final SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(null, tmf.getTrustManagers(), null);
-        return java.net.http.HttpClient.newBuilder().sslContext(ctx).build();
+        return HttpClient.newBuilder().sslContext(ctx).build();
     }
 
     /** The page's same-origin proof for a write sent outside the browser: its Origin and a CSRF token. */
-    private static java.net.http.HttpRequest.Builder sameOrigin(final java.net.http.HttpClient http,
+    private static HttpRequest.Builder sameOrigin(final HttpClient http,
                                                                 final String base, final URI uri) throws Exception {
-        final String csrf = JSON.readTree(http.send(java.net.http.HttpRequest.newBuilder(URI.create(base
-            + "/api/session")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body())
+        final String csrf = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(base
+            + "/api/session")).build(), HttpResponse.BodyHandlers.ofString()).body())
             .path("csrf_token").asText();
-        return java.net.http.HttpRequest.newBuilder(uri).header("Origin", base).header("X-CSRF-Token", csrf);
+        return HttpRequest.newBuilder(uri).header("Origin", base).header("X-CSRF-Token", csrf);
     }
 
     @ParameterizedTest(name = "tls={0}")
@@ -199,15 +213,15 @@ class WebUiIT {
         final Topics topics = broker.ownTopics("web-ui-it", new InMemorySchemaRegistry());
         final Properties streamsProps = StreamsSettings.defaults(broker.clientProps(), topics, "ui-it-" + run,
             Files.createTempDirectory("ui-it-state"));
-        final SlaTarget sla = dev.slaprof.schema.SlaTargets.of("default", 120.0, 30.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
+        final SlaTarget sla = SlaTargets.of("default", 120.0, 30.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
         final Path shots = Files.createDirectories(Path.of(System.getProperty("slaprof.artifacts", "target/artifacts"))
             .resolve("screenshots"));
         final Path profile = Files.createTempDirectory("ui-it-chromium");
         final Path ks = tls ? keystore(Files.createTempDirectory("ui-it-tls")) : null;
         final Path password = ks == null ? null : Files.writeString(ks.resolveSibling("password"), KEYSTORE_PASSWORD);
-        final dev.slaprof.schema.http.HttpSurface.Options httpOptions = new dev.slaprof.schema.http.HttpSurface
-            .Options(dev.slaprof.schema.http.AccessPolicy.Settings.loopback(),
-            ks == null ? null : dev.slaprof.schema.http.HttpSurface.tls(ks, password));
+        final HttpSurface.Options httpOptions = new HttpSurface
+            .Options(AccessPolicy.Settings.loopback(),
+            ks == null ? null : HttpSurface.tls(ks, password));
         final SinkService sink = new SinkService(broker.clientProps(), topics, new OutputWriter(dir), "127.0.0.1",
             0, Map::of, httpOptions);
         boolean sinkOpen = true;
@@ -233,9 +247,9 @@ class WebUiIT {
             if (tls) {
                 // HTTPS only: a plain-HTTP request to the same port gets no answer.
                 final URI plain = URI.create(sink.url().replace("https://", "http://") + "/api/health");
-                org.assertj.core.api.Assertions.assertThatThrownBy(() -> java.net.http.HttpClient.newHttpClient()
-                    .send(java.net.http.HttpRequest.newBuilder(plain).timeout(Duration.ofSeconds(10)).build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString())).isInstanceOf(java.io.IOException.class);
+                Assertions.assertThatThrownBy(() -> HttpClient.newHttpClient()
+                    .send(HttpRequest.newBuilder(plain).timeout(Duration.ofSeconds(10)).build(),
+                        HttpResponse.BodyHandlers.ofString())).isInstanceOf(IOException.class);
             }
             final ChromeDriver w = browser(profile, tls);
             try {
@@ -244,7 +258,7 @@ class WebUiIT {
                 try {
                     Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> number(w, "window.slaprof.renders")
                         >= 1);
-                } catch (final org.awaitility.core.ConditionTimeoutException e) {
+                } catch (final ConditionTimeoutException e) {
                     throw new AssertionError("no render; page state: " + js(w, "return JSON.stringify({conn: "
                         + "document.getElementById('conn').textContent, list: window.slaprof.list.length, key: "
                         + "window.slaprof.key, auth: !document.getElementById('auth').hidden, events: "
@@ -349,21 +363,21 @@ class WebUiIT {
                 final var http = client(ks);
                 final URI pinUri = URI.create(sink.url() + "/api/recommendations/" + deployment + "/default/pin");
                 // Without the page's same-origin proof (and no token file) a write is refused outright.
-                assertThat(http.send(java.net.http.HttpRequest.newBuilder(pinUri).header("Content-Type",
-                    "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString(
-                        "{\"prefill_label\":\"TP=1\"}")).build(), java.net.http.HttpResponse.BodyHandlers.ofString())
+                assertThat(http.send(HttpRequest.newBuilder(pinUri).header("Content-Type",
+                    "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"prefill_label\":\"TP=1\"}")).build(), HttpResponse.BodyHandlers.ofString())
                     .statusCode()).isEqualTo(403);
                 assertThat(http.send(sameOrigin(http, sink.url(), pinUri).header("Content-Type", "text/plain")
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"prefill_label\":\"TP=1\"}")).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(415);
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"prefill_label\":\"TP=1\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(415);
                 final var unknown = http.send(sameOrigin(http, sink.url(), pinUri)
-                    .header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers
                         .ofString("{\"prefill_label\":\"TP=64\"}")).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
+                    HttpResponse.BodyHandlers.ofString());
                 assertThat(unknown.statusCode()).isEqualTo(404);
                 assertThat(unknown.body()).contains("no point TP=64");
-                assertThat(http.send(java.net.http.HttpRequest.newBuilder(URI.create(sink.url()
-                    + "/ui/..%2Fapp.js")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode())
+                assertThat(http.send(HttpRequest.newBuilder(URI.create(sink.url()
+                    + "/ui/..%2Fapp.js")).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
                     .isEqualTo(404);
 
                 // Keyboard: arrow keys move between tabs, Tab reaches a row, Enter pins it.

@@ -1,5 +1,7 @@
 package dev.slaprof.bench;
 
+import dev.slaprof.schema.Mappings;
+import dev.slaprof.schema.SlaTargets;
 import dev.slaprof.schema.avro.MappingLoadStats;
 import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.SlaTarget;
@@ -40,10 +42,10 @@ public class RecomputeBench {
     @Setup
     public void setup() {
         stats = Fixtures.fullProfile(20);
-        sla = dev.slaprof.schema.SlaTargets.of("default", 200.0, 30.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
+        sla = SlaTargets.of("default", 200.0, 30.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
         capacities = new HashMap<>();
         for (final MappingLoadStats s : stats) {
-            capacities.put(dev.slaprof.schema.Mappings.label(s.getMapping()), 4_000_000L);
+            capacities.put(Mappings.label(s.getMapping()), 4_000_000L);
         }
     }
 

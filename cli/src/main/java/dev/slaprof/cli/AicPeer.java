@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,7 +34,7 @@ final class AicPeer {
         final String s = SYSTEMS.get(gpuType);
         if (s == null) {
             throw new IllegalArgumentException("AI Configurator has no system for GPU " + gpuType + "; slaprof maps "
-                + new java.util.TreeSet<>(SYSTEMS.keySet()));
+                + new TreeSet<>(SYSTEMS.keySet()));
         }
         return s;
     }

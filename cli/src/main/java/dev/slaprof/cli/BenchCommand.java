@@ -6,6 +6,7 @@ import dev.slaprof.schema.AvroSerde;
 import dev.slaprof.schema.InMemorySchemaRegistry;
 import dev.slaprof.schema.LatencySamples;
 import dev.slaprof.schema.Mappings;
+import dev.slaprof.schema.SlaTargets;
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.Backend;
 import dev.slaprof.schema.avro.Deployment;
@@ -25,6 +26,9 @@ import dev.slaprof.topology.LatencyStats;
 import dev.slaprof.topology.SlaprofTopology;
 import dev.slaprof.topology.StreamsSettings;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,10 +39,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -48,15 +54,17 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.KeyValueStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -102,7 +110,7 @@ final class BenchCommand implements Callable<Integer> {
             client.put("bootstrap.servers", kafka.bootstrapServers());
             try (Admin admin = Admin.create(client)) {
                 TopicProvisioner.provision(admin, TopicProvisioner.load(null), 30_000);
-                admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("bench-baseline-counts", 1,
+                admin.createTopics(List.of(new NewTopic("bench-baseline-counts", 1,
                     (short) -1))).all().get();
             }
             final Deployment d = new Deployment("bench/model", Backend.VLLM, "", "H200-SXM", "bench");
@@ -111,7 +119,7 @@ final class BenchCommand implements Callable<Integer> {
             results.put("produce_samples_per_s", Math.round(produceRate));
             out.printf(Locale.ROOT, "bench: produced at %,.0f samples/s%n", produceRate);
 
-            final SlaTarget sla = dev.slaprof.schema.SlaTargets.of("default", 200.0, 30.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
+            final SlaTarget sla = SlaTargets.of("default", 200.0, 30.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
             // Rounds alternate the two apps over the same input, each a fresh application (new group, empty state).
             // The first round also warms the JIT for both; the headline is the median over the later rounds.
             final var rounds = results.putArray("rounds");
@@ -224,8 +232,8 @@ final class BenchCommand implements Callable<Integer> {
                     topics.samples().valueSerde()).withName("baseline-source"))
                 .groupByKey(Grouped.with("baseline-group", topics.samples().keySerde(), topics.samples().valueSerde()))
                 .aggregate(() -> 0L, (k, v, agg) -> agg + 1, Named.as("baseline-count"),
-                    Materialized.<Deployment, Long, org.apache.kafka.streams.state.KeyValueStore<
-                        org.apache.kafka.common.utils.Bytes, byte[]>>as("baseline-store")
+                    Materialized.<Deployment, Long, KeyValueStore<
+                        Bytes, byte[]>>as("baseline-store")
                         .withKeySerde(topics.samples().keySerde()).withValueSerde(Serdes.Long()))
                 .toStream(Named.as("baseline-changes"))
                 .to("bench-baseline-counts", Produced.with(topics.samples().keySerde(), Serdes.Long())
@@ -251,9 +259,9 @@ final class BenchCommand implements Callable<Integer> {
      * every thread of the app (stream thread, producer I/O thread, clients' background threads).
      */
     private static long cpuNanos(final String appId, final boolean streamThreadOnly) {
-        final java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         long sum = 0;
-        for (final java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+        for (final ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
             if (t != null && t.getThreadName().contains(appId) && (!streamThreadOnly
                 || t.getThreadName().contains("StreamThread") && !t.getThreadName().contains("producer"))) {
                 sum += Math.max(0, mx.getThreadCpuTime(t.getThreadId()));
@@ -311,7 +319,7 @@ final class BenchCommand implements Callable<Integer> {
         return out;
     }
 
-    private static long committed(final Admin admin, final String group, final java.util.Set<TopicPartition> parts)
+    private static long committed(final Admin admin, final String group, final Set<TopicPartition> parts)
         throws Exception {
         final Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
             .partitionsToOffsetAndMetadata().get();

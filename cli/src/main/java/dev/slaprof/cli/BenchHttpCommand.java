@@ -11,9 +11,9 @@ import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.Role;
 import dev.slaprof.simulator.Catalog;
 import dev.slaprof.simulator.EngineServer;
+import dev.slaprof.simulator.Faults;
 import dev.slaprof.simulator.PerfModel;
 import dev.slaprof.simulator.SimEngine;
-import dev.slaprof.simulator.Faults;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,11 +21,14 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -114,7 +117,7 @@ final class BenchHttpCommand implements Callable<Integer> {
     private static void report(final PrintStream out, final String name, final List<Measurement> ms) {
         final double[] ttft = pcts(ms, true);
         final double[] lat = pcts(ms, false);
-        final Map<String, Long> errors = new java.util.TreeMap<>();
+        final Map<String, Long> errors = new TreeMap<>();
         ms.stream().filter(m -> !m.ok()).forEach(m -> errors.merge(m.errorType() + ": " + m.errorMessage(), 1L,
             Long::sum));
         errors.forEach((k, v) -> out.printf(Locale.ROOT, "bench-http: %-8s failed %d x %s%n", name, v, k));
@@ -149,7 +152,7 @@ final class BenchHttpCommand implements Callable<Integer> {
                 final String p = prompt + i;
                 final long startAt = t0 + i * spacingNs;
                 fs.add(pool.submit(() -> {
-                    java.util.concurrent.locks.LockSupport.parkNanos(startAt - System.nanoTime());
+                    LockSupport.parkNanos(startAt - System.nanoTime());
                     final List<Measurement> mine = new ArrayList<>();
                     for (int r = 0; r < rounds; r++) {
                         mine.add(client.measure(url, "/v1/chat/completions", StreamingClient.chatBody("m", p + "-" + r,
@@ -176,8 +179,8 @@ final class BenchHttpCommand implements Callable<Integer> {
             final String prompt = "w ".repeat(isl);
             // All threads start together, so the burst reaches the engine as one arrival wave (as a load generator's
             // concurrency burst does), not staggered by thread start-up.
-            final java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(n);
-            final java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            final CountDownLatch ready = new CountDownLatch(n);
+            final CountDownLatch go = new CountDownLatch(1);
             for (int i = 0; i < n; i++) {
                 final String p = prompt + i;
                 fs.add(pool.submit(() -> {

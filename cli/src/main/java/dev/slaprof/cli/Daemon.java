@@ -1,6 +1,7 @@
 package dev.slaprof.cli;
 
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Keeps a long-running subcommand alive until Ctrl-C (SIGTERM/SIGINT), then lets its resources close: the shutdown
@@ -25,7 +26,7 @@ final class Daemon {
                 STOP.countDown();
                 try {
                     // Not a join: once the command has returned, its thread waits in System.exit for this very hook.
-                    DONE.await(CLOSE_WAIT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    DONE.await(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
                 } catch (final InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }

@@ -1,6 +1,7 @@
 package dev.slaprof.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.slaprof.sink.DynamoV1beta1;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A {@code DynamoGraphDeploymentRequest} of {@code apiVersion: nvidia.com/v1beta1} (interop spec section 1) as
@@ -118,7 +120,7 @@ final class DgdrV1beta1 {
             final String gpu = GPU_SKUS.get(s);
             if (gpu == null) {
                 throw bad("spec.hardware.gpuSku " + s + " has no performance model in config/gpus.yaml (known: "
-                    + String.join(", ", new java.util.TreeSet<>(GPU_SKUS.keySet())) + ")");
+                    + String.join(", ", new TreeSet<>(GPU_SKUS.keySet())) + ")");
             }
             out.put("gpu-type", gpu);
         }
@@ -255,7 +257,7 @@ final class DgdrV1beta1 {
 
     /** PlannerConfig values the written config replaces so the planner reads slaprof's profile (section 3.3). */
     private void forced(final JsonNode planner) {
-        final JsonNode want = dev.slaprof.sink.DynamoV1beta1.readsProfileFiles();
+        final JsonNode want = DynamoV1beta1.readsProfileFiles();
         for (final Iterator<Map.Entry<String, JsonNode>> it = want.fields(); it.hasNext();) {
             final Map.Entry<String, JsonNode> e = it.next();
             final JsonNode v = planner.get(e.getKey());

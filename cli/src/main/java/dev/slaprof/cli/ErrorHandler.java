@@ -1,5 +1,6 @@
 package dev.slaprof.cli;
 
+import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
 
 /** One clear line and a non-zero exit for any failure; the stack trace only with {@code --verbose}. */
@@ -12,7 +13,7 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
         if (verbose) {
             ex.printStackTrace(cmd.getErr());
         }
-        final String message = ex instanceof java.nio.file.NoSuchFileException ? "no such file: " + ex.getMessage()
+        final String message = ex instanceof NoSuchFileException ? "no such file: " + ex.getMessage()
             : ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
         cmd.getErr().println("slaprof: error: " + message.lines().findFirst().orElse(message));
         return ex instanceof IllegalArgumentException ? 2 : 1;

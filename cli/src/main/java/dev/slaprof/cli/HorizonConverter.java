@@ -1,6 +1,7 @@
 package dev.slaprof.cli;
 
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,7 +34,7 @@ final class HorizonConverter implements ITypeConverter<Duration> {
         } else {
             try {
                 d = Duration.parse(value.trim().toUpperCase(Locale.ROOT));
-            } catch (final java.time.format.DateTimeParseException e) {
+            } catch (final DateTimeParseException e) {
                 throw new TypeConversionException("'" + value + "' is not a horizon: use none, 90s, 30m, 6h, 7d or PT6H");
             }
         }

@@ -6,12 +6,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.errors.AuthenticationException;
 import picocli.CommandLine.Option;
 
 /**
@@ -75,7 +77,7 @@ final class KafkaOptions {
             admin.describeCluster().nodes().get(seconds, TimeUnit.SECONDS);
         } catch (final ExecutionException | TimeoutException e) {
             final Throwable cause = e.getCause() == null ? e : e.getCause();
-            if (cause instanceof org.apache.kafka.common.errors.AuthenticationException) {
+            if (cause instanceof AuthenticationException) {
                 throw new IllegalArgumentException("Kafka at " + p.get("bootstrap.servers") + " refused the "
                     + "credentials (" + cause.getClass().getSimpleName() + "): " + cause.getMessage()
                     + "; check sasl.jaas.config and ssl.* in --kafka-config");
@@ -92,7 +94,7 @@ final class KafkaOptions {
     @Option(names = "--schema-registry-token-file", paramLabel = "FILE", description = "File "
         + "holding the API token sent to a registry started with --api-token-file (or "
         + "SLAPROF_SCHEMA_REGISTRY_TOKEN_FILE).")
-    private java.nio.file.Path registryTokenFile;
+    private Path registryTokenFile;
 
     @Option(names = "--topic-prefix", paramLabel = "PREFIX", description = "Prepended to every slaprof topic "
         + "name, so several pipelines share one cluster apart (or SLAPROF_TOPIC_PREFIX; default none).")
@@ -115,14 +117,14 @@ final class KafkaOptions {
         String token = null;
         if (tokenFile != null) {
             try {
-                token = java.nio.file.Files.readString(java.nio.file.Path.of(tokenFile)).strip();
-            } catch (final java.io.IOException e) {
+                token = Files.readString(Path.of(tokenFile)).strip();
+            } catch (final IOException e) {
                 throw new IllegalArgumentException("cannot read the schema registry token file " + tokenFile + ": " + e);
             }
             if (token.isEmpty()) {
                 throw new IllegalArgumentException("the schema registry token file " + tokenFile + " is empty");
             }
         }
-        return Topics.create(new HttpSchemaRegistryClient(url, java.time.Duration.ofSeconds(10), token), topicPrefix(env));
+        return Topics.create(new HttpSchemaRegistryClient(url, Duration.ofSeconds(10), token), topicPrefix(env));
     }
 }

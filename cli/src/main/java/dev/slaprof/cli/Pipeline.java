@@ -2,20 +2,25 @@ package dev.slaprof.cli;
 
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.Deployment;
+import dev.slaprof.schema.avro.MappingLoadStats;
 import dev.slaprof.schema.avro.ProfileKey;
 import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.RecommendationKey;
 import dev.slaprof.schema.avro.SlaTarget;
+import dev.slaprof.schema.http.HttpSurface;
 import dev.slaprof.sink.OutputWriter;
 import dev.slaprof.sink.SinkService;
 import dev.slaprof.topology.SlaprofTopology;
 import dev.slaprof.topology.StreamsRunner;
 import dev.slaprof.topology.StreamsSettings;
+import dev.slaprof.topology.TopologyMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -54,8 +59,8 @@ final class Pipeline implements AutoCloseable {
         streams = runner.streams();
         try {
             sink = new SinkService(client, topics, new OutputWriter(outputDir, gpusPerNode), http.host(), http.port(),
-                () -> dev.slaprof.topology.TopologyMetrics.gauges(streams), http.options());
-        } catch (final java.net.BindException e) {
+                () -> TopologyMetrics.gauges(streams), http.options());
+        } catch (final BindException e) {
             runner.close();
             throw new IllegalArgumentException("port " + http.port() + " is busy; choose another with --ui-port");
         } catch (final IOException | RuntimeException e) {
@@ -67,9 +72,9 @@ final class Pipeline implements AutoCloseable {
     }
 
     /** Where and how the web UI and REST API listen. */
-    record Http(String host, int port, dev.slaprof.schema.http.HttpSurface.Options options) {
+    record Http(String host, int port, HttpSurface.Options options) {
         static Http loopback(final int port) {
-            return new Http("127.0.0.1", port, dev.slaprof.schema.http.HttpSurface.Options.loopback());
+            return new Http("127.0.0.1", port, HttpSurface.Options.loopback());
         }
     }
 
@@ -136,7 +141,7 @@ final class Pipeline implements AutoCloseable {
     }
 
     /** The latest bucket statistics (for continuous profiling's focus rounds). */
-    java.util.Collection<dev.slaprof.schema.avro.MappingLoadStats> stats() {
+    Collection<MappingLoadStats> stats() {
         return sink.stats().all().values();
     }
 

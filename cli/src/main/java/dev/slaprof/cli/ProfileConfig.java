@@ -8,8 +8,10 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Profiling settings from a DynamoGraphDeploymentRequest: {@code nvidia.com/v1beta1} typed fields
@@ -56,7 +58,7 @@ final class ProfileConfig {
             if (root != null && DgdrV1beta1.applies(root)) {
                 return DgdrV1beta1.parse(root, file.toString());
             }
-            return new DgdrV1beta1.Parsed(parse(root, file.toString()), java.util.List.of());
+            return new DgdrV1beta1.Parsed(parse(root, file.toString()), List.of());
         } catch (final IOException e) {
             throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage().lines().findFirst()
                 .orElse(""));
@@ -111,15 +113,15 @@ final class ProfileConfig {
         return out;
     }
 
-    private static java.util.Optional<String> text(final JsonNode n, final String key, final String where) {
+    private static Optional<String> text(final JsonNode n, final String key, final String where) {
         final JsonNode v = n.path(key);
         if (v.isMissingNode() || v.isNull()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         if (!v.isValueNode()) {
             throw new IllegalArgumentException(where + ": key " + key + " must be a value, got " + v);
         }
-        return java.util.Optional.of(v.asText());
+        return Optional.of(v.asText());
     }
 
     /** Looks a dotted snake_case path up, accepting camelCase spellings of each part. */

@@ -1,35 +1,49 @@
 package dev.slaprof.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slaprof.producer.BenchmarkWorker;
 import dev.slaprof.producer.DynamoResultsImporter;
 import dev.slaprof.producer.Progress;
 import dev.slaprof.producer.SamplePublisher;
 import dev.slaprof.producer.SweepPlans;
 import dev.slaprof.schema.Mappings;
+import dev.slaprof.schema.SlaTargets;
 import dev.slaprof.schema.avro.Backend;
+import dev.slaprof.schema.avro.CapacitySource;
 import dev.slaprof.schema.avro.Deployment;
+import dev.slaprof.schema.avro.EngineCapacity;
 import dev.slaprof.schema.avro.Mapping;
+import dev.slaprof.schema.avro.PickingMode;
 import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.schema.avro.Statistic;
+import dev.slaprof.schema.http.AccessPolicy;
+import dev.slaprof.schema.http.HttpSurface;
 import dev.slaprof.simulator.Catalog;
 import dev.slaprof.simulator.ModelSpec;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
+import java.util.function.Supplier;
+import org.apache.kafka.common.errors.InterruptException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Option;
 
 /** {@code slaprof run}: the main job on the embedded default. */
 @Command(name = "run", mixinStandardHelpOptions = true, showDefaultValues = true,
@@ -223,8 +237,8 @@ final class RunCommand implements Callable<Integer> {
         applySettings(System.getenv());
         final Backend be = parseBackend(backend);
         validate();
-        final dev.slaprof.schema.http.HttpSurface.Options http = security.resolve(System.getenv());
-        dev.slaprof.schema.http.AccessPolicy.checkBind(host, http.access(), "web UI and REST API");
+        final HttpSurface.Options http = security.resolve(System.getenv());
+        AccessPolicy.checkBind(host, http.access(), "web UI and REST API");
         final Statistic stat = Statistic.valueOf(statistic.toUpperCase(Locale.ROOT));
         final Catalog catalog = Catalog.bundled();
         // An import needs no performance model: any model and GPU name the results came from will do.
@@ -251,7 +265,7 @@ final class RunCommand implements Callable<Integer> {
              Pipeline.Starting starting = Pipeline.startInBackground(env.client(), env.topics(), sla, outputDir,
                  deployment, new Pipeline.Http(host, uiPort, http), gpusPerNode, horizon)) {
             // The topology and the sinks start while the first sweep runs: the samples wait in Kafka meanwhile.
-            final java.util.function.Supplier<Pipeline> pipeline = () -> {
+            final Supplier<Pipeline> pipeline = () -> {
                 final Pipeline p = starting.await();
                 if (starting.announce()) {
                     p.publishSla(sla);
@@ -271,7 +285,7 @@ final class RunCommand implements Callable<Integer> {
 
     private void simulate(final PrintStream out, final Catalog catalog, final ModelSpec spec, final String gpu,
                           final List<Mapping> mappings, final Deployment deployment, final SlaTarget sla,
-                          final java.util.function.Supplier<Pipeline> starting, final SamplePublisher publisher,
+                          final Supplier<Pipeline> starting, final SamplePublisher publisher,
                           final long t0) throws Exception {
         final SimulatedFleet.Kind kind = SimulatedFleet.Kind.parse(engines);
         final int cap = maxConcurrency != null ? maxConcurrency
@@ -320,9 +334,9 @@ final class RunCommand implements Callable<Integer> {
 
     /** Re-runs the parallelization sweep every {@code --follow-interval} until Ctrl-C, printing the new picks. */
     private void follow(final PrintStream out, final Sweep sweep, final Pipeline pipeline,
-                        final SamplePublisher publisher, final java.util.function.IntConsumer startRound)
+                        final SamplePublisher publisher, final IntConsumer startRound)
         throws InterruptedException {
-        final java.util.concurrent.CountDownLatch stop = Daemon.stopSignal();
+        final CountDownLatch stop = Daemon.stopSignal();
         final Thread main = Thread.currentThread();
         // Ctrl-C or SIGTERM interrupts whatever the round is waiting on; the outputs of the last complete
         // recommendation stay in place (every folder is replaced atomically) and the resources close in order.
@@ -342,14 +356,14 @@ final class RunCommand implements Callable<Integer> {
         try {
             // The pause between re-profiling rounds is the user's --follow-interval.
             while ((followRounds == 0 || round < followRounds)
-                && !stop.await(followInterval.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                && !stop.await(followInterval.toMillis(), TimeUnit.MILLISECONDS)) {
                 startRound.accept(++round);
                 sweep.parallelizationSweep();
                 sweep.focus(pipeline.stats(), focus);
                 publisher.flush();
                 Summary.picks(out, pipeline.awaitSamples(publisher.profilingOk(), Duration.ofSeconds(60)));
             }
-        } catch (final InterruptedException | org.apache.kafka.common.errors.InterruptException e) {
+        } catch (final InterruptedException | InterruptException e) {
             // Asked to stop in the middle of a round.
         } finally {
             // Clear a pending interrupt so the clean close below (Streams, producers, broker) is not cut short.
@@ -376,8 +390,8 @@ final class RunCommand implements Callable<Integer> {
             final long tokens = c.finding().tokensPerRank().getAsLong() * Math.max(1, c.mapping().getAttnDp());
             out.println("slaprof: KV capacity of " + where + " from " + c.log().getFileName() + ": "
                 + c.finding().describe());
-            publisher.publish(dev.slaprof.schema.avro.EngineCapacity.newBuilder().setDeployment(deployment)
-                .setMapping(c.mapping()).setMaxKvTokens(tokens).setSource(dev.slaprof.schema.avro.CapacitySource.LOG)
+            publisher.publish(EngineCapacity.newBuilder().setDeployment(deployment)
+                .setMapping(c.mapping()).setMaxKvTokens(tokens).setSource(CapacitySource.LOG)
                 .setDetail(importDir.relativize(c.log()) + ": " + c.finding().rule() + ": " + c.finding().evidence()
                     + " x attn_dp " + c.mapping().getAttnDp())
                 .setObservedAtUs(System.currentTimeMillis() * 1000).build());
@@ -406,7 +420,7 @@ final class RunCommand implements Callable<Integer> {
             throw new IllegalArgumentException("no mapping of " + spec.name() + " fits " + minGpus + ".." + maxGpus
                 + " GPUs per engine");
         }
-        final Mapping smallest = out.stream().min(java.util.Comparator.comparingInt(Mapping::getGpus)).orElseThrow();
+        final Mapping smallest = out.stream().min(Comparator.comparingInt(Mapping::getGpus)).orElseThrow();
         if (totalGpus > 0 && totalGpus < smallest.getGpus()) {
             throw new IllegalArgumentException("--total-gpus (hardware.totalGpus) " + totalGpus + " is smaller than "
                 + "the smallest engine (" + Mappings.label(smallest) + ", " + smallest.getGpus() + " GPUs; "
@@ -423,16 +437,16 @@ final class RunCommand implements Callable<Integer> {
 
     /** The SLA profile of this run: the classic targets plus the Dynamo 1.x workload, budget, mode and dialect. */
     private SlaTarget profile(final Statistic stat) {
-        final dev.slaprof.schema.avro.PickingMode mode = switch (pickingMode.toLowerCase(Locale.ROOT)) {
-            case "default" -> dev.slaprof.schema.avro.PickingMode.DEFAULT;
-            case "load-match", "load_match" -> dev.slaprof.schema.avro.PickingMode.LOAD_MATCH;
-            case "autoscale" -> dev.slaprof.schema.avro.PickingMode.AUTOSCALE;
-            default -> !plannerConfig.isEmpty() ? dev.slaprof.schema.avro.PickingMode.AUTOSCALE
-                : requestRate > 0 || concurrency > 0 ? dev.slaprof.schema.avro.PickingMode.LOAD_MATCH
-                : dev.slaprof.schema.avro.PickingMode.DEFAULT;
+        final PickingMode mode = switch (pickingMode.toLowerCase(Locale.ROOT)) {
+            case "default" -> PickingMode.DEFAULT;
+            case "load-match", "load_match" -> PickingMode.LOAD_MATCH;
+            case "autoscale" -> PickingMode.AUTOSCALE;
+            default -> !plannerConfig.isEmpty() ? PickingMode.AUTOSCALE
+                : requestRate > 0 || concurrency > 0 ? PickingMode.LOAD_MATCH
+                : PickingMode.DEFAULT;
         };
         final String api = "auto".equals(dynamoApi) ? "v1alpha1" : dynamoApi;
-        return SlaTarget.newBuilder(dev.slaprof.schema.SlaTargets.of("default", ttft, itl, isl, osl, stat, minGpus,
+        return SlaTarget.newBuilder(SlaTargets.of("default", ttft, itl, isl, osl, stat, minGpus,
                 maxGpus, 1, false))
             .setE2eLatencyMs(e2eLatency).setOptimizationType(optimizationType).setRequestRate(requestRate)
             .setConcurrency(concurrency).setTotalGpus(totalGpus).setPickingMode(mode).setDynamoApi(api)
@@ -464,10 +478,10 @@ final class RunCommand implements Callable<Integer> {
         }
         if (!plannerConfig.isEmpty()) {
             try {
-                if (!new com.fasterxml.jackson.databind.ObjectMapper().readTree(plannerConfig).isObject()) {
+                if (!new ObjectMapper().readTree(plannerConfig).isObject()) {
                     throw new IllegalArgumentException("--planner-config must be a JSON object");
                 }
-            } catch (final com.fasterxml.jackson.core.JsonProcessingException e) {
+            } catch (final JsonProcessingException e) {
                 throw new IllegalArgumentException("--planner-config is not JSON: " + e.getOriginalMessage());
             }
         }

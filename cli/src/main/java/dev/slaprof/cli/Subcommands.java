@@ -1,37 +1,58 @@
 package dev.slaprof.cli;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.slaprof.producer.AiperfImporter;
 import dev.slaprof.producer.AiperfRecord;
 import dev.slaprof.producer.BenchmarkWorker;
 import dev.slaprof.producer.BoundedSampleQueue;
+import dev.slaprof.producer.CapacityDiscovery;
 import dev.slaprof.producer.Endpoint;
+import dev.slaprof.producer.HttpLoadDriver;
+import dev.slaprof.producer.LoadDriver;
 import dev.slaprof.producer.SamplePublisher;
 import dev.slaprof.producer.StreamingClient;
 import dev.slaprof.producer.TapProxy;
 import dev.slaprof.schema.InMemorySchemaRegistry;
+import dev.slaprof.schema.LoopbackHttp;
 import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.RegistryHttpServer;
+import dev.slaprof.schema.SlaTargets;
+import dev.slaprof.schema.Topics;
+import dev.slaprof.schema.avro.CapacitySource;
+import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.Mapping;
+import dev.slaprof.schema.avro.MappingLoadStats;
 import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.schema.avro.SourceKind;
 import dev.slaprof.schema.avro.Statistic;
+import dev.slaprof.schema.avro.StatsKey;
+import dev.slaprof.schema.http.AccessPolicy;
+import dev.slaprof.schema.http.HttpSurface;
+import dev.slaprof.schema.kafka.CompactedTopicReader;
 import dev.slaprof.schema.kafka.TopicProvisioner;
 import dev.slaprof.simulator.Catalog;
 import dev.slaprof.simulator.Faults;
 import dev.slaprof.simulator.Fleet;
+import dev.slaprof.sink.OutputWriter;
 import dev.slaprof.sink.SinkService;
 import dev.slaprof.topology.SlaprofTopology;
 import dev.slaprof.topology.StreamsRunner;
 import dev.slaprof.topology.StreamsSettings;
+import dev.slaprof.topology.TopologyMetrics;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -128,24 +149,24 @@ final class Subcommands {
 
         @Override
         public Integer call() throws Exception {
-            final dev.slaprof.schema.Topics topics = kafka.topics(System.getenv());
+            final Topics topics = kafka.topics(System.getenv());
             final Properties props = StreamsSettings.defaults(kafka.client(System.getenv()), topics,
                 kafka.applicationId, stateDir != null ? stateDir : Files.createTempDirectory("slaprof-state-"));
-            final SlaTarget sla = dev.slaprof.schema.SlaTargets.of("default", ttft, itl, isl, osl,
+            final SlaTarget sla = SlaTargets.of("default", ttft, itl, isl, osl,
                 Statistic.valueOf(statistic.toUpperCase(Locale.ROOT)), 1, 1024, 1, holdPicks);
             final CountDownLatch stop = Daemon.stopSignal();
             try (StreamsRunner runner = StreamsRunner.start(SlaprofTopology.build(props, topics,
                 sla, Duration.ofMillis(rateLimitMs), horizon), props)) {
                 final KafkaStreams streams = runner.streams();
-                com.sun.net.httpserver.HttpServer metrics = null;
+                HttpServer metrics = null;
                 if (metricsPort >= 0) {
-                    metrics = dev.slaprof.schema.LoopbackHttp.create("127.0.0.1", metricsPort, 8);
+                    metrics = LoopbackHttp.create("127.0.0.1", metricsPort, 8);
                     metrics.createContext("/metrics", ex -> {
                         final StringBuilder sb = new StringBuilder();
-                        dev.slaprof.topology.TopologyMetrics.gauges(streams).forEach((k, v) -> sb.append("# TYPE ")
+                        TopologyMetrics.gauges(streams).forEach((k, v) -> sb.append("# TYPE ")
                             .append(k).append(" counter\n").append(k).append(' ').append(v).append('\n'));
-                        dev.slaprof.schema.LoopbackHttp.send(ex, 200, "text/plain; version=0.0.4",
-                            sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                        LoopbackHttp.send(ex, 200, "text/plain; version=0.0.4",
+                            sb.toString().getBytes(StandardCharsets.UTF_8));
                         ex.close();
                     });
                     metrics.start();
@@ -187,11 +208,11 @@ final class Subcommands {
 
         @Override
         public Integer call() throws Exception {
-            final dev.slaprof.schema.http.HttpSurface.Options http = security.resolve(System.getenv());
+            final HttpSurface.Options http = security.resolve(System.getenv());
             // Refused before any Kafka connection: an open write surface off loopback is a configuration error.
-            dev.slaprof.schema.http.AccessPolicy.checkBind(host, http.access(), "web UI and REST API");
+            AccessPolicy.checkBind(host, http.access(), "web UI and REST API");
             try (SinkService sink = new SinkService(kafka.client(System.getenv()), kafka.topics(System.getenv()),
-                new dev.slaprof.sink.OutputWriter(outputDir, gpusPerNode), host, port, Map::of, http)) {
+                new OutputWriter(outputDir, gpusPerNode), host, port, Map::of, http)) {
                 System.out.println("slaprof: web UI " + sink.url() + "/, REST API " + sink.url()
                     + "/api/recommendations, files in "
                     + outputDir.toAbsolutePath() + " (Ctrl-C to stop)");
@@ -317,11 +338,11 @@ final class Subcommands {
      * Waits (at most {@code timeout}) until the statistics topic counts {@code published} successful samples for the
      * deployment, so a focus round ranks this sweep's results; a topology that lags or is down only costs the wait.
      */
-    static void awaitCounted(final dev.slaprof.schema.kafka.CompactedTopicReader<dev.slaprof.schema.avro.StatsKey,
-        dev.slaprof.schema.avro.MappingLoadStats> stats, final dev.slaprof.schema.avro.Deployment d,
+    static void awaitCounted(final CompactedTopicReader<StatsKey,
+        MappingLoadStats> stats, final Deployment d,
                              final long published, final Duration timeout) throws InterruptedException {
         stats.awaitUntil(all -> all.values().stream().filter(s -> s.getDeployment().equals(d))
-            .mapToLong(dev.slaprof.schema.avro.MappingLoadStats::getOkCount).sum() >= published, timeout);
+            .mapToLong(MappingLoadStats::getOkCount).sum() >= published, timeout);
     }
 
     @Command(name = "worker", mixinStandardHelpOptions = true, showDefaultValues = true,
@@ -350,17 +371,17 @@ final class Subcommands {
         private int focus;
         @Option(names = "--kv-capacity", paramLabel = "MAPPING=TOKENS", description = "KV capacity of one rank of "
             + "the decode engine of MAPPING, e.g. TP=2=426915, instead of reading its /metrics (repeatable).")
-        private Map<String, Long> kvCapacity = new java.util.LinkedHashMap<>();
+        private Map<String, Long> kvCapacity = new LinkedHashMap<>();
         @Option(names = "--engine-log", paramLabel = "MAPPING=FILE", description = "Start-up log of the decode "
             + "engine of MAPPING to read its KV capacity from (vLLM, SGLang or TRT-LLM wording; repeatable).")
-        private Map<String, Path> engineLogs = new java.util.LinkedHashMap<>();
+        private Map<String, Path> engineLogs = new LinkedHashMap<>();
 
         /** The capacities the user gave, by mapping label; a log without a capacity line is an error naming it. */
-        private Map<String, dev.slaprof.producer.LoadDriver.Capacity> knownCapacities() throws java.io.IOException {
-            final Map<String, dev.slaprof.producer.LoadDriver.Capacity> out = new java.util.LinkedHashMap<>();
+        private Map<String, LoadDriver.Capacity> knownCapacities() throws IOException {
+            final Map<String, LoadDriver.Capacity> out = new LinkedHashMap<>();
             for (final Map.Entry<String, Path> e : engineLogs.entrySet()) {
-                final dev.slaprof.producer.CapacityDiscovery.Finding f = dev.slaprof.producer.CapacityDiscovery
-                    .readLog(Files.readString(e.getValue()), dev.slaprof.producer.CapacityDiscovery
+                final CapacityDiscovery.Finding f = CapacityDiscovery
+                    .readLog(Files.readString(e.getValue()), CapacityDiscovery
                         .VLLM_DEFAULT_BLOCK_SIZE);
                 if (!f.found()) {
                     throw new IllegalArgumentException("--engine-log " + e.getKey() + "=" + e.getValue() + ": "
@@ -368,15 +389,15 @@ final class Subcommands {
                 }
                 System.out.println("slaprof: KV capacity of " + e.getKey() + " from " + e.getValue() + ": "
                     + f.describe());
-                out.put(Mappings.label(Mappings.parse(e.getKey())), new dev.slaprof.producer.LoadDriver.Capacity(
-                    f.tokensPerRank(), dev.slaprof.schema.avro.CapacitySource.LOG, f.rule() + ": " + f.evidence()));
+                out.put(Mappings.label(Mappings.parse(e.getKey())), new LoadDriver.Capacity(
+                    f.tokensPerRank(), CapacitySource.LOG, f.rule() + ": " + f.evidence()));
             }
             for (final Map.Entry<String, Long> e : kvCapacity.entrySet()) {
                 if (e.getValue() <= 0) {
                     throw new IllegalArgumentException("--kv-capacity " + e.getKey() + " must be > 0 tokens");
                 }
-                out.put(Mappings.label(Mappings.parse(e.getKey())), new dev.slaprof.producer.LoadDriver.Capacity(
-                    java.util.OptionalLong.of(e.getValue()), dev.slaprof.schema.avro.CapacitySource.CONFIG,
+                out.put(Mappings.label(Mappings.parse(e.getKey())), new LoadDriver.Capacity(
+                    OptionalLong.of(e.getValue()), CapacitySource.CONFIG,
                     "--kv-capacity " + e.getKey() + "=" + e.getValue()));
             }
             return out;
@@ -384,7 +405,7 @@ final class Subcommands {
 
         @Override
         public Integer call() throws Exception {
-            final Map<String, dev.slaprof.producer.LoadDriver.Capacity> known = knownCapacities();
+            final Map<String, LoadDriver.Capacity> known = knownCapacities();
             final List<Endpoint> eps = new ArrayList<>();
             for (final String e : endpoints) {
                 final String[] f = e.split(":", 3);
@@ -393,17 +414,17 @@ final class Subcommands {
                 }
                 eps.add(new Endpoint(f[2], deployment.deployment(), role(f[0]), Mappings.parse(f[1]), false));
             }
-            final SlaTarget sla = dev.slaprof.schema.SlaTargets.of("default", 1.0, 1.0, isl, osl, Statistic.MEAN, 1, 1024, 1, false);
+            final SlaTarget sla = SlaTargets.of("default", 1.0, 1.0, isl, osl, Statistic.MEAN, 1, 1024, 1, false);
             final AtomicBoolean stop = new AtomicBoolean();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.set(true)));
             try (SamplePublisher publisher = new SamplePublisher(kafka.client(System.getenv()),
                      kafka.topics(System.getenv()));
-                 BenchmarkWorker worker = new BenchmarkWorker(new dev.slaprof.producer.HttpLoadDriver(
+                 BenchmarkWorker worker = new BenchmarkWorker(new HttpLoadDriver(
                      StreamingClient.create(Duration.ofMinutes(30), 1.0), known), publisher,
-                     "worker-" + java.util.UUID.randomUUID(), System.nanoTime())) {
-                final dev.slaprof.schema.kafka.CompactedTopicReader<dev.slaprof.schema.avro.StatsKey,
-                    dev.slaprof.schema.avro.MappingLoadStats> stats = follow && focus > 0
-                    ? new dev.slaprof.schema.kafka.CompactedTopicReader<>(kafka.client(System.getenv()),
+                     "worker-" + UUID.randomUUID(), System.nanoTime())) {
+                final CompactedTopicReader<StatsKey,
+                    MappingLoadStats> stats = follow && focus > 0
+                    ? new CompactedTopicReader<>(kafka.client(System.getenv()),
                         kafka.topics(System.getenv()).stats().name(),
                         kafka.topics(System.getenv()).stats().keySerde().deserializer(),
                         kafka.topics(System.getenv()).stats().valueSerde().deserializer())

@@ -1,6 +1,8 @@
 package dev.slaprof.cli;
 
 import dev.slaprof.schema.avro.CostRow;
+import dev.slaprof.schema.avro.ModePick;
+import dev.slaprof.schema.avro.ModeRow;
 import dev.slaprof.schema.avro.PerfPoint;
 import dev.slaprof.schema.avro.Pick;
 import dev.slaprof.schema.avro.Recommendation;
@@ -59,9 +61,9 @@ final class Summary {
             out.printf(Locale.ROOT, "slaprof: cheapest Pareto pair: %.4f GPU-hours per 1000 requests at %.1f "
                 + "tokens/s/user%n", best.getGpuHours(), best.getTokensPerUser());
         }
-        final dev.slaprof.schema.avro.ModePick mode = r.getModePick();
+        final ModePick mode = r.getModePick();
         if (mode != null && !mode.getRows().isEmpty()) {
-            final dev.slaprof.schema.avro.ModeRow m = mode.getRows().get(0);
+            final ModeRow m = mode.getRows().get(0);
             out.printf(Locale.ROOT, "slaprof: %s pick: %d x %s prefill + %d x %s decode at %d in flight, %d GPUs, "
                 + "%.1f tokens/s/GPU%s%s%n", mode.getMode().name().toLowerCase(Locale.ROOT).replace('_', '-'),
                 m.getPrefillReplicas(), m.getPrefillLabel(), m.getDecodeReplicas(), m.getDecodeLabel(),

@@ -15,6 +15,7 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** Dynamo's profiling plan run by the benchmark worker, plus continuous profiling's focus rounds. */
@@ -113,7 +114,7 @@ public final class Sweep {
                 continue;
             }
             final String width = Double.isInfinite(t.relativeWidth()) ? "one sample"
-                : String.format(java.util.Locale.ROOT, "+-%.1f %%", 100 * t.relativeWidth());
+                : String.format(Locale.ROOT, "+-%.1f %%", 100 * t.relativeWidth());
             if (b.getRole() == Role.PREFILL) {
                 worker.prefillPoint(engine, b.getIsl(), 3, b.getSweep());
                 out.println("  focus: prefill " + label + " at ISL " + b.getIsl() + " (" + width + ")");

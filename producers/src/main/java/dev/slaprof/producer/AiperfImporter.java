@@ -3,6 +3,7 @@ package dev.slaprof.producer;
 import dev.slaprof.schema.avro.LatencySample;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,7 +59,7 @@ public final class AiperfImporter {
             if (size > offset) {
                 try (var ch = Files.newByteChannel(file)) {
                     ch.position(offset);
-                    final java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) Math.min(size - offset, 1 << 20));
+                    final ByteBuffer buf = ByteBuffer.allocate((int) Math.min(size - offset, 1 << 20));
                     offset += ch.read(buf);
                     partial.append(new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8));
                 }

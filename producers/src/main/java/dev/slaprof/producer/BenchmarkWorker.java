@@ -1,5 +1,6 @@
 package dev.slaprof.producer;
 
+import dev.slaprof.schema.avro.CapacitySource;
 import dev.slaprof.schema.avro.EngineCapacity;
 import dev.slaprof.schema.avro.LatencySample;
 import dev.slaprof.schema.avro.Load;
@@ -27,7 +28,7 @@ public final class BenchmarkWorker implements AutoCloseable {
     private Random random;
     private final ScheduleErrors errors = new ScheduleErrors();
     private String lastCapacityReason;
-    private dev.slaprof.schema.avro.CapacitySource lastCapacitySource;
+    private CapacitySource lastCapacitySource;
     private String lastCapacityDetail;
 
     public BenchmarkWorker(final LoadDriver driver, final SamplePublisher publisher, final String workerId,

@@ -1,5 +1,6 @@
 package dev.slaprof.producer;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -213,7 +214,7 @@ public final class CapacityDiscovery {
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? readMetrics(r.body())
                 : Finding.none(baseUrl + "/metrics answered HTTP " + r.statusCode());
-        } catch (final java.io.IOException e) {
+        } catch (final IOException e) {
             return Finding.none("cannot read " + baseUrl + "/metrics: " + e);
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();

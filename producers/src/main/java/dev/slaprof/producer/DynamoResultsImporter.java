@@ -13,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -151,7 +153,7 @@ public final class DynamoResultsImporter {
                 why.add(log.getFileName() + ": " + f.evidence());
             }
             if (found == null) {
-                found = new CapacityDiscovery.Finding(java.util.OptionalLong.empty(), "none", logs.isEmpty()
+                found = new CapacityDiscovery.Finding(OptionalLong.empty(), "none", logs.isEmpty()
                     ? "no engine log (*.log, *.txt) in the folder" : String.join("; ", why), false);
             }
             out.add(new Capacity(mapping, engine, found, from));
@@ -214,7 +216,7 @@ public final class DynamoResultsImporter {
             return Run.skipped("not inside a prefill_/decode_/selected_ folder");
         }
         if (mapping == null) {
-            return Run.skipped("mapping of the selected " + role.name().toLowerCase(java.util.Locale.ROOT)
+            return Run.skipped("mapping of the selected " + role.name().toLowerCase(Locale.ROOT)
                 + " engine not given");
         }
         if (load == null) {

@@ -1,6 +1,7 @@
 package dev.slaprof.producer;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slaprof.schema.Mappings;
 import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,7 +83,7 @@ public final class HttpLoadDriver implements LoadDriver {
 
     @Override
     public Capacity kvCapacityPerRank(final Endpoint e) {
-        final Capacity given = known.get(dev.slaprof.schema.Mappings.label(e.mapping()));
+        final Capacity given = known.get(Mappings.label(e.mapping()));
         if (given != null) {
             return given;
         }

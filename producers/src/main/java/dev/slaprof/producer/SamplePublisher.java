@@ -1,5 +1,6 @@
 package dev.slaprof.producer;
 
+import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.CapacityKey;
 import dev.slaprof.schema.avro.Deployment;
@@ -68,7 +69,7 @@ public final class SamplePublisher implements AutoCloseable {
     /** Sends an engine capacity (compacted topic). */
     public void publish(final EngineCapacity c) {
         capacities.send(new ProducerRecord<>(capacityTopic,
-            new CapacityKey(c.getDeployment(), dev.slaprof.schema.Mappings.label(c.getMapping())), c));
+            new CapacityKey(c.getDeployment(), Mappings.label(c.getMapping())), c));
     }
 
     /** Blocks until everything sent so far is acknowledged. */

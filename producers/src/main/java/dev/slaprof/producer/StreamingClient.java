@@ -12,9 +12,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Sends one streaming OpenAI-compatible request and measures it as AIPerf does: TTFT from send to the first chunk
@@ -25,8 +29,8 @@ import java.util.Map;
 public final class StreamingClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Closes streams that outlive their timeout: the HttpClient's own timeout stops at the response headers. */
-    private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
-        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+    private static final ScheduledExecutorService WATCHDOG =
+        Executors.newSingleThreadScheduledExecutor(r -> {
             final Thread t = new Thread(r, "stream-watchdog");
             t.setDaemon(true);
             return t;
@@ -78,7 +82,7 @@ public final class StreamingClient {
             final var guard = WATCHDOG.schedule(() -> {
                 st.timedOut = true;
                 closeQuietly(stream);
-            }, Math.max(0, leftNs), java.util.concurrent.TimeUnit.NANOSECONDS);
+            }, Math.max(0, leftNs), TimeUnit.NANOSECONDS);
             try (InputStream in = stream; Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
                 if (resp.statusCode() != 200) {
                     final String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -113,7 +117,7 @@ public final class StreamingClient {
         int n;
         while ((n = r.read(buf)) >= 0 && !st.finished) {
             st.now = System.nanoTime();
-            parser.feed(java.nio.CharBuffer.wrap(buf, 0, n));
+            parser.feed(CharBuffer.wrap(buf, 0, n));
         }
         parser.finish();
         if (st.timedOut) {

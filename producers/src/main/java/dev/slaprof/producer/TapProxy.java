@@ -19,6 +19,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -239,9 +241,9 @@ public final class TapProxy implements AutoCloseable {
                               final boolean stripUsage, final org.HdrHistogram.Recorder delay) throws IOException {
         final ByteArrayOutputStream pending = new ByteArrayOutputStream();
         final byte[] buf = new byte[8192];
-        final List<SseParser.Event> events = new java.util.ArrayList<>();
+        final List<SseParser.Event> events = new ArrayList<>();
         final SseParser parser = new SseParser(events::add);
-        final List<String> deferred = new java.util.ArrayList<>();
+        final List<String> deferred = new ArrayList<>();
         int n;
         while ((n = in.read(buf)) >= 0) {
             meter.now = System.nanoTime();
@@ -279,7 +281,7 @@ public final class TapProxy implements AutoCloseable {
             out.flush();
             delay.recordValue(Math.max(0, (System.nanoTime() - meter.now) / 1000));
             measure(deferred, parser, events, meter);
-            final byte[] rest = java.util.Arrays.copyOfRange(data, start, len);
+            final byte[] rest = Arrays.copyOfRange(data, start, len);
             pending.reset();
             pending.write(rest, 0, rest.length);
         }

@@ -14,9 +14,13 @@ import dev.slaprof.schema.avro.SourceKind;
 import dev.slaprof.schema.avro.StatusCode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -95,7 +99,7 @@ class AiperfImporterTest {
         final Path file = dir.resolve("profile_export.jsonl");
         final List<String> lines = Files.readAllLines(CURRENT);
         Files.writeString(file, lines.get(0) + "\n" + lines.get(1).substring(0, 40));
-        final List<LatencySample> out = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<LatencySample> out = new CopyOnWriteArrayList<>();
         final AtomicBoolean stop = new AtomicBoolean();
         final Thread tail = new Thread(() -> {
             try {
@@ -105,10 +109,10 @@ class AiperfImporterTest {
             }
         });
         tail.start();
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> out.size() == 1);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> out.size() == 1);
         Files.writeString(file, lines.get(1).substring(40) + "\n" + lines.get(2) + "\n",
-            java.nio.file.StandardOpenOption.APPEND);
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> out.size() == 3);
+            StandardOpenOption.APPEND);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> out.size() == 3);
         stop.set(true);
         tail.join(5000);
         assertThat(out.get(1).getPhase()).isEqualTo(Phase.WARMUP);

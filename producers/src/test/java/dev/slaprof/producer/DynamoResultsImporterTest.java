@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,7 +24,7 @@ class DynamoResultsImporterTest {
     Path dir;
 
     private static String line(final int isl, final int osl) {
-        return "{\"metadata\":{\"x_request_id\":\"" + java.util.UUID.randomUUID() + "\",\"request_start_ns\":"
+        return "{\"metadata\":{\"x_request_id\":\"" + UUID.randomUUID() + "\",\"request_start_ns\":"
             + "1785795000000000000,\"request_end_ns\":1785795001000000000,\"benchmark_phase\":\"profiling\"},"
             + "\"metrics\":{\"time_to_first_token\":{\"value\":40,\"unit\":\"ms\"},\"inter_token_latency\":"
             + "{\"value\":5,\"unit\":\"ms\"},\"input_sequence_length\":{\"value\":" + isl + ",\"unit\":\"tokens\"},"

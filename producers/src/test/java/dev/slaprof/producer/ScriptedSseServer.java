@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
@@ -30,7 +31,7 @@ final class ScriptedSseServer implements AutoCloseable {
     }
 
     private final HttpServer server;
-    private final List<Served> served = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Served> served = new CopyOnWriteArrayList<>();
     private volatile int status = 200;
     private volatile List<Write> script = List.of();
 

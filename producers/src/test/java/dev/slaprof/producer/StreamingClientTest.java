@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,8 +63,8 @@ class StreamingClientTest {
         final Measurement m = measure();
         final double callMs = (System.nanoTime() - t0) / 1e6;
         // The server records a request once its handler returns, which may be just after the client has finished.
-        return new Timed(m, org.awaitility.Awaitility.await().until(server::lastOfCurrentScript,
-            java.util.Objects::nonNull), callMs);
+        return new Timed(m, Awaitility.await().until(server::lastOfCurrentScript,
+            Objects::nonNull), callMs);
     }
 
     /** TTFT no earlier than the server's flush of the first content write, latency no earlier than the last's. */

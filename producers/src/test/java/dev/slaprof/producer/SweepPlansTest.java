@@ -2,7 +2,9 @@ package dev.slaprof.producer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.slaprof.schema.Mappings;
 import java.util.List;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /** dynamo-profiler-spec.md §12: get_num_request_range, GPU counts and sampling grids. */
@@ -50,14 +52,14 @@ class SweepPlansTest {
     void shouldDropMappingsWhosePerRankIntermediateSizeSplitsAQuantizationBlock() {
         // DeepSeek-R1: intermediate 18432, FP8 blocks of 128. TEP=32 leaves 576 per rank (not a multiple of 128):
         // Dynamo drops it; DEP keeps the whole FFN per rank (TP size 1), so no block is split.
-        org.assertj.core.api.Assertions.assertThat(SweepPlans.candidates(32, true, false, 128, 256, 18432, 128))
-            .extracting(dev.slaprof.schema.Mappings::label).containsExactly("DEP=32");
-        org.assertj.core.api.Assertions.assertThat(SweepPlans.candidates(16, true, false, 128, 256, 18432, 128))
-            .extracting(dev.slaprof.schema.Mappings::label).containsExactly("TEP=16", "DEP=16");
+        Assertions.assertThat(SweepPlans.candidates(32, true, false, 128, 256, 18432, 128))
+            .extracting(Mappings::label).containsExactly("DEP=32");
+        Assertions.assertThat(SweepPlans.candidates(16, true, false, 128, 256, 18432, 128))
+            .extracting(Mappings::label).containsExactly("TEP=16", "DEP=16");
         // Without the block the check is skipped.
-        org.assertj.core.api.Assertions.assertThat(SweepPlans.candidates(32, true, false, 128, 256, 18432, 0))
-            .extracting(dev.slaprof.schema.Mappings::label).containsExactly("TEP=32", "DEP=32");
-        org.assertj.core.api.Assertions.assertThat(SweepPlans.unknownFacts(true, 0, 256, 0))
+        Assertions.assertThat(SweepPlans.candidates(32, true, false, 128, 256, 18432, 0))
+            .extracting(Mappings::label).containsExactly("TEP=32", "DEP=32");
+        Assertions.assertThat(SweepPlans.unknownFacts(true, 0, 256, 0))
             .containsExactly("num_kv_heads", "intermediate_size");
     }
 }

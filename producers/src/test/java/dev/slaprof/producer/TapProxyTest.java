@@ -15,9 +15,18 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,8 +60,8 @@ class TapProxyTest {
         // Cut inside the two UTF-8 bytes of the é.
         final int cut = A.substring(0, A.indexOf('\u00e9')).getBytes(StandardCharsets.UTF_8).length + 1;
         engine.script(200, List.of(new ScriptedSseServer.Write(10, ROLE),
-            new ScriptedSseServer.Write(50, java.util.Arrays.copyOfRange(a, 0, cut)),
-            new ScriptedSseServer.Write(51, java.util.Arrays.copyOfRange(a, cut, a.length)),
+            new ScriptedSseServer.Write(50, Arrays.copyOfRange(a, 0, cut)),
+            new ScriptedSseServer.Write(51, Arrays.copyOfRange(a, cut, a.length)),
             new ScriptedSseServer.Write(90, B + FINISH + USAGE.substring(0, 25)),
             new ScriptedSseServer.Write(95, USAGE.substring(25) + DONE)));
         tap = new TapProxy(engine.url(), LABELS, samples::add, "127.0.0.1", 0);
@@ -91,15 +100,15 @@ class TapProxyTest {
         // reproduced by `slaprof bench-http` with -Dsun.net.httpserver.maxIdleConnections=200; these short scripted
         // streams do not hit the race, so this test checks the load, not the race.
         final int clients = 300;
-        final java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(clients);
+        final ExecutorService pool = Executors.newFixedThreadPool(clients);
         try {
-            final List<java.util.concurrent.Future<Integer>> fs = new java.util.ArrayList<>();
+            final List<Future<Integer>> fs = new ArrayList<>();
             final byte[] expected = utf8(ROLE + A + B + FINISH + DONE);
             for (int i = 0; i < clients; i++) {
                 fs.add(pool.submit(() -> {
                     int ok = 0;
                     for (int r = 0; r < 3; r++) {
-                        ok += java.util.Arrays.equals(call(tap.url(), false), expected) ? 1 : 0;
+                        ok += Arrays.equals(call(tap.url(), false), expected) ? 1 : 0;
                     }
                     return ok;
                 }));
@@ -119,7 +128,7 @@ class TapProxyTest {
         final byte[] viaTap = call(tap.url(), false);
         final String expected = ROLE + A + B + FINISH + DONE;
         assertThat(viaTap).isEqualTo(utf8(expected));
-        org.awaitility.Awaitility.await().until(() -> samples.size() == 1);
+        Awaitility.await().until(() -> samples.size() == 1);
         final LatencySample s = samples.get(0);
         assertThat(s.getStatus().getCode()).isEqualTo(StatusCode.OK);
         assertThat(s.getSource().getKind()).isEqualTo(SourceKind.TAP);
@@ -136,13 +145,13 @@ class TapProxyTest {
      */
     @Test
     void shouldMeasureBetweenTheEnginesScheduleAndTheClientsMeasurement() {
-        final StreamingClient client = StreamingClient.create(java.time.Duration.ofSeconds(10), 1);
+        final StreamingClient client = StreamingClient.create(Duration.ofSeconds(10), 1);
         final Measurement c = client.measure(tap.url(), "/v1/chat/completions",
-            StreamingClient.chatBody("m", "a b c", 4), 3, java.util.Map.of());
+            StreamingClient.chatBody("m", "a b c", 4), 3, Map.of());
         assertThat(c.ok()).isTrue();
-        org.awaitility.Awaitility.await().until(() -> samples.size() == 1);
-        final ScriptedSseServer.Served served = org.awaitility.Awaitility.await()
-            .until(engine::lastOfCurrentScript, java.util.Objects::nonNull);
+        Awaitility.await().until(() -> samples.size() == 1);
+        final ScriptedSseServer.Served served = Awaitility.await()
+            .until(engine::lastOfCurrentScript, Objects::nonNull);
         final LatencySample s = samples.get(0);
         final double exact = 1e-6;
         // The first content event is complete with write 2 (the é straddles writes 1 and 2), the last in write 3.
@@ -182,7 +191,7 @@ class TapProxyTest {
             // A tap that waited for the stuck publisher would never answer; one that does not costs about what the
             // scripted stream itself takes, measured here on the same requests sent directly.
             assertThat(viaTapNs).isLessThan(3 * directNs);
-            org.awaitility.Awaitility.await().until(() -> queue.dropped() + queue.queued() + 1 >= 20);
+            Awaitility.await().until(() -> queue.dropped() + queue.queued() + 1 >= 20);
             assertThat(queue.dropped()).isGreaterThanOrEqualTo(14);
         }
     }

@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.generic.GenericContainer;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericDatumWriter;
@@ -117,7 +119,7 @@ public final class AvroSerde<T> implements Serde<T>, Serializer<T>, Deserializer
         if (data == null) {
             return null;
         }
-        final Schema schema = ((org.apache.avro.generic.GenericContainer) data).getSchema();
+        final Schema schema = ((GenericContainer) data).getSchema();
         final int id = idFor(topic, schema);
         final ByteArrayOutputStream out = BUFFER.get();
         out.reset();
@@ -217,8 +219,8 @@ public final class AvroSerde<T> implements Serde<T>, Serializer<T>, Deserializer
                 "schema id " + id + " on " + topic + " is unknown to the registry: " + e.getMessage(), e);
         }
         final Schema reader = readerSchema == null ? writer : readerSchema;
-        final var compat = org.apache.avro.SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
-        if (compat.getType() != org.apache.avro.SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
+        final var compat = SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
+        if (compat.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
             throw new WireFormatException(WireFormatException.Kind.INCOMPATIBLE_SCHEMA,
                 "writer schema " + id + " (" + writer.getFullName() + ") cannot be read as " + reader.getFullName()
                     + ": " + compat.getDescription());

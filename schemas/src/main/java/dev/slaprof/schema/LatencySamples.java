@@ -10,6 +10,7 @@ import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.SampleSource;
 import dev.slaprof.schema.avro.SourceKind;
 import dev.slaprof.schema.avro.StatusCode;
+import dev.slaprof.schema.avro.Sweep;
 import java.util.UUID;
 
 /** Builders for {@link LatencySample}: every field set, with sensible defaults for the ids. */
@@ -38,7 +39,7 @@ public final class LatencySamples {
             .setDeployment(d)
             .setRole(role)
             .setMapping(m)
-            .setLoad(new Load(inFlight, isl, osl, dev.slaprof.schema.avro.Sweep.UNPLANNED))
+            .setLoad(new Load(inFlight, isl, osl, Sweep.UNPLANNED))
             .setTtftMs(ttftMs)
             .setItlMs(itlMs)
             .setRequestLatencyMs(latencyMs)

@@ -1,7 +1,9 @@
 package dev.slaprof.schema;
 
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 
 /**
@@ -25,12 +27,12 @@ public final class LoopbackHttp {
     }
 
     /** Sends a complete response body with its content type. */
-    public static void send(final com.sun.net.httpserver.HttpExchange ex, final int status, final String contentType,
+    public static void send(final HttpExchange ex, final int status, final String contentType,
                             final byte[] body) throws IOException {
         ex.getResponseHeaders().set("Content-Type", contentType);
         ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
         if (body.length > 0) {
-            try (java.io.OutputStream out = ex.getResponseBody()) {
+            try (OutputStream out = ex.getResponseBody()) {
                 out.write(body);
             }
         }

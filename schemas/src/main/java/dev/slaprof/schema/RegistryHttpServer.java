@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.slaprof.schema.http.HttpSurface;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLDecoder;
@@ -29,14 +30,14 @@ public final class RegistryHttpServer implements AutoCloseable {
 
     private final SchemaRegistryClient registry;
     private final HttpServer server;
-    private final dev.slaprof.schema.http.HttpSurface surface;
+    private final HttpSurface surface;
     private final ExecutorService executor;
     /** Threads serving requests (event streams do not hold one). */
     static final int HTTP_THREADS = 16;
 
     public RegistryHttpServer(final SchemaRegistryClient registry, final String host, final int port)
         throws IOException {
-        this(registry, host, port, dev.slaprof.schema.http.HttpSurface.Options.loopback());
+        this(registry, host, port, HttpSurface.Options.loopback());
     }
 
     /**
@@ -44,9 +45,9 @@ public final class RegistryHttpServer implements AutoCloseable {
      * a token file is configured, reads need one off loopback unless public; with a keystore it speaks HTTPS only.
      */
     public RegistryHttpServer(final SchemaRegistryClient registry, final String host, final int port,
-                              final dev.slaprof.schema.http.HttpSurface.Options options) throws IOException {
+                              final HttpSurface.Options options) throws IOException {
         this.registry = registry;
-        this.surface = dev.slaprof.schema.http.HttpSurface.create(host, port, 0, options, "schema registry", false);
+        this.surface = HttpSurface.create(host, port, 0, options, "schema registry", false);
         this.server = surface.server();
         // Over TLS the JDK server reads a connection's handshake and request on an executor thread, so a socket a
         // browser opened ahead of use (a preconnect) holds a thread until it speaks: a pool of 2 stalled the page.

@@ -19,7 +19,7 @@ public final class EngineMetrics {
     private final AtomicLong generationTokens = new AtomicLong();
     private final AtomicLong promptTokens = new AtomicLong();
     private final AtomicLong finished = new AtomicLong();
-    private final java.util.concurrent.atomic.DoubleAdder scheduledItlSum = new java.util.concurrent.atomic.DoubleAdder();
+    private final DoubleAdder scheduledItlSum = new DoubleAdder();
     private final AtomicLong scheduledItlCount = new AtomicLong();
 
     void recordTtft(final double ms, final int rank) {

@@ -4,12 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.slaprof.schema.LoopbackHttp;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.slaprof.schema.LoopbackHttp;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -74,7 +75,7 @@ public final class EngineServer implements AutoCloseable {
     private String startupLog() {
         final int ctx = engine.model().model().contextLength();
         final double concurrency = (double) engine.model().kvTokensPerRank() / ctx;
-        return String.format(java.util.Locale.ROOT,
+        return String.format(Locale.ROOT,
             "INFO [gpu_worker.py] Available KV cache memory per rank (simulated)%n"
                 + "INFO [kv_cache_utils.py] GPU KV cache size: %,d tokens%n"
                 + "INFO [kv_cache_utils.py] Maximum concurrency for %,d tokens per request: %.2fx%n",
@@ -204,7 +205,7 @@ public final class EngineServer implements AutoCloseable {
             }
             // The engine's own schedule of this request, as an SSE comment that OpenAI clients ignore: a client
             // measuring over HTTP compares its figures with it (the measurement error of the HTTP fleet).
-            out.write(String.format(java.util.Locale.ROOT, ": %s ttft_ms=%.6f itl_ms=%.6f tokens=%d%n%n",
+            out.write(String.format(Locale.ROOT, ": %s ttft_ms=%.6f itl_ms=%.6f tokens=%d%n%n",
                 SCHEDULE_COMMENT, r.scheduledTtftMs(), r.scheduledItlMs(), r.produced())
                 .getBytes(StandardCharsets.UTF_8));
             if (!"no-done".equals(fault)) {

@@ -2,6 +2,7 @@ package dev.slaprof.simulator;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Set;
 
 /**
  * Architecture facts of a model, as in its config.json. Sizes in counts, parameters in billions.
@@ -48,8 +49,8 @@ public record ModelSpec(
     @JsonProperty("quantization_block_size") int quantBlockSize) {
 
     /** The architectures Dynamo's profiler treats as MoE (spec §2): DeepSeek V3/V3.2 and Qwen3-MoE. */
-    public static final java.util.Set<String> DYNAMO_MOE_ARCHITECTURES =
-        java.util.Set.of("DeepseekV3ForCausalLM", "DeepseekV32ForCausalLM", "Qwen3MoeForCausalLM");
+    public static final Set<String> DYNAMO_MOE_ARCHITECTURES =
+        Set.of("DeepseekV3ForCausalLM", "DeepseekV32ForCausalLM", "Qwen3MoeForCausalLM");
 
     /** True when the model has routed experts (the performance model's MoE physics). */
     public boolean isMoe() {

@@ -5,6 +5,7 @@ import dev.slaprof.schema.avro.Mapping;
 import dev.slaprof.schema.avro.Role;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Simulated engines in virtual time, one per (mapping, role), as {@link Fleet} starts them over HTTP: prefill engines
@@ -15,7 +16,7 @@ public final class VirtualFleet {
     /** One engine and what it simulates; {@link #url()} names it ({@code virtual://decode/TP=2}). */
     public record Engine(String model, String gpu, Mapping mapping, Role role, VirtualEngine engine) {
         public String url() {
-            return "virtual://" + role.name().toLowerCase(java.util.Locale.ROOT) + "/" + Mappings.label(mapping);
+            return "virtual://" + role.name().toLowerCase(Locale.ROOT) + "/" + Mappings.label(mapping);
         }
     }
 

@@ -8,7 +8,9 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.slaprof.schema.Mappings;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Locale;
+import org.assertj.core.data.Percentage;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -68,7 +70,7 @@ class PerfModelTest {
         }
         System.out.println(table);
         assertThat(worst).isLessThanOrEqualTo(CALIBRATION_TOLERANCE);
-        assertThat((double) tp2.kvTokens()).isCloseTo(maxKv, org.assertj.core.data.Percentage.withPercentage(1));
+        assertThat((double) tp2.kvTokens()).isCloseTo(maxKv, Percentage.withPercentage(1));
     }
 
     @Test
@@ -99,7 +101,7 @@ class PerfModelTest {
             thpt[i] = batch * 1000.0 / itl / tps[i];
         }
         final int best = argmax(thpt);
-        assertThat(best).as("peak thpt/GPU index in %s", java.util.Arrays.toString(thpt)).isBetween(1, 2);
+        assertThat(best).as("peak thpt/GPU index in %s", Arrays.toString(thpt)).isBetween(1, 2);
     }
 
     private static int argmax(final double[] v) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.avro.Mapping;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -68,7 +69,7 @@ class VirtualEngineTest {
 
     private static int[] ones(final int n) {
         final int[] a = new int[n];
-        java.util.Arrays.fill(a, 1);
+        Arrays.fill(a, 1);
         return a;
     }
 

@@ -1,5 +1,6 @@
 package dev.slaprof.sink;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -112,7 +113,7 @@ public final class DynamoV1beta1 {
                     final Map.Entry<String, JsonNode> e = it.next();
                     cfg.set(e.getKey(), e.getValue());
                 }
-            } catch (final com.fasterxml.jackson.core.JsonProcessingException e) {
+            } catch (final JsonProcessingException e) {
                 throw new IllegalStateException("planner_config of profile " + sla.getProfile() + " is not JSON", e);
             }
         }

@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.time.LocalDateTime;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,7 +79,7 @@ public final class NpzWriter {
         return out.toByteArray();
     }
 
-    private static final java.time.LocalDateTime NUMPY_MEMBER_TIME = java.time.LocalDateTime.of(1980, 1, 1, 0, 0);
+    private static final LocalDateTime NUMPY_MEMBER_TIME = LocalDateTime.of(1980, 1, 1, 0, 0);
 
     /** Writes the archive. */
     public void writeTo(final OutputStream target) throws IOException {

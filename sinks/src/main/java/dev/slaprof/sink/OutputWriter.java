@@ -1,5 +1,6 @@
 package dev.slaprof.sink;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SequenceWriter;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -128,7 +129,7 @@ public final class OutputWriter {
         }
         try (Writer w = Files.newBufferedWriter(dir.resolve("final_config.yaml"));
              SequenceWriter seq = YAML.writer().writeValues(w)) {
-            for (final com.fasterxml.jackson.databind.JsonNode doc : DynamoV1beta1.finalConfig(r, prefillJson,
+            for (final JsonNode doc : DynamoV1beta1.finalConfig(r, prefillJson,
                 p == null || d == null || !d.getComplete() ? null : decodeJson, gpusPerNode)) {
                 seq.write(doc);
             }

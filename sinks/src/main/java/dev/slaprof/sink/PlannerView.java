@@ -2,6 +2,8 @@ package dev.slaprof.sink;
 
 import dev.slaprof.schema.avro.DecodeTable;
 import dev.slaprof.schema.avro.Recommendation;
+import dev.slaprof.topology.Tables;
+import dev.slaprof.topology.interp.CloughTocherDecodeGrid;
 import dev.slaprof.topology.interp.DecodeGrid;
 import dev.slaprof.topology.interp.DecodeInterpolator;
 import dev.slaprof.topology.interp.HybridDecodeGrid;
@@ -55,23 +57,23 @@ public final class PlannerView {
     }
 
     private static DecodeGrid grid(final DecodeTable t) {
-        final double[][] c = dev.slaprof.topology.Tables.columns(t);
+        final double[][] c = Tables.columns(t);
         return HybridDecodeGrid.build(c[0], c[1], c[2], c[3], t.getMaxKvTokens(), DecodeGrid.RESOLUTION);
     }
 
-    private volatile dev.slaprof.topology.interp.CloughTocherDecodeGrid.Result dynamo;
+    private volatile CloughTocherDecodeGrid.Result dynamo;
 
     /**
      * Dynamo's own decode grid (Clough-Tocher on raw coordinates) with its measured condition; built on first use
      * (tens of milliseconds). Fails with the reason when the table cannot answer.
      */
-    public dev.slaprof.topology.interp.CloughTocherDecodeGrid.Result dynamoGrid() {
+    public CloughTocherDecodeGrid.Result dynamoGrid() {
         if (grid == null) {
             throw new IllegalStateException("decode table incomplete: " + decodeProblem);
         }
         if (dynamo == null) {
-            final double[][] c = dev.slaprof.topology.Tables.columns(recommendation.getDecodeTable());
-            dynamo = dev.slaprof.topology.interp.CloughTocherDecodeGrid.build(c[0], c[1], c[2], c[3],
+            final double[][] c = Tables.columns(recommendation.getDecodeTable());
+            dynamo = CloughTocherDecodeGrid.build(c[0], c[1], c[2], c[3],
                 DecodeGrid.RESOLUTION);
         }
         return dynamo;

@@ -1,12 +1,5 @@
 package dev.slaprof.sink;
 
-import java.awt.image.BufferedImage;
-import java.nio.file.Files;
-import javax.imageio.IIOImage;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.ImageOutputStream;
 import dev.slaprof.schema.avro.CostRow;
 import dev.slaprof.schema.avro.PerfPoint;
 import dev.slaprof.schema.avro.Recommendation;
@@ -14,11 +7,19 @@ import dev.slaprof.topology.interp.DecodeGrid;
 import dev.slaprof.topology.interp.PrefillInterpolator;
 import java.awt.BasicStroke;
 import java.awt.Color;
+import java.awt.Paint;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
@@ -27,6 +28,7 @@ import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.PaintScale;
 import org.jfree.chart.renderer.xy.XYBlockRenderer;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.title.PaintScaleLegend;
 import org.jfree.chart.ui.RectangleEdge;
 import org.jfree.data.xy.DefaultXYZDataset;
@@ -100,7 +102,7 @@ public final class Plots {
                 + src, what + " (ms)", (prefill ? "Prefill" : "Decode") + " throughput (tokens/s/GPU)", data,
             PlotOrientation.VERTICAL, true, false, false);
         final XYPlot plot = chart.getXYPlot();
-        final var renderer = new org.jfree.chart.renderer.xy.XYLineAndShapeRenderer(!prefill, true);
+        final var renderer = new XYLineAndShapeRenderer(!prefill, true);
         plot.setRenderer(renderer);
         final ValueMarker target = new ValueMarker(prefill ? r.getSla().getTtftMs() : r.getSla().getItlMs(), Color.RED,
             new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {8f, 6f}, 0f));
@@ -121,7 +123,7 @@ public final class Plots {
                 "GPU hours per 1000 i%do%d requests%s", r.getSla().getIsl(), r.getSla().getOsl(), src),
             "Tokens per user (tokens/s)", "GPU hours per 1000 requests", data, PlotOrientation.VERTICAL, true, false,
             false);
-        chart.getXYPlot().setRenderer(new org.jfree.chart.renderer.xy.XYLineAndShapeRenderer(true, true));
+        chart.getXYPlot().setRenderer(new XYLineAndShapeRenderer(true, true));
         return chart;
     }
 
@@ -146,7 +148,7 @@ public final class Plots {
         final JFreeChart chart = ChartFactory.createXYLineChart((ttft ? "Prefill TTFT" : "Prefill throughput")
                 + " vs ISL, " + r.getPrefill().getPoint().getLabel() + src, "ISL (tokens)",
             ttft ? "TTFT (ms)" : "Throughput (tokens/s/GPU)", data, PlotOrientation.VERTICAL, true, false, false);
-        final var renderer = new org.jfree.chart.renderer.xy.XYLineAndShapeRenderer();
+        final var renderer = new XYLineAndShapeRenderer();
         renderer.setSeriesLinesVisible(0, false);
         renderer.setSeriesShapesVisible(1, false);
         chart.getXYPlot().setRenderer(renderer);
@@ -187,7 +189,7 @@ public final class Plots {
             }
 
             @Override
-            public java.awt.Paint getPaint(final double v) {
+            public Paint getPaint(final double v) {
                 final float f = (float) Math.max(0, Math.min(1, (v - min) / (max - min)));
                 return Color.getHSBColor(0.66f * (1 - f), 0.85f, 0.95f);
             }

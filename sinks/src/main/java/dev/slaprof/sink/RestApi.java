@@ -1,12 +1,16 @@
 package dev.slaprof.sink;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.slaprof.schema.LoopbackHttp;
+import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.avro.MappingLoadStats;
+import dev.slaprof.schema.avro.MetricStats;
 import dev.slaprof.schema.avro.PerfPoint;
 import dev.slaprof.schema.avro.Pick;
 import dev.slaprof.schema.avro.PinnedChoice;
@@ -19,9 +23,14 @@ import dev.slaprof.schema.kafka.CompactedTopicReader;
 import dev.slaprof.topology.interp.DecodeInterpolator;
 import dev.slaprof.topology.recommend.PlannerRegression;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -240,19 +249,19 @@ public final class RestApi implements AutoCloseable {
 
     /** Every bucket of the key's deployment, sorted by role, GPUs, mapping, in-flight, ISL. */
     private ArrayNode stats(final RecommendationKey key) {
-        final java.util.List<MappingLoadStats> rows = new java.util.ArrayList<>();
+        final List<MappingLoadStats> rows = new ArrayList<>();
         ui.stats().all().forEach((k, v) -> {
             if (k.getDeployment().equals(key.getDeployment())) {
                 rows.add(v);
             }
         });
-        rows.sort(java.util.Comparator.<MappingLoadStats, String>comparing(m -> m.getRole().name())
+        rows.sort(Comparator.<MappingLoadStats, String>comparing(m -> m.getRole().name())
             .thenComparingInt(m -> m.getMapping().getGpus()).thenComparing(m -> m.getMapping().getStrategy().name())
             .thenComparingInt(MappingLoadStats::getInFlight).thenComparingInt(MappingLoadStats::getIsl));
         final ArrayNode a = JSON.createArrayNode();
         for (final MappingLoadStats m : rows) {
             final ObjectNode o = a.addObject().put("role", m.getRole().name())
-                .put("mapping", dev.slaprof.schema.Mappings.label(m.getMapping())).put("in_flight", m.getInFlight())
+                .put("mapping", Mappings.label(m.getMapping())).put("in_flight", m.getInFlight())
                 .put("isl", m.getIsl()).put("ok", m.getOkCount()).put("warmup", m.getWarmupCount())
                 .put("failed", m.getFailedCount()).put("simulated", m.getSimulated())
                 .put("last_event_us", m.getLastEventUs());
@@ -262,7 +271,7 @@ public final class RestApi implements AutoCloseable {
         return a;
     }
 
-    private static void metric(final ObjectNode o, final dev.slaprof.schema.avro.MetricStats s) {
+    private static void metric(final ObjectNode o, final MetricStats s) {
         o.put("count", s.getCount()).put("mean_ms", s.getMeanMs()).put("p50_ms", s.getP50Ms())
             .put("p90_ms", s.getP90Ms()).put("p99_ms", s.getP99Ms());
     }
@@ -295,11 +304,11 @@ public final class RestApi implements AutoCloseable {
                 : c.getPrefill().getPoint().getLabel()).put("decode", c.getDecode() == null ? null
                 : c.getDecode().getPoint().getLabel()).put("yaml", yaml);
         } catch (final IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
-    private static PerfPoint point(final java.util.List<PerfPoint> points, final String label,
+    private static PerfPoint point(final List<PerfPoint> points, final String label,
                                    final Integer inFlight) {
         for (final PerfPoint p : points) {
             if (p.getLabel().equals(label) && (inFlight == null || p.getInFlight() == inFlight)) {
@@ -327,10 +336,10 @@ public final class RestApi implements AutoCloseable {
         if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             throw new ApiError(415, "send the pin as application/json");
         }
-        final com.fasterxml.jackson.databind.JsonNode body;
-        try (java.io.InputStream in = ex.getRequestBody()) {
+        final JsonNode body;
+        try (InputStream in = ex.getRequestBody()) {
             body = JSON.readTree(in.readNBytes(64 * 1024));
-        } catch (final com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (final JsonProcessingException e) {
             throw new ApiError(400, "the pin is not valid JSON: " + e.getOriginalMessage());
         }
         if (body == null || !body.isObject()) {
@@ -358,7 +367,7 @@ public final class RestApi implements AutoCloseable {
             .put("offset", md.offset());
     }
 
-    private static String text(final com.fasterxml.jackson.databind.JsonNode body, final String field) {
+    private static String text(final JsonNode body, final String field) {
         final var v = body.get(field);
         if (v == null || v.isNull()) {
             return null;

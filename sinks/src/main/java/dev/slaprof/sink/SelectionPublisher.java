@@ -3,6 +3,7 @@ package dev.slaprof.sink;
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.PinnedChoice;
 import dev.slaprof.schema.avro.RecommendationKey;
+import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +51,6 @@ public final class SelectionPublisher implements AutoCloseable {
 
     @Override
     public void close() {
-        producer.close(java.time.Duration.ofSeconds(5));
+        producer.close(Duration.ofSeconds(5));
     }
 }

@@ -5,13 +5,25 @@ import dev.slaprof.schema.avro.MappingLoadStats;
 import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.RecommendationKey;
 import dev.slaprof.schema.avro.StatsKey;
+import dev.slaprof.schema.http.AccessPolicy;
+import dev.slaprof.schema.http.HttpSurface;
 import dev.slaprof.schema.kafka.CompactedTopicReader;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,12 +44,12 @@ public final class SinkService implements AutoCloseable {
     private final String deadLettersTopic;
     private final Map<RecommendationKey, Path> written = new ConcurrentHashMap<>();
     /** Newest recommendation per key not yet written; the writer thread takes them (older ones are skipped). */
-    private final Map<RecommendationKey, Recommendation> pending = new java.util.LinkedHashMap<>();
+    private final Map<RecommendationKey, Recommendation> pending = new LinkedHashMap<>();
     /** Generation time of the recommendation last written per key. */
-    private final Map<RecommendationKey, Long> writtenAtUs = new java.util.HashMap<>();
+    private final Map<RecommendationKey, Long> writtenAtUs = new HashMap<>();
     private final Thread writerThread;
     private volatile boolean running = true;
-    private final org.apache.kafka.clients.admin.Admin admin;
+    private final Admin admin;
 
     public SinkService(final Properties clientProps, final Topics topics, final Path outputDir, final String host,
                        final int port, final Supplier<Map<String, Double>> counters) throws IOException {
@@ -46,14 +58,14 @@ public final class SinkService implements AutoCloseable {
 
     public SinkService(final Properties clientProps, final Topics topics, final OutputWriter writer, final String host,
                        final int port, final Supplier<Map<String, Double>> counters) throws IOException {
-        this(clientProps, topics, writer, host, port, counters, dev.slaprof.schema.http.HttpSurface.Options.loopback());
+        this(clientProps, topics, writer, host, port, counters, HttpSurface.Options.loopback());
     }
 
     /** A sink whose web UI and REST API follow {@code http} (tokens, allowed hosts, TLS). */
     public SinkService(final Properties clientProps, final Topics topics, final OutputWriter writer, final String host,
                        final int port, final Supplier<Map<String, Double>> counters,
-                       final dev.slaprof.schema.http.HttpSurface.Options http) throws IOException {
-        dev.slaprof.schema.http.AccessPolicy.checkBind(host, http.access(), "web UI and REST API");
+                       final HttpSurface.Options http) throws IOException {
+        AccessPolicy.checkBind(host, http.access(), "web UI and REST API");
         this.writer = writer;
         this.samplesTopic = topics.samples().name();
         this.deadLettersTopic = topics.deadLetters().name();
@@ -61,7 +73,7 @@ public final class SinkService implements AutoCloseable {
         this.stats = new CompactedTopicReader<>(clientProps, topics.stats().name(),
             topics.stats().keySerde().deserializer(), topics.stats().valueSerde().deserializer());
         this.selections = new SelectionPublisher(clientProps, topics);
-        this.admin = org.apache.kafka.clients.admin.Admin.create(clientProps);
+        this.admin = Admin.create(clientProps);
         try {
             this.api = new RestApi(client, () -> gauges(counters), host, port,
                 new RestApi.UiBackend(stats, selections, writer.gpusPerNode()), http);
@@ -107,7 +119,7 @@ public final class SinkService implements AutoCloseable {
                 if (pending.isEmpty()) {
                     return;
                 }
-                batch = new java.util.LinkedHashMap<>(pending);
+                batch = new LinkedHashMap<>(pending);
                 pending.clear();
             }
             batch.forEach(this::write);
@@ -130,7 +142,7 @@ public final class SinkService implements AutoCloseable {
      * Waits until the outputs of {@code r} (or of a newer recommendation of its key) are written, and returns their
      * folder; null when the timeout passes first.
      */
-    public Path awaitWritten(final Recommendation r, final java.time.Duration timeout) throws InterruptedException {
+    public Path awaitWritten(final Recommendation r, final Duration timeout) throws InterruptedException {
         final RecommendationKey key = new RecommendationKey(r.getDeployment(), r.getSla().getProfile());
         final long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (writtenAtUs) {
@@ -151,7 +163,7 @@ public final class SinkService implements AutoCloseable {
      * snapshots skipped, plus the caller's own.
      */
     private Map<String, Double> gauges(final Supplier<Map<String, Double>> extra) {
-        final Map<String, Double> g = new java.util.LinkedHashMap<>();
+        final Map<String, Double> g = new LinkedHashMap<>();
         g.put("slaprof_latency_samples_offsets", endOffsets(samplesTopic));
         g.put("slaprof_dead_letter_offsets", endOffsets(deadLettersTopic));
         g.put("slaprof_recommendation_samples", (double) client.all().values().stream()
@@ -163,18 +175,18 @@ public final class SinkService implements AutoCloseable {
 
     private double endOffsets(final String topic) {
         try {
-            final var parts = admin.describeTopics(java.util.List.of(topic)).allTopicNames()
-                .get(2, java.util.concurrent.TimeUnit.SECONDS).get(topic).partitions();
-            final Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> q =
-                new java.util.HashMap<>();
-            parts.forEach(p -> q.put(new org.apache.kafka.common.TopicPartition(topic, p.partition()),
-                org.apache.kafka.clients.admin.OffsetSpec.latest()));
+            final var parts = admin.describeTopics(List.of(topic)).allTopicNames()
+                .get(2, TimeUnit.SECONDS).get(topic).partitions();
+            final Map<TopicPartition, OffsetSpec> q =
+                new HashMap<>();
+            parts.forEach(p -> q.put(new TopicPartition(topic, p.partition()),
+                OffsetSpec.latest()));
             double sum = 0;
-            for (final var info : admin.listOffsets(q).all().get(2, java.util.concurrent.TimeUnit.SECONDS).values()) {
+            for (final var info : admin.listOffsets(q).all().get(2, TimeUnit.SECONDS).values()) {
                 sum += info.offset();
             }
             return sum;
-        } catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (final ExecutionException | TimeoutException e) {
             return Double.NaN;
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();

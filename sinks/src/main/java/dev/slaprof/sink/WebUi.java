@@ -2,6 +2,8 @@ package dev.slaprof.sink;
 
 import com.sun.net.httpserver.HttpExchange;
 import dev.slaprof.schema.LoopbackHttp;
+import dev.slaprof.schema.http.AccessPolicy;
+import dev.slaprof.schema.http.HttpSurface;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -28,9 +30,9 @@ final class WebUi {
 
     private final LiveEvents events;
 
-    private final dev.slaprof.schema.http.AccessPolicy policy;
+    private final AccessPolicy policy;
 
-    WebUi(final dev.slaprof.schema.http.HttpSurface surface, final LiveEvents events) {
+    WebUi(final HttpSurface surface, final LiveEvents events) {
         this.events = events;
         this.policy = surface.policy();
         surface.context("/", this::page);

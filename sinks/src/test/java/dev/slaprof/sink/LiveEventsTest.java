@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpServer;
 import dev.slaprof.schema.LoopbackHttp;
 import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -30,7 +32,7 @@ class LiveEventsTest {
         try {
             final URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/events");
             for (final List<String> sink : List.of(a, b)) {
-                final HttpResponse<java.io.InputStream> r = HttpClient.newHttpClient().send(
+                final HttpResponse<InputStream> r = HttpClient.newHttpClient().send(
                     HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofInputStream());
                 assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(
                     t -> assertThat(t).startsWith("text/event-stream"));
@@ -41,7 +43,7 @@ class LiveEventsTest {
                         while ((line = in.readLine()) != null) {
                             sink.add(line);
                         }
-                    } catch (final java.io.IOException e) {
+                    } catch (final IOException e) {
                         sink.add("closed");
                     }
                 });

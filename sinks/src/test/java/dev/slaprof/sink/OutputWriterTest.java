@@ -7,11 +7,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.slaprof.schema.LatencySamples;
 import dev.slaprof.schema.Mappings;
+import dev.slaprof.schema.SlaTargets;
 import dev.slaprof.schema.avro.Backend;
 import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.LatencySample;
-import dev.slaprof.schema.avro.MappingLoadStats;
 import dev.slaprof.schema.avro.Mapping;
+import dev.slaprof.schema.avro.MappingLoadStats;
 import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.SlaTarget;
@@ -20,17 +21,23 @@ import dev.slaprof.schema.avro.Statistic;
 import dev.slaprof.topology.Keys;
 import dev.slaprof.topology.LatencyStats;
 import dev.slaprof.topology.Recommender;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.stream.Stream;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,7 +62,7 @@ class OutputWriterTest {
                 add(stats, sample(d, Role.DECODE, Mappings.tp(2), n, isl, 500, 30.0, 10 + n * 0.5 + isl / 1000.0));
             }
         }
-        final SlaTarget sla = dev.slaprof.schema.SlaTargets.of("default", 500.0, 50.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
+        final SlaTarget sla = SlaTargets.of("default", 500.0, 50.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
         return Recommender.recommend(d, sla, stats, Map.of("TP=2", 502_272L), null, 1_000_000L);
     }
 
@@ -85,8 +92,8 @@ class OutputWriterTest {
             folder.toString());
         final var pt = r.getPrefillTable();
         final var dt = r.getDecodeTable();
-        final Map<String, String> header = new java.util.HashMap<>();
-        final Map<String, List<Double>> values = new java.util.HashMap<>();
+        final Map<String, String> header = new HashMap<>();
+        final Map<String, List<Double>> values = new HashMap<>();
         for (final String line : out.strip().split("\\R")) {
             final String[] f = line.split(" ", 5);
             header.put(f[0] + " " + f[1], f[2] + " " + f[3]);
@@ -141,7 +148,7 @@ class OutputWriterTest {
             "selected_prefill_interpolation/prefill_throughput_interpolation.png",
             "selected_decode_interpolation/decode_itl_interpolation.png",
             "selected_decode_interpolation/decode_throughput_interpolation.png"}) {
-            final java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(folder.resolve(png).toFile());
+            final BufferedImage img = ImageIO.read(folder.resolve(png).toFile());
             assertThat(img).as(png).isNotNull();
             assertThat(img.getWidth()).isEqualTo(1000);
             assertThat(img.getHeight()).isEqualTo(650);
@@ -153,8 +160,8 @@ class OutputWriterTest {
         assertThat(Plots.performance(r, true, " (SIMULATED data)").getTitle().getText()).contains("SIMULATED");
     }
 
-    private static int distinctColours(final java.awt.image.BufferedImage img) {
-        final java.util.Set<Integer> colours = new java.util.HashSet<>();
+    private static int distinctColours(final BufferedImage img) {
+        final Set<Integer> colours = new HashSet<>();
         for (int y = 0; y < img.getHeight(); y += 3) {
             for (int x = 0; x < img.getWidth(); x += 3) {
                 colours.add(img.getRGB(x, y));
@@ -170,10 +177,10 @@ class OutputWriterTest {
 
     @Test
     void shouldWriteEachBackendsWorkersAsItsDisaggTemplateNamesThem() {
-        final java.util.function.Function<Backend, JsonNode> services = be -> {
+        final Function<Backend, JsonNode> services = be -> {
             final Recommendation r = recommendation(new Deployment("Qwen/Qwen3-30B-A3B", be, "", "H200-SXM", ""));
-            r.getPrefill().getPoint().setMapping(dev.slaprof.schema.Mappings.tep(4));
-            r.getDecode().getPoint().setMapping(dev.slaprof.schema.Mappings.dep(8));
+            r.getPrefill().getPoint().setMapping(Mappings.tep(4));
+            r.getDecode().getPoint().setMapping(Mappings.dep(8));
             return DgdYaml.deployment(r).path("spec").path("services");
         };
         final JsonNode vllm = services.apply(Backend.VLLM);
@@ -291,7 +298,7 @@ class OutputWriterTest {
             add(stats, sample(d, Role.DECODE, Mappings.tp(1), n, 3000, 500, 30.0, 10 + n * 0.5));
             add(stats, sample(d, Role.DECODE, Mappings.tp(1), n, 6843, 500, 30.0, 12 + n * 0.5));
         }
-        final SlaTarget sla = dev.slaprof.schema.SlaTargets.of("default", 500.0, 50.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
+        final SlaTarget sla = SlaTargets.of("default", 500.0, 50.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
         final Path folder = new OutputWriter(dir).write(Recommender.recommend(d, sla, stats, Map.of("TP=1", 502_272L),
             null, 1_000_000L));
         assertThat(folder.resolve("selected_prefill_interpolation")).doesNotExist();
@@ -313,7 +320,7 @@ class OutputWriterTest {
         for (final int n : new int[] {1, 8, 16}) {
             add(stats, sample(d, Role.DECODE, Mappings.tp(1), n, 3000, 500, 30.0, 10 + n * 0.5));
         }
-        final SlaTarget sla = dev.slaprof.schema.SlaTargets.of("default", 500.0, 50.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
+        final SlaTarget sla = SlaTargets.of("default", 500.0, 50.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
         final Recommendation r = Recommender.recommend(d, sla, stats, Map.of("TP=1", 502_272L), null, 1_000_000L);
         assertThat(r.getPrefill()).isNull();
         final Path folder = new OutputWriter(dir).write(r);

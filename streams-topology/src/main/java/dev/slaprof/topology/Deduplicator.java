@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -55,9 +57,9 @@ final class Deduplicator implements FixedKeyProcessor<byte[], LatencySample, Lat
     private IdChunk lastPut;
     private long lastPutGeneration;
     private long lastPutSlot;
-    private org.apache.kafka.common.metrics.Sensor duplicates;
-    private org.apache.kafka.common.metrics.Sensor evicted;
-    private org.apache.kafka.common.metrics.Sensor deadLetters;
+    private Sensor duplicates;
+    private Sensor evicted;
+    private Sensor deadLetters;
     private long evictedReported;
 
     Deduplicator(final Duration window, final int maxIds) {
@@ -202,7 +204,7 @@ final class Deduplicator implements FixedKeyProcessor<byte[], LatencySample, Lat
                 return null;
             }
             if (bytes.length % 8 != 0) {
-                throw new org.apache.kafka.common.errors.SerializationException(
+                throw new SerializationException(
                     "a de-duplication chunk must hold whole 8-byte fingerprints, got " + bytes.length + " bytes");
             }
             final ByteBuffer b = ByteBuffer.wrap(bytes);

@@ -1,5 +1,7 @@
 package dev.slaprof.topology;
 
+import java.util.Arrays;
+
 /**
  * The event ids seen within a window of record time, held in memory as 64-bit fingerprints in one open-addressing
  * table, each tagged with the time slot (record time / slot length) it was seen in. A lookup is one probe sequence
@@ -211,7 +213,7 @@ final class IdWindow {
     private static final byte[] HEX = new byte[128];
 
     static {
-        java.util.Arrays.fill(HEX, (byte) -1);
+        Arrays.fill(HEX, (byte) -1);
         for (int c = '0'; c <= '9'; c++) {
             HEX[c] = (byte) (c - '0');
         }

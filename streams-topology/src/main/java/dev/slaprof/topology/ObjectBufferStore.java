@@ -1,6 +1,8 @@
 package dev.slaprof.topology;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,9 +14,17 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.query.Position;
+import org.apache.kafka.streams.query.PositionBound;
+import org.apache.kafka.streams.query.Query;
+import org.apache.kafka.streams.query.QueryConfig;
+import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.internals.CacheFlushListener;
+import org.apache.kafka.streams.state.internals.CachedStateStore;
+import org.apache.kafka.streams.state.internals.WrappedStateStore;
 
 /**
  * A key-value store that keeps written values as objects in front of Kafka Streams' own (metered, logged) store
@@ -42,14 +52,14 @@ import org.apache.kafka.streams.state.StoreBuilder;
  * @param <V> value type
  */
 final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
-    org.apache.kafka.streams.state.internals.CachedStateStore<K, V> {
+    CachedStateStore<K, V> {
     private final KeyValueStore<K, V> inner;
     private final Map<K, V> dirty = new LinkedHashMap<>();
     private final boolean retain;
     /** Retaining only: every entry in key order (for scans), or null until loaded from the inner store. */
     private TreeMap<K, V> live;
     /** Retaining only: the same entries hashed (for the per-sample gets). */
-    private final Map<K, V> index = new java.util.HashMap<>();
+    private final Map<K, V> index = new HashMap<>();
     /** Counts write-throughs and resets: an object put since the last change of it is still dirty. */
     private long generation;
     /** Run before dirty objects are serialized (a processor brings derived state into them). */
@@ -81,7 +91,7 @@ final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
     static ObjectBufferStore<?, ?> find(final StateStore store) {
         StateStore s = store;
         while (!(s instanceof ObjectBufferStore<?, ?>)) {
-            if (!(s instanceof org.apache.kafka.streams.state.internals.WrappedStateStore<?, ?, ?> w)) {
+            if (!(s instanceof WrappedStateStore<?, ?, ?> w)) {
                 throw new IllegalStateException("store " + store.name() + " has no object buffer");
             }
             s = w.wrapped();
@@ -290,7 +300,7 @@ final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
     }
 
     /** An iterator over a copy of the entries (callers may write to the store while iterating). */
-    private KeyValueIterator<K, V> snapshot(final java.util.Collection<Map.Entry<K, V>> entries) {
+    private KeyValueIterator<K, V> snapshot(final Collection<Map.Entry<K, V>> entries) {
         final Iterator<Map.Entry<K, V>> it = new ArrayList<>(entries).iterator();
         return new KeyValueIterator<>() {
             private Map.Entry<K, V> next = it.hasNext() ? it.next() : null;
@@ -341,7 +351,7 @@ final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
     }
 
     @Override
-    public boolean setFlushListener(final org.apache.kafka.streams.state.internals.CacheFlushListener<K, V> listener,
+    public boolean setFlushListener(final CacheFlushListener<K, V> listener,
                                     final boolean sendOldValues) {
         return false;
     }
@@ -350,7 +360,7 @@ final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
     @SuppressWarnings("unchecked")
     public void flushCache() {
         writeThrough();
-        if (inner instanceof org.apache.kafka.streams.state.internals.CachedStateStore<?, ?> c) {
+        if (inner instanceof CachedStateStore<?, ?> c) {
             c.flushCache();
         }
     }
@@ -359,7 +369,7 @@ final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
     public void clearCache() {
         dirty.clear();
         dropRetained();
-        if (inner instanceof org.apache.kafka.streams.state.internals.CachedStateStore<?, ?> c) {
+        if (inner instanceof CachedStateStore<?, ?> c) {
             c.clearCache();
         }
     }
@@ -410,14 +420,14 @@ final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
     }
 
     @Override
-    public org.apache.kafka.streams.query.Position getPosition() {
+    public Position getPosition() {
         return inner.getPosition();
     }
 
     @Override
-    public <R> org.apache.kafka.streams.query.QueryResult<R> query(final org.apache.kafka.streams.query.Query<R> query,
-                                                                   final org.apache.kafka.streams.query.PositionBound bound,
-                                                                   final org.apache.kafka.streams.query.QueryConfig config) {
+    public <R> QueryResult<R> query(final Query<R> query,
+                                                                   final PositionBound bound,
+                                                                   final QueryConfig config) {
         // Interactive queries run on the caller's thread: they read what the last commit wrote, never the buffer.
         return inner.query(query, bound, config);
     }

@@ -14,6 +14,7 @@ import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.schema.avro.Strategy;
 import dev.slaprof.schema.avro.Sweep;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,13 +23,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.BiConsumer;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -38,6 +38,8 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The stateful heart of the topology, one instance per input partition (samples are keyed by deployment, so every
@@ -58,7 +60,7 @@ final class ProfileProcessor implements Processor<byte[], LatencySample, Specifi
     /** Ageing horizon, or null: samples are kept for ever. */
     private final Duration horizon;
     private KeyValueStore<String, MappingLoadStats> previous;
-    private org.apache.kafka.common.metrics.Sensor aggregated;
+    private Sensor aggregated;
     /** Samples aggregated since the sensor was last told (it is told at each flush, not per sample). */
     private long pendingSamples;
     private final Set<String> dirtyBuckets = new LinkedHashSet<>();
@@ -296,8 +298,8 @@ final class ProfileProcessor implements Processor<byte[], LatencySample, Specifi
 
     private static void sync(final Slot slot) {
         if (slot.unsynced) {
-            slot.stats.getTtft().setHistogram(java.nio.ByteBuffer.wrap(slot.ttft.pack()));
-            slot.stats.getItl().setHistogram(java.nio.ByteBuffer.wrap(slot.itl.pack()));
+            slot.stats.getTtft().setHistogram(ByteBuffer.wrap(slot.ttft.pack()));
+            slot.stats.getItl().setHistogram(ByteBuffer.wrap(slot.itl.pack()));
             slot.unsynced = false;
         }
     }
@@ -413,7 +415,7 @@ final class ProfileProcessor implements Processor<byte[], LatencySample, Specifi
 
     /** Decode sweep caps of a deployment's engines, by mapping label (only capped ones). */
     private Map<String, Integer> sweepCaps(final Deployment d) {
-        final Map<String, Integer> out = new java.util.TreeMap<>();
+        final Map<String, Integer> out = new TreeMap<>();
         this.<CapacityKey, EngineCapacity>forEachGlobal(TopologyNames.CAPACITY_STORE, (k, v) -> {
             if (v.getDecodeSweepCap() > 0 && k.getDeployment().equals(d)) {
                 out.put(k.getMapping(), v.getDecodeSweepCap());

@@ -4,6 +4,7 @@ import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.avro.CostRow;
 import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.MappingLoadStats;
+import dev.slaprof.schema.avro.ModePick;
 import dev.slaprof.schema.avro.PerfPoint;
 import dev.slaprof.schema.avro.Pick;
 import dev.slaprof.schema.avro.PinnedChoice;
@@ -11,6 +12,7 @@ import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.schema.avro.Sweep;
+import dev.slaprof.topology.recommend.PickingModes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -81,7 +83,7 @@ public final class Recommender {
             for (final int di : dFront) {
                 final PerfPoint p = prefill.get(pi);
                 final PerfPoint d = decode.get(di);
-                final int[] xy = dev.slaprof.topology.recommend.PickingModes.balancedComposition(p, d, sla.getOsl());
+                final int[] xy = PickingModes.balancedComposition(p, d, sla.getOsl());
                 cost.add(CostRow.newBuilder().setPrefillIndex(pi).setDecodeIndex(di).setPrefillTtftMs(p.getLatencyMs())
                     .setPrefillThptPerGpu(p.getThptPerGpu()).setDecodeItlMs(d.getLatencyMs())
                     .setDecodeThptPerGpu(d.getThptPerGpu()).setTokensPerUser(CostTable.tokensPerUser(d.getLatencyMs()))
@@ -119,7 +121,7 @@ public final class Recommender {
             .setAutomaticPrefill(pinnedPrefill != null ? autoPrefill : null)
             .setAutomaticDecode(pinnedDecode != null ? autoDecode : null)
             .build();
-        final dev.slaprof.schema.avro.ModePick mode = dev.slaprof.topology.recommend.PickingModes.pick(
+        final ModePick mode = PickingModes.pick(
             sla.getPickingMode(), targets(sla), prefill, decode);
         r.setModePick(mode);
         if (mode != null && !mode.getFeasible()) {
@@ -130,10 +132,10 @@ public final class Recommender {
     }
 
     /** The picking modes' view of a profile: an e2e target or an optimization type replaces the ITL constraint. */
-    static dev.slaprof.topology.recommend.PickingModes.Targets targets(final SlaTarget sla) {
+    static PickingModes.Targets targets(final SlaTarget sla) {
         final boolean e2e = sla.getE2eLatencyMs() > 0;
         final boolean byType = !sla.getOptimizationType().isEmpty() && !e2e;
-        return new dev.slaprof.topology.recommend.PickingModes.Targets(sla.getTtftMs(),
+        return new PickingModes.Targets(sla.getTtftMs(),
             e2e || byType ? 0 : sla.getItlMs(), e2e ? sla.getE2eLatencyMs() : 0, sla.getOptimizationType(),
             sla.getOsl(), sla.getRequestRate(), sla.getConcurrency(), sla.getTotalGpus());
     }

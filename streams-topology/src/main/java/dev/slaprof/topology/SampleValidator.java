@@ -1,5 +1,6 @@
 package dev.slaprof.topology;
 
+import dev.slaprof.schema.avro.Backend;
 import dev.slaprof.schema.avro.LatencySample;
 import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.StatusCode;
@@ -35,7 +36,7 @@ public final class SampleValidator {
         if (s.getRole() == Role.UNKNOWN_ROLE) {
             return "unknown role";
         }
-        if (s.getDeployment().getBackend() == dev.slaprof.schema.avro.Backend.UNKNOWN_BACKEND) {
+        if (s.getDeployment().getBackend() == Backend.UNKNOWN_BACKEND) {
             return "unknown backend";
         }
         if (s.getDeployment().getModel().isBlank() || s.getDeployment().getGpuType().isBlank()) {

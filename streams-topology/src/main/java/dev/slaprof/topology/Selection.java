@@ -2,6 +2,7 @@ package dev.slaprof.topology;
 
 import dev.slaprof.schema.avro.PerfPoint;
 import dev.slaprof.schema.avro.Pick;
+import dev.slaprof.schema.avro.Role;
 import java.util.List;
 import java.util.Locale;
 
@@ -82,7 +83,7 @@ public final class Selection {
     }
 
     private static String describe(final PerfPoint p) {
-        return p.getRole() == dev.slaprof.schema.avro.Role.DECODE
+        return p.getRole() == Role.DECODE
             ? p.getLabel() + " at " + p.getInFlight() + " in flight" : p.getLabel();
     }
 }

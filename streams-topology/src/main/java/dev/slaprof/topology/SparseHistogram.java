@@ -1,5 +1,6 @@
 package dev.slaprof.topology;
 
+import java.util.Arrays;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -123,7 +124,7 @@ public final class SparseHistogram {
             putCount(out, n, c);
             n += ENTRY;
         }
-        return n == out.length ? out : java.util.Arrays.copyOf(out, n);
+        return n == out.length ? out : Arrays.copyOf(out, n);
     }
 
     /** Occupied classes of a packed histogram. */
@@ -155,7 +156,7 @@ public final class SparseHistogram {
             targets[k] = Math.max(1, (long) Math.ceil(requested * total / 100.0));
             order[k] = k;
         }
-        java.util.Arrays.sort(order, (x, y) -> Long.compare(targets[x], targets[y]));
+        Arrays.sort(order, (x, y) -> Long.compare(targets[x], targets[y]));
         long cumulative = 0;
         int p = 0;
         for (final int k : order) {

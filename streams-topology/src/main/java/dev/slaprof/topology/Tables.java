@@ -126,7 +126,7 @@ public final class Tables {
     }
 
     /** A decode table's columns as arrays: x (KV usage), y (context), ITL (ms), thpt/GPU. */
-    public static double[][] columns(final dev.slaprof.schema.avro.DecodeTable t) {
+    public static double[][] columns(final DecodeTable t) {
         final int n = t.getZItl().size();
         final double[][] c = new double[4][n];
         for (int i = 0; i < n; i++) {

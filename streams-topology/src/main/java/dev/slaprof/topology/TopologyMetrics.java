@@ -5,6 +5,9 @@ import java.util.TreeMap;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.metrics.stats.CumulativeSum;
+import org.apache.kafka.common.metrics.stats.Rate;
+import org.apache.kafka.common.metrics.stats.WindowedSum;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsMetrics;
 
@@ -46,9 +49,9 @@ public final class TopologyMetrics {
         final Sensor s = metrics.addSensor(SCOPE + "-" + operation + "-" + taskId, Sensor.RecordingLevel.INFO);
         final Map<String, String> tags = Map.of("thread-id", Thread.currentThread().getName(), "task-id", taskId);
         s.add(new MetricName(operation + "-rate", GROUP, "per second " + operation, tags),
-            new org.apache.kafka.common.metrics.stats.Rate(new org.apache.kafka.common.metrics.stats.WindowedSum()));
+            new Rate(new WindowedSum()));
         s.add(new MetricName(operation + "-total", GROUP, "total " + operation, tags),
-            new org.apache.kafka.common.metrics.stats.CumulativeSum());
+            new CumulativeSum());
         return s;
     }
 

@@ -1,5 +1,7 @@
 package dev.slaprof.topology;
 
+import java.time.Duration;
+
 /** Names of every store and processor of the topology (it has no repartition topic), in one place. */
 public final class TopologyNames {
     /** Statistics of every bucket, keyed by deployment id + bucket (prefix-scannable per deployment). */
@@ -20,7 +22,7 @@ public final class TopologyNames {
     /** Configuration key (in the Streams properties, e.g. from {@code --kafka-config}) overriding the capacity. */
     public static final String DEDUP_MAX_IDS_CONFIG = "slaprof.dedup.max.ids";
     /** How long an event id is remembered: a redelivery later than this counts again. */
-    public static final java.time.Duration DEDUP_WINDOW = java.time.Duration.ofHours(1);
+    public static final Duration DEDUP_WINDOW = Duration.ofHours(1);
     /** Global store of SLA profiles. */
     public static final String SLA_STORE = "sla-targets-store";
     /** Global store of engine capacities. */

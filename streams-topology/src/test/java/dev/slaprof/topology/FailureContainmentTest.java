@@ -14,6 +14,7 @@ import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.LatencySample;
 import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.Statistic;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -91,7 +92,7 @@ class FailureContainmentTest {
 
     @Test
     void shouldNameTheInnermostCause() {
-        final Exception e = new IllegalStateException("task failed", new java.io.IOException("disk full"));
+        final Exception e = new IllegalStateException("task failed", new IOException("disk full"));
         assertThat(StreamsRunner.describe(e)).isEqualTo(
             "IllegalStateException: task failed (caused by IOException: disk full)");
     }

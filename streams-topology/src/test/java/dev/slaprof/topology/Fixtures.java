@@ -1,6 +1,8 @@
 package dev.slaprof.topology;
 
 import dev.slaprof.schema.LatencySamples;
+import dev.slaprof.schema.SlaTargets;
+import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.Backend;
 import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.LatencySample;
@@ -9,6 +11,12 @@ import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.schema.avro.SourceKind;
 import dev.slaprof.schema.avro.Statistic;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TopologyTestDriver;
 
 /** Samples and SLA profiles for topology tests. */
 final class Fixtures {
@@ -19,7 +27,7 @@ final class Fixtures {
     }
 
     static SlaTarget sla(final double ttft, final double itl, final Statistic stat) {
-        return dev.slaprof.schema.SlaTargets.of("default", ttft, itl, 3000, 500, stat, 1, 8, 1, false);
+        return SlaTargets.of("default", ttft, itl, 3000, 500, stat, 1, 8, 1, false);
     }
 
     static LatencySample prefill(final Mapping m, final int isl, final double ttftMs) {
@@ -33,16 +41,16 @@ final class Fixtures {
     }
 
     /** A test driver of the whole topology with {@code extra} settings (250 ms recompute interval, fresh state dir). */
-    static org.apache.kafka.streams.TopologyTestDriver driver(final dev.slaprof.schema.Topics topics,
-                                                              final SlaTarget sla, final java.util.Properties extra)
-        throws java.io.IOException {
-        final java.util.Properties p = new java.util.Properties();
+    static TopologyTestDriver driver(final Topics topics,
+                                                              final SlaTarget sla, final Properties extra)
+        throws IOException {
+        final Properties p = new Properties();
         p.putAll(extra);
-        p.put(org.apache.kafka.streams.StreamsConfig.APPLICATION_ID_CONFIG, "fixtures-test");
-        p.put(org.apache.kafka.streams.StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        p.put(org.apache.kafka.streams.StreamsConfig.STATE_DIR_CONFIG,
-            java.nio.file.Files.createTempDirectory("tt-state").toString());
-        return new org.apache.kafka.streams.TopologyTestDriver(SlaprofTopology.build(p, topics, sla,
-            java.time.Duration.ofMillis(250)), p);
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "fixtures-test");
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        p.put(StreamsConfig.STATE_DIR_CONFIG,
+            Files.createTempDirectory("tt-state").toString());
+        return new TopologyTestDriver(SlaprofTopology.build(p, topics, sla,
+            Duration.ofMillis(250)), p);
     }
 }

@@ -10,6 +10,7 @@ import dev.slaprof.schema.avro.DecodeTable;
 import dev.slaprof.schema.avro.PrefillTable;
 import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.SplineData;
+import dev.slaprof.schema.avro.Statistic;
 import dev.slaprof.topology.interp.DecodeGrid;
 import dev.slaprof.topology.interp.HybridDecodeGrid;
 import dev.slaprof.topology.interp.PrefillInterpolator;
@@ -58,7 +59,7 @@ class PlannerDataTest {
             doubles(d.path("z_itl")), doubles(d.path("z_thpt_per_gpu")), new ArrayList<>(),
             d.path("max_kv_tokens").asLong(), true, "");
         final Recommendation base = Recommender.recommend(Fixtures.DEPLOYMENT, Fixtures.sla(500, 50,
-            dev.slaprof.schema.avro.Statistic.MEAN), List.of(), Map.of(), null, 0);
+            Statistic.MEAN), List.of(), Map.of(), null, 0);
         base.setPrefillTable(pt);
         base.setDecodeTable(dt);
         PlannerData.attach(base);
@@ -88,7 +89,7 @@ class PlannerDataTest {
 
         // An incomplete table: nothing attached, no exception.
         final Recommendation empty = Recommender.recommend(Fixtures.DEPLOYMENT, Fixtures.sla(500, 50,
-            dev.slaprof.schema.avro.Statistic.MEAN), List.of(), Map.of(), null, 0);
+            Statistic.MEAN), List.of(), Map.of(), null, 0);
         assertThat(empty.getDecodeGrid()).isNull();
         assertThat(empty.getPrefillTtftSpline()).isNull();
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.avro.LatencySample;
 import dev.slaprof.schema.avro.MappingLoadStats;
+import dev.slaprof.schema.avro.PinnedChoice;
 import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.schema.avro.Statistic;
@@ -184,7 +185,7 @@ class RecommenderTest {
         assertThat(auto.getDecode().getPoint().getLabel()).isEqualTo("TP=1");
         assertThat(auto.getPinned()).isNull();
 
-        final var pin = new dev.slaprof.schema.avro.PinnedChoice("TP=2", "TP=2", null, 5L, "web-ui");
+        final var pin = new PinnedChoice("TP=2", "TP=2", null, 5L, "web-ui");
         final Recommendation pinned = Recommender.recommend(Fixtures.DEPLOYMENT, sla, s, Map.of(), auto, pin, 0);
         assertThat(pinned.getPrefill().getPoint().getLabel()).isEqualTo("TP=2");
         assertThat(pinned.getPrefill().getReason()).startsWith("pinned by web-ui");
@@ -197,14 +198,14 @@ class RecommenderTest {
 
         // A pin of one in-flight point; a pinned prefill that misses the target is used, marked infeasible.
         final var strict = Fixtures.sla(50, 22, Statistic.MEAN);
-        final var pin2 = new dev.slaprof.schema.avro.PinnedChoice("TP=1", "TP=2", 8, 6L, "");
+        final var pin2 = new PinnedChoice("TP=1", "TP=2", 8, 6L, "");
         final Recommendation r2 = Recommender.recommend(Fixtures.DEPLOYMENT, strict, s, Map.of(), pinned, pin2, 0);
         assertThat(r2.getPrefill().getPoint().getLabel()).isEqualTo("TP=1");
         assertThat(r2.getPrefill().getFeasible()).isFalse();
         assertThat(r2.getDecode().getPoint().getInFlight()).isEqualTo(8);
 
         // A pin naming no existing point leaves the automatic pick, with a warning; unpinning restores it.
-        final var pin3 = new dev.slaprof.schema.avro.PinnedChoice("TP=8", null, null, 7L, "");
+        final var pin3 = new PinnedChoice("TP=8", null, null, 7L, "");
         final Recommendation r3 = Recommender.recommend(Fixtures.DEPLOYMENT, sla, s, Map.of(), r2, pin3, 0);
         assertThat(r3.getPrefill().getPoint().getLabel()).isEqualTo("TP=1");
         assertThat(r3.getPinned()).isNull();

@@ -12,6 +12,7 @@ import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.LatencySample;
 import dev.slaprof.schema.avro.MappingLoadStats;
 import dev.slaprof.schema.avro.Phase;
+import dev.slaprof.schema.avro.PinnedChoice;
 import dev.slaprof.schema.avro.ProfileKey;
 import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.RecommendationKey;
@@ -23,6 +24,8 @@ import dev.slaprof.schema.avro.StatusCode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -143,7 +146,7 @@ class SlaprofTopologyTest {
         small.put(TopologyNames.DEDUP_MAX_IDS_CONFIG, "2");
         try (TopologyTestDriver d = driver(Fixtures.sla(50, 10, Statistic.MEAN), small)) {
             final var in = samples(d);
-            final List<LatencySample> sent = new java.util.ArrayList<>();
+            final List<LatencySample> sent = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 final LatencySample s = Fixtures.prefill(Mappings.tp(1), 3000, 100);
                 sent.add(s);
@@ -227,8 +230,8 @@ class SlaprofTopologyTest {
 
             final var sel = d.createInputTopic(TopicNames.SELECTIONS, topics.selections().keySerde().serializer(),
                 topics.selections().valueSerde().serializer());
-            final var key = new dev.slaprof.schema.avro.RecommendationKey(Fixtures.DEPLOYMENT, "default");
-            sel.pipeInput(key, new dev.slaprof.schema.avro.PinnedChoice("TP=2", null, null, 1L, "test"));
+            final var key = new RecommendationKey(Fixtures.DEPLOYMENT, "default");
+            sel.pipeInput(key, new PinnedChoice("TP=2", null, null, 1L, "test"));
             d.advanceWallClockTime(RATE);
             Recommendation r = latest(out);
             assertThat(r.getPrefill().getPoint().getLabel()).isEqualTo("TP=2");
@@ -259,7 +262,7 @@ class SlaprofTopologyTest {
             Duration.ofSeconds(10));
         assertThat(t.describe().toString()).contains(TopologyNames.BUCKET_PREVIOUS_STORE);
         try (TopologyTestDriver d = new TopologyTestDriver(t, p,
-                java.time.Instant.ofEpochMilli(Fixtures.T0_US / 1000))) {
+                Instant.ofEpochMilli(Fixtures.T0_US / 1000))) {
             final var in = samples(d);
             final var stats = d.createOutputTopic(TopicNames.MAPPING_LOAD_STATS, topics.stats().keySerde()
                 .deserializer(), topics.stats().valueSerde().deserializer());

@@ -2,8 +2,10 @@ package dev.slaprof.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Arrays;
 import java.util.Random;
 import org.HdrHistogram.Histogram;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /** The sparse histogram gives exactly HdrHistogram's percentiles, and its size depends on occupied classes only. */
@@ -48,7 +50,7 @@ class SparseHistogramTest {
                 values[i] = Math.min(1 + (long) Math.exp(r.nextGaussian() * 2 + 10), SparseHistogram.MAX_US);
                 sparse = SparseHistogram.add(sparse, values[i]);
             }
-            java.util.Arrays.sort(values);
+            Arrays.sort(values);
             final double[] ps = {0, 1, 50, 90, 95, 99, 99.9, 100};
             final double[] got = SparseHistogram.linearPercentiles(sparse, ps);
             for (int k = 0; k < ps.length; k++) {
@@ -89,12 +91,12 @@ class SparseHistogramTest {
             b = SparseHistogram.addInPlace(b, v);
             inPlace += b == before ? 1 : 0;
             if (i % 997 == 0) {
-                org.assertj.core.api.Assertions.assertThat(b).isEqualTo(a);
+                Assertions.assertThat(b).isEqualTo(a);
             }
         }
-        org.assertj.core.api.Assertions.assertThat(b).isEqualTo(a);
+        Assertions.assertThat(b).isEqualTo(a);
         // Most samples land in an existing class and are counted in place (74 % here, a wide lognormal spread).
-        org.assertj.core.api.Assertions.assertThat(inPlace).isGreaterThan(12_000);
+        Assertions.assertThat(inPlace).isGreaterThan(12_000);
     }
 
     @Test
@@ -121,7 +123,7 @@ class SparseHistogramTest {
 
     @Test
     void shouldRefuseBytesThatAreNotWholeEntries() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SparseHistogram.addInPlace(new byte[7], 5))
+        Assertions.assertThatThrownBy(() -> SparseHistogram.addInPlace(new byte[7], 5))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("whole 6-byte entries, got 7 bytes");
     }
 }

@@ -16,13 +16,15 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One of slaprof's HTTP surfaces (web UI and REST API, schema registry): a JDK server, over TLS when a keystore is
  * given, with the {@link AccessPolicy} in front of every context it serves.
  */
 public final class HttpSurface {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpSurface.class);
+    private static final Logger LOG = LoggerFactory.getLogger(HttpSurface.class);
     /** Environment variable holding the keystore password when no password file is given. */
     public static final String TLS_PASSWORD_ENV = "SLAPROF_TLS_KEYSTORE_PASSWORD";
 

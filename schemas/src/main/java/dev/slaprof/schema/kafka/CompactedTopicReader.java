@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -158,7 +159,7 @@ public class CompactedTopicReader<K, V> implements AutoCloseable {
      * Waits until {@code condition} holds for the values held (checked now and after every batch the reader applies),
      * at most {@code timeout}; false when it did not hold in time or the reader stopped.
      */
-    public boolean awaitUntil(final java.util.function.Predicate<Map<K, V>> condition, final Duration timeout)
+    public boolean awaitUntil(final Predicate<Map<K, V>> condition, final Duration timeout)
         throws InterruptedException {
         final long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (applied) {
@@ -178,8 +179,8 @@ public class CompactedTopicReader<K, V> implements AutoCloseable {
     }
 
     /** Why the reader thread stopped, if it did (then {@link #all()} no longer changes). */
-    public java.util.Optional<RuntimeException> failure() {
-        return java.util.Optional.ofNullable(failure);
+    public Optional<RuntimeException> failure() {
+        return Optional.ofNullable(failure);
     }
 
     /** Records of the topic skipped because they could not be decoded. */

@@ -4,11 +4,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -86,7 +89,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             keytool("-importcert", "-noprompt", "-alias", "broker", "-file", cert.toString(), "-keystore",
                 truststore.toString(), "-storetype", "PKCS12", "-storepass", storePass);
             final int port = freePort();
-            final Map<String, String> o = new java.util.HashMap<>();
+            final Map<String, String> o = new HashMap<>();
             o.put("listeners", "SASL_SSL://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + freePort());
             o.put("advertised.listeners", "SASL_SSL://127.0.0.1:" + port);
             o.put("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL");
@@ -131,7 +134,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private static void keytool(final String... args) throws IOException {
-        final List<String> cmd = new java.util.ArrayList<>();
+        final List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
         cmd.addAll(List.of(args));
         final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -196,7 +199,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
             s.setReuseAddress(true);
             return s.getLocalPort();
         }
@@ -209,7 +212,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         final ByteArrayOutputStream log = new ByteArrayOutputStream();
         try (PrintStream ps = new PrintStream(log, true, StandardCharsets.UTF_8)) {
-            final List<String> args = new java.util.ArrayList<>(List.of("format", "-t", Uuid.randomUuid().toString(),
+            final List<String> args = new ArrayList<>(List.of("format", "-t", Uuid.randomUuid().toString(),
                 "-c", cfg.toString(), "--standalone"));
             for (final String cred : scram) {
                 args.add("--add-scram");

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -69,7 +70,7 @@ public final class TopicProvisioner {
 
     static List<Spec> parse(final Properties p) {
         final Map<String, Map<String, String>> byTopic = new LinkedHashMap<>();
-        for (final String key : new java.util.TreeSet<>(p.stringPropertyNames())) {
+        for (final String key : new TreeSet<>(p.stringPropertyNames())) {
             final int dot = key.indexOf('.');
             if (dot < 1) {
                 throw new IllegalArgumentException("bad key in topics file: '" + key + "'");

@@ -1,5 +1,6 @@
 package dev.slaprof.topology.interp;
 
+import org.apache.commons.math3.exception.MathIllegalArgumentException;
 import org.apache.commons.math3.stat.regression.OLSMultipleLinearRegression;
 
 /**
@@ -31,7 +32,7 @@ public record DecodeModelFit(double a, double b, double c, double rSquared) {
             ols.newSampleData(itl.clone(), features);
             final double[] beta = ols.estimateRegressionParameters();
             return new DecodeModelFit(beta[0], beta[1], beta[2], ols.calculateRSquared());
-        } catch (final org.apache.commons.math3.exception.MathIllegalArgumentException e) {
+        } catch (final MathIllegalArgumentException e) {
             throw new IllegalArgumentException("decode points do not determine the model: " + e.getMessage(), e);
         }
     }

@@ -1,6 +1,7 @@
 package dev.slaprof.topology.interp;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
@@ -74,7 +75,7 @@ public final class RowDecodeGrid {
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
-        java.util.Arrays.sort(order, Comparator.comparingDouble(i -> y[i]));
+        Arrays.sort(order, Comparator.comparingDouble(i -> y[i]));
         final List<Row> rows = new ArrayList<>();
         int start = 0;
         for (int k = 1; k <= order.length; k++) {
@@ -88,8 +89,8 @@ public final class RowDecodeGrid {
 
     private static Row row(final Integer[] order, final int from, final int to, final double[] x, final double[] y,
                            final double[] itl, final double[] thpt) {
-        final Integer[] idx = java.util.Arrays.copyOfRange(order, from, to);
-        java.util.Arrays.sort(idx, Comparator.comparingDouble(i -> x[i]));
+        final Integer[] idx = Arrays.copyOfRange(order, from, to);
+        Arrays.sort(idx, Comparator.comparingDouble(i -> x[i]));
         final int n = idx.length;
         final double[] rx = new double[n];
         final double[] ri = new double[n];

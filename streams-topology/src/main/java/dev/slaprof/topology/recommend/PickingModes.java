@@ -6,10 +6,12 @@ import dev.slaprof.schema.avro.PerfPoint;
 import dev.slaprof.schema.avro.PickingMode;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Dynamo 1.x's three picking modes over measured points (interop spec section 2), for a thorough profile: 1P1D
@@ -153,7 +155,7 @@ public final class PickingModes {
     }
 
     /** First row per key in the list's (already sorted) order. */
-    private static <T> List<T> firstPer(final List<T> sorted, final java.util.function.Function<T, String> key) {
+    private static <T> List<T> firstPer(final List<T> sorted, final Function<T, String> key) {
         final Map<String, T> out = new LinkedHashMap<>();
         for (final T r : sorted) {
             out.putIfAbsent(key.apply(r), r);
@@ -363,7 +365,7 @@ public final class PickingModes {
                     + "%.1f ms", b.replicas * b.n, b.replicas, b.n, load(t), constraintName(t), constraint(t, b),
                     target(t));
             } else {
-                final Map<Row, Integer> uncapped = new java.util.IdentityHashMap<>();
+                final Map<Row, Integer> uncapped = new IdentityHashMap<>();
                 for (final Row r : pass) {
                     uncapped.put(r, r.replicas);
                     r.replicas = Math.max(1, max / r.n);

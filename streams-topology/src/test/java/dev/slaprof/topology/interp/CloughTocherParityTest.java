@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -118,7 +119,7 @@ class CloughTocherParityTest {
         final int[][] tri = LinearDecodeGrid.triangulate(x, y, 1.0);
         final CloughTocher2D ct = new CloughTocher2D(x, y, z, tri);
         for (int i = 0; i < 16; i++) {
-            assertThat(ct.value(x[i], y[i])).isCloseTo(z[i], org.assertj.core.api.Assertions.within(1e-9));
+            assertThat(ct.value(x[i], y[i])).isCloseTo(z[i], Assertions.within(1e-9));
         }
         assertThat(ct.value(2, 2)).isNaN();
     }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -134,8 +135,8 @@ class DecodeInterpolatorTest {
     void shouldNeverLeaveTheRangeOfTheData() throws Exception {
         final double[][] t = decode(AIC);
         final DecodeGrid g = HybridDecodeGrid.build(t[0], t[1], t[2], t[3], (long) t[4][0], N);
-        final double lo = java.util.Arrays.stream(t[2]).min().orElseThrow();
-        final double hi = java.util.Arrays.stream(t[2]).max().orElseThrow();
+        final double lo = Arrays.stream(t[2]).min().orElseThrow();
+        final double hi = Arrays.stream(t[2]).max().orElseThrow();
         int extrapolated = 0;
         for (int iy = 0; iy < N; iy++) {
             for (int ix = 0; ix < N; ix++) {

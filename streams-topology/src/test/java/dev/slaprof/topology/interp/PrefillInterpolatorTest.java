@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
@@ -122,8 +124,8 @@ class PrefillInterpolatorTest {
     }
 
     static String python(final String script, final String... args) throws Exception {
-        final java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("python3", "-c", script));
-        cmd.addAll(java.util.List.of(args));
+        final List<String> cmd = new ArrayList<>(List.of("python3", "-c", script));
+        cmd.addAll(List.of(args));
         final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
