@@ -2,7 +2,7 @@ package dev.slaprof.sink;
 
 import dev.slaprof.schema.avro.DecodeTable;
 import dev.slaprof.schema.avro.Recommendation;
-import dev.slaprof.topology.Tables;
+import dev.slaprof.topology.recommend.Tables;
 import dev.slaprof.topology.interp.CloughTocherDecodeGrid;
 import dev.slaprof.topology.interp.DecodeGrid;
 import dev.slaprof.topology.interp.DecodeInterpolator;

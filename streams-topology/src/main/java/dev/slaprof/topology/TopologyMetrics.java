@@ -25,11 +25,11 @@ public final class TopologyMetrics {
     /** Valid samples aggregated into statistics. */
     static final String SAMPLES = "samples";
     /** Redeliveries dropped by the de-duplication window. */
-    static final String DUPLICATES = "duplicates";
+    public static final String DUPLICATES = "duplicates";
     /** Samples that failed validation and went to the dead-letter topic. */
-    static final String DEAD_LETTERS = "dead-letters";
+    public static final String DEAD_LETTERS = "dead-letters";
     /** Event ids forgotten before the de-duplication window ended, because a task's id capacity was reached. */
-    static final String DEDUP_EVICTED = "dedup-evicted";
+    public static final String DEDUP_EVICTED = "dedup-evicted";
     /** Recomputations of one deployment that threw: logged, dead-lettered, the other deployments unaffected. */
     static final String RECOMPUTE_FAILURES = "recompute-failures";
 
@@ -37,7 +37,7 @@ public final class TopologyMetrics {
     }
 
     /** The rate/total sensor of one operation (shared by the tasks of a thread). */
-    static Sensor sensor(final StreamsMetrics metrics, final String operation) {
+    public static Sensor sensor(final StreamsMetrics metrics, final String operation) {
         return metrics.addRateTotalSensor(SCOPE, "topology", operation, Sensor.RecordingLevel.INFO);
     }
 
@@ -45,7 +45,7 @@ public final class TopologyMetrics {
      * Like {@link #sensor} ({@code <operation>-rate} and {@code <operation>-total}), but counting the recorded values,
      * so a processor can count in a plain field and record the batch now and then instead of once per record.
      */
-    static Sensor batchSensor(final StreamsMetrics metrics, final String taskId, final String operation) {
+    public static Sensor batchSensor(final StreamsMetrics metrics, final String taskId, final String operation) {
         final Sensor s = metrics.addSensor(SCOPE + "-" + operation + "-" + taskId, Sensor.RecordingLevel.INFO);
         final Map<String, String> tags = Map.of("thread-id", Thread.currentThread().getName(), "task-id", taskId);
         s.add(new MetricName(operation + "-rate", GROUP, "per second " + operation, tags),

@@ -21,6 +21,7 @@ import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.schema.avro.Statistic;
 import dev.slaprof.schema.avro.StatsKey;
 import dev.slaprof.schema.avro.StatusCode;
+import dev.slaprof.topology.stats.LatencyStats;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;

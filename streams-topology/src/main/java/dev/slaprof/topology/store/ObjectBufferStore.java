@@ -1,4 +1,4 @@
-package dev.slaprof.topology;
+package dev.slaprof.topology.store;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -51,7 +51,7 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
  * @param <K> key type
  * @param <V> value type
  */
-final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
+public final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
     CachedStateStore<K, V> {
     private final KeyValueStore<K, V> inner;
     private final Map<K, V> dirty = new LinkedHashMap<>();
@@ -75,7 +75,7 @@ final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
     }
 
     /** Wraps a store builder so that the stores it builds get this buffer in front. */
-    static <K, V> StoreBuilder<KeyValueStore<K, V>> wrap(final StoreBuilder<KeyValueStore<K, V>> builder) {
+    public static <K, V> StoreBuilder<KeyValueStore<K, V>> wrap(final StoreBuilder<KeyValueStore<K, V>> builder) {
         return wrap(builder, false);
     }
 
@@ -83,12 +83,12 @@ final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
      * Wraps a store builder so that the stores it builds get a retaining buffer in front (keys must be
      * {@link Comparable}); its processor must call {@link #reset} from {@code init}.
      */
-    static <K, V> StoreBuilder<KeyValueStore<K, V>> wrapRetained(final StoreBuilder<KeyValueStore<K, V>> builder) {
+    public static <K, V> StoreBuilder<KeyValueStore<K, V>> wrapRetained(final StoreBuilder<KeyValueStore<K, V>> builder) {
         return wrap(builder, true);
     }
 
     /** The buffer under a store handed to a processor (through Streams' wrappers). */
-    static ObjectBufferStore<?, ?> find(final StateStore store) {
+    public static ObjectBufferStore<?, ?> find(final StateStore store) {
         StateStore s = store;
         while (!(s instanceof ObjectBufferStore<?, ?>)) {
             if (!(s instanceof WrappedStateStore<?, ?, ?> w)) {
@@ -103,12 +103,12 @@ final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
      * Changes whenever the dirty objects are written through or dropped: an object {@code put} while the generation
      * is unchanged is still dirty, so a caller that keeps mutating the same object need not put it again.
      */
-    long generation() {
+    public long generation() {
         return generation;
     }
 
     /** Drops the retained objects, so the next read reloads what restoration or a standby replica wrote underneath. */
-    void reset() {
+    public void reset() {
         dropRetained();
     }
 
@@ -171,7 +171,7 @@ final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
      * Sets what runs before the dirty objects are serialized (at each commit, and before scans of a plain buffer):
      * a processor that keeps part of an object's state elsewhere (in-memory histograms) writes it into the object.
      */
-    void beforeWrite(final Runnable hook) {
+    public void beforeWrite(final Runnable hook) {
         this.beforeWrite = hook == null ? () -> { } : hook;
     }
 

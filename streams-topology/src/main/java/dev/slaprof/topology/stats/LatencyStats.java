@@ -1,4 +1,4 @@
-package dev.slaprof.topology;
+package dev.slaprof.topology.stats;
 
 import dev.slaprof.schema.avro.LatencySample;
 import dev.slaprof.schema.avro.MappingLoadStats;

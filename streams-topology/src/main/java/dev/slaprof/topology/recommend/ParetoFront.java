@@ -1,4 +1,4 @@
-package dev.slaprof.topology;
+package dev.slaprof.topology.recommend;
 
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,4 +1,4 @@
-package dev.slaprof.topology;
+package dev.slaprof.topology.recommend;
 
 import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.avro.CostRow;
@@ -12,7 +12,6 @@ import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.schema.avro.Sweep;
-import dev.slaprof.topology.recommend.PickingModes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;

@@ -1,4 +1,4 @@
-package dev.slaprof.topology;
+package dev.slaprof.topology.recommend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -11,6 +11,7 @@ import dev.slaprof.schema.avro.PrefillTable;
 import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.SplineData;
 import dev.slaprof.schema.avro.Statistic;
+import dev.slaprof.topology.Fixtures;
 import dev.slaprof.topology.interp.DecodeGrid;
 import dev.slaprof.topology.interp.HybridDecodeGrid;
 import dev.slaprof.topology.interp.PrefillInterpolator;

@@ -1,4 +1,4 @@
-package dev.slaprof.topology;
+package dev.slaprof.topology.dedup;
 
 import java.util.Arrays;
 

@@ -1,4 +1,4 @@
-package dev.slaprof.topology;
+package dev.slaprof.topology.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.avro.LatencySample;
 import dev.slaprof.schema.avro.MappingLoadStats;
+import dev.slaprof.topology.Fixtures;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

@@ -1,4 +1,5 @@
-package dev.slaprof.topology;
+package dev.slaprof.topology.stats;
+
 
 /**
  * Load-point buckets. Benchmark load points are exact, live traffic is not: values up to 64 keep their own bucket;

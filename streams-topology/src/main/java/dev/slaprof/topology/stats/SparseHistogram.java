@@ -1,4 +1,4 @@
-package dev.slaprof.topology;
+package dev.slaprof.topology.stats;
 
 import java.util.Arrays;
 import org.HdrHistogram.Histogram;

@@ -1,4 +1,4 @@
-package dev.slaprof.topology;
+package dev.slaprof.topology.recommend;
 
 import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.avro.DecodeTable;

@@ -1,4 +1,4 @@
-package dev.slaprof.topology;
+package dev.slaprof.topology.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.slaprof.topology;
+package dev.slaprof.topology.recommend;
 
 /** GPU hours per 1000 requests of a prefill/decode pair (Dynamo's web UI cost table). */
 public final class CostTable {

@@ -1,6 +1,10 @@
-package dev.slaprof.topology;
+package dev.slaprof.topology.dedup;
 
 import dev.slaprof.schema.avro.LatencySample;
+import dev.slaprof.topology.SampleValidator;
+import dev.slaprof.topology.TopologyMetrics;
+import dev.slaprof.topology.TopologyNames;
+import dev.slaprof.topology.store.ObjectBufferStore;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -38,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * committed belong to input that will be replayed. On (re)initialisation the window is rebuilt from the chunks;
  * chunks of slots older than the window are deleted (tombstones).
  */
-final class Deduplicator implements FixedKeyProcessor<byte[], LatencySample, LatencySample> {
+public final class Deduplicator implements FixedKeyProcessor<byte[], LatencySample, LatencySample> {
     /** Fingerprints per chunk (8 bytes each: a full chunk is a 32 KB changelog record). */
     static final int CHUNK_IDS = 4096;
     /** Bits of a chunk key that number the chunks of one slot. */
@@ -62,7 +66,7 @@ final class Deduplicator implements FixedKeyProcessor<byte[], LatencySample, Lat
     private Sensor deadLetters;
     private long evictedReported;
 
-    Deduplicator(final Duration window, final int maxIds) {
+    public Deduplicator(final Duration window, final int maxIds) {
         this.window = window;
         this.maxIds = maxIds;
     }
@@ -188,7 +192,7 @@ final class Deduplicator implements FixedKeyProcessor<byte[], LatencySample, Lat
     }
 
     /** A chunk as bytes: its fingerprints, 8 bytes each, big-endian. */
-    static Serde<IdChunk> chunkSerde() {
+    public static Serde<IdChunk> chunkSerde() {
         final Serializer<IdChunk> ser = (topic, c) -> {
             if (c == null) {
                 return null;

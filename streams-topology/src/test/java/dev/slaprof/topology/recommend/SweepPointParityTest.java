@@ -1,4 +1,4 @@
-package dev.slaprof.topology;
+package dev.slaprof.topology.recommend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,6 +11,9 @@ import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.SourceKind;
 import dev.slaprof.schema.avro.Statistic;
 import dev.slaprof.schema.avro.Sweep;
+import dev.slaprof.topology.Fixtures;
+import dev.slaprof.topology.stats.Keys;
+import dev.slaprof.topology.stats.LatencyStats;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

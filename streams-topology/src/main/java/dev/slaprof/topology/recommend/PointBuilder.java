@@ -1,4 +1,4 @@
-package dev.slaprof.topology;
+package dev.slaprof.topology.recommend;
 
 import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.avro.MappingLoadStats;
@@ -8,6 +8,7 @@ import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.RunStats;
 import dev.slaprof.schema.avro.Statistic;
 import dev.slaprof.schema.avro.Strategy;
+import dev.slaprof.topology.stats.LatencyStats;
 
 /** Turns a statistics bucket into a {@link PerfPoint} under an SLA statistic (Dynamo's throughput formulas). */
 public final class PointBuilder {

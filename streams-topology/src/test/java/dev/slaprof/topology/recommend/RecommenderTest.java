@@ -1,4 +1,4 @@
-package dev.slaprof.topology;
+package dev.slaprof.topology.recommend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -10,6 +10,9 @@ import dev.slaprof.schema.avro.PinnedChoice;
 import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.schema.avro.Statistic;
+import dev.slaprof.topology.Fixtures;
+import dev.slaprof.topology.stats.Keys;
+import dev.slaprof.topology.stats.LatencyStats;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
