@@ -10,7 +10,7 @@ import dev.slaprof.schema.avro.PerfPoint;
 import dev.slaprof.schema.avro.Pick;
 import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.Strategy;
-import dev.slaprof.topology.recommend.Selection;
+import dev.slaprof.topology.recommend.PickRule;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -174,8 +174,8 @@ final class BenchEstimateCommand implements Callable<Integer> {
             (role == Role.PREFILL ? aicPrefill : aicDecode).add(pp);
         }
         final List<String> warnings = new ArrayList<>();
-        final Pick ap = Selection.pick(aicPrefill, ttft, "TTFT", null, warnings);
-        final Pick ad = Selection.pick(aicDecode, itl, "ITL", null, warnings);
+        final Pick ap = PickRule.pick(aicPrefill, ttft, "TTFT", null, warnings);
+        final Pick ad = PickRule.pick(aicDecode, itl, "ITL", null, warnings);
         final ObjectNode o = JSON.createObjectNode().put("version", aic.path("aic_version").asText())
             .put("backend_version", aic.path("backend_version").asText()).put("wall_s", wall)
             .put("estimate_s", aic.path("seconds").asDouble())

@@ -66,9 +66,9 @@ public final class Recommender {
         // The anti-flapping rule holds picks between rounds of continuous profiling only: otherwise the pick is
         // Dynamo's rule on the data as it stands, so it cannot depend on arrival order or on when flushes happened.
         final Recommendation held = sla.getHoldPicks() ? incumbent : null;
-        final Pick autoPrefill = Selection.pick(prefill, sla.getTtftMs(), "TTFT", held == null ? null
+        final Pick autoPrefill = PickRule.pick(prefill, sla.getTtftMs(), "TTFT", held == null ? null
             : held.getAutomaticPrefill() != null ? held.getAutomaticPrefill() : held.getPrefill(), warnings);
-        final Pick autoDecode = Selection.pick(decode, sla.getItlMs(), "ITL", held == null ? null
+        final Pick autoDecode = PickRule.pick(decode, sla.getItlMs(), "ITL", held == null ? null
             : held.getAutomaticDecode() != null ? held.getAutomaticDecode() : held.getDecode(), warnings);
         final Pick pinnedPrefill = pin == null ? null
             : Pins.prefill(prefill, pin, sla.getTtftMs(), sla.getIsl(), warnings);

@@ -12,8 +12,8 @@ import java.util.Locale;
  * relative 95 % half-widths of latency (throughput is inversely proportional to latency), so noise alone cannot
  * flip the choice. Points with fewer than two samples carry no interval and follow Dynamo's rule exactly.
  */
-public final class Selection {
-    private Selection() {
+public final class PickRule {
+    private PickRule() {
     }
 
     /** Picks among {@code points} (already in sweep order); null when there are none. */
