@@ -165,25 +165,16 @@ class MockerPeerIT {
         return pb.start();
     }
 
-    private static void awaitModel(final String url, final Process frontend, final Process mocker) throws Exception {
+    private static void awaitModel(final String url, final Process frontend, final Process mocker) {
         final HttpClient http = HttpClient.newHttpClient();
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (System.nanoTime() < deadline) {
-            assertThat(frontend.isAlive()).as("Dynamo's frontend exited (target/artifacts/mocker-frontend.log)")
-                .isTrue();
-            assertThat(mocker.isAlive()).as("Dynamo's mocker exited (target/artifacts/mocker-engine.log)").isTrue();
-            try {
-                final String body = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/models")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-                if (body.contains("\"mock\"")) {
-                    return;
-                }
-            } catch (final IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("the mocker's model never appeared at " + url + "/v1/models within 90 s");
+        org.awaitility.Awaitility.await("the mocker's model at " + url + "/v1/models").atMost(Duration.ofSeconds(90))
+            .pollInterval(Duration.ofMillis(250)).ignoreExceptionsInstanceOf(IOException.class).until(() -> {
+                assertThat(frontend.isAlive()).as("Dynamo's frontend exited (target/artifacts/mocker-frontend.log)")
+                    .isTrue();
+                assertThat(mocker.isAlive()).as("Dynamo's mocker exited (target/artifacts/mocker-engine.log)").isTrue();
+                return http.send(HttpRequest.newBuilder(URI.create(url + "/v1/models")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body().contains("\"mock\"");
+            });
     }
 
     private static List<String> concat(final List<String> a, final List<String> b) {

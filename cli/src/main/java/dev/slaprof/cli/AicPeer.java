@@ -44,6 +44,17 @@ final class AicPeer {
         return MODELS.getOrDefault(model, model);
     }
 
+    /** The {@code --peers-python} option of the commands that ask AI Configurator. */
+    static final class PythonOption {
+        @picocli.CommandLine.Option(names = "--peers-python", paramLabel = "PYTHON", description = "Python with "
+            + "aiconfigurator installed (default: SLAPROF_PEERS_PYTHON, else .peers/venv/bin/python).")
+        Path path;
+
+        Path resolve() {
+            return python(path);
+        }
+    }
+
     static Path python(final Path explicit) {
         if (explicit != null) {
             return explicit;

@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -55,9 +56,8 @@ final class BenchEstimateCommand implements Callable<Integer> {
     private int osl;
     @Option(names = "--max-num-gpus-per-engine", defaultValue = "8", description = "Largest engine, GPUs.")
     private int maxGpus;
-    @Option(names = "--peers-python", paramLabel = "PYTHON", description = "Python with aiconfigurator installed "
-        + "(default: SLAPROF_PEERS_PYTHON, else .peers/venv/bin/python).")
-    private Path peersPython;
+    @Mixin
+    private AicPeer.PythonOption peersPython;
     @Option(names = "--out", defaultValue = "target/bench-estimate.json", description = "The table as JSON.")
     private Path outFile;
 
@@ -65,7 +65,7 @@ final class BenchEstimateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         final PrintStream out = System.out;
         final String system = AicPeer.system(gpuType);
-        final Path python = AicPeer.python(peersPython);
+        final Path python = peersPython.resolve();
         final Path dir = Files.createTempDirectory("bench-estimate-");
 
         final String backend = backends.get(0);

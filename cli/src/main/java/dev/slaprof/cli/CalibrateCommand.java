@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -52,9 +53,8 @@ final class CalibrateCommand implements Callable<Integer> {
     private int isl;
     @Option(names = "--osl", defaultValue = "500", description = "Output length of the decode points.")
     private int osl;
-    @Option(names = "--peers-python", paramLabel = "PYTHON", description = "Python with aiconfigurator installed "
-        + "(default: SLAPROF_PEERS_PYTHON, else .peers/venv/bin/python).")
-    private Path peersPython;
+    @Mixin
+    private AicPeer.PythonOption peersPython;
     @Option(names = "--out", defaultValue = "target/calibration-aic.json", description = "Points and tables as JSON.")
     private Path outFile;
     @Option(names = "--write", defaultValue = "target/perf-model.fitted.yaml",
@@ -71,7 +71,7 @@ final class CalibrateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         final PrintStream out = System.out;
         final Catalog catalog = Catalog.bundled();
-        final Path python = AicPeer.python(peersPython);
+        final Path python = peersPython.resolve();
         final Path dir = Files.createTempDirectory("calibrate-aic-");
         final List<Point> points = new ArrayList<>();
         final List<String> refused = new ArrayList<>();
