@@ -289,9 +289,9 @@ final class BenchCommand implements Callable<Integer> {
             final long stream0 = cpuNanos(group, true);
             final long app0 = cpuNanos(group, false);
             long done = 0;
-            final long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(20);
+            final long deadlineNs = System.nanoTime() + TimeUnit.MINUTES.toNanos(20);
             while (done < total) {
-                if (System.nanoTime() > deadline) {
+                if (System.nanoTime() > deadlineNs) {
                     throw new IllegalStateException(name + " did not finish within 20 minutes (" + done + " of "
                         + total + ")");
                 }

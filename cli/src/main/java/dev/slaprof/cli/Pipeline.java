@@ -152,9 +152,9 @@ final class Pipeline implements AutoCloseable {
 
     /** Waits until the recommendation counts at least {@code profilingSamples} successful profiling samples. */
     Recommendation awaitSamples(final long profilingSamples, final Duration timeout) throws InterruptedException {
-        final long deadline = System.nanoTime() + timeout.toNanos();
+        final long deadlineNs = System.nanoTime() + timeout.toNanos();
         final RecommendationKey key = new RecommendationKey(deployment, profile);
-        while (System.nanoTime() < deadline) {
+        while (System.nanoTime() < deadlineNs) {
             final Recommendation r = sink.client().latest(key).orElse(null);
             if (r != null && r.getSamplesTotal() >= profilingSamples) {
                 return r;

@@ -52,9 +52,9 @@ final class VirtualLoadDriver implements LoadDriver {
         }
         final double ttft = r.scheduledTtftMs();
         final Double itl = tokens >= 2 ? r.scheduledItlMs() : null;
-        final double latency = r.lastTokenMs() - r.arrivalMs();
-        return new Measurement(true, false, 200, null, null, ttft, itl, latency, r.isl(), tokens, startUs,
-            startUs + Math.round(latency * 1000), ttft, itl);
+        final double latencyMs = r.lastTokenMs() - r.arrivalMs();
+        return new Measurement(true, false, 200, null, null, ttft, itl, latencyMs, r.isl(), tokens, startUs,
+            startUs + Math.round(latencyMs * 1000), ttft, itl);
     }
 
     @Override

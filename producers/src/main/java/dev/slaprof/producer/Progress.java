@@ -24,11 +24,11 @@ public final class Progress {
         if (out == null) {
             return;
         }
-        final double elapsed = (System.nanoTime() - startNs) / 1e9;
-        final double eta = d == 0 ? 0 : elapsed / d * (total - d);
+        final double elapsedS = (System.nanoTime() - startNs) / 1e9;
+        final double etaS = d == 0 ? 0 : elapsedS / d * (total - d);
         final int width = 24;
         final int filled = total == 0 ? width : Math.min(width, d * width / total);
         out.printf(Locale.ROOT, "  %-22s [%s%s] %3d/%-3d %5.1fs elapsed, ETA %5.1fs  %s%n", phase, "#".repeat(filled),
-            ".".repeat(width - filled), d, total, elapsed, eta, what);
+            ".".repeat(width - filled), d, total, elapsedS, etaS, what);
     }
 }

@@ -101,10 +101,10 @@ public final class SimEngine extends EngineState implements AutoCloseable {
                 idle(rank);
                 continue;
             }
-            final long deadline = wallNs(step.endMs());
-            long left;
-            while ((left = deadline - System.nanoTime()) > 0 && running) {
-                LockSupport.parkNanos(left);
+            final long deadlineNs = wallNs(step.endMs());
+            long leftNs;
+            while ((leftNs = deadlineNs - System.nanoTime()) > 0 && running) {
+                LockSupport.parkNanos(leftNs);
             }
             rank.finish(step);
         }

@@ -102,13 +102,13 @@ public final class SimRequest {
      * @return tokens produced now
      */
     public synchronized int awaitMore(final int seen, final long maxWaitMs) throws InterruptedException {
-        final long deadline = System.nanoTime() + maxWaitMs * 1_000_000;
+        final long deadlineNs = System.nanoTime() + maxWaitMs * 1_000_000;
         while (produced <= seen && !done) {
-            final long left = deadline - System.nanoTime();
-            if (left <= 0) {
+            final long leftNs = deadlineNs - System.nanoTime();
+            if (leftNs <= 0) {
                 break;
             }
-            wait(Math.max(1, left / 1_000_000));
+            wait(Math.max(1, leftNs / 1_000_000));
         }
         return produced;
     }

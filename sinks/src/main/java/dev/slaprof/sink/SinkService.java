@@ -144,10 +144,10 @@ public final class SinkService implements AutoCloseable {
      */
     public Path awaitWritten(final Recommendation r, final Duration timeout) throws InterruptedException {
         final RecommendationKey key = new RecommendationKey(r.getDeployment(), r.getSla().getProfile());
-        final long deadline = System.nanoTime() + timeout.toNanos();
+        final long deadlineNs = System.nanoTime() + timeout.toNanos();
         synchronized (writtenAtUs) {
             while (writtenAtUs.getOrDefault(key, Long.MIN_VALUE) < r.getGeneratedAtUs()) {
-                final long leftMs = (deadline - System.nanoTime()) / 1_000_000;
+                final long leftMs = (deadlineNs - System.nanoTime()) / 1_000_000;
                 if (leftMs <= 0) {
                     return null;
                 }

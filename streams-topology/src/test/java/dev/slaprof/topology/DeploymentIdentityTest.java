@@ -6,12 +6,12 @@ import dev.slaprof.schema.avro.Deployment;
 import org.apache.avro.Schema;
 import org.junit.jupiter.api.Test;
 
-/** The profile processor compares deployments field by field; a new field must be added there too. */
+/** The profile processor's bucket cache compares deployments field by field; a new field must be added there too. */
 class DeploymentIdentityTest {
     @Test
     void shouldCompareEveryFieldOfTheDeployment() {
         assertThat(Deployment.getClassSchema().getFields()).extracting(Schema.Field::name)
-            .as("ProfileProcessor.sameDeployment and Keys.deploymentId compare exactly these fields")
+            .as("BucketCache.sameDeployment and Keys.deploymentId compare exactly these fields")
             .containsExactly("model", "backend", "backend_version", "gpu_type", "engine_version");
     }
 }

@@ -161,14 +161,14 @@ public class CompactedTopicReader<K, V> implements AutoCloseable {
      */
     public boolean awaitUntil(final Predicate<Map<K, V>> condition, final Duration timeout)
         throws InterruptedException {
-        final long deadline = System.nanoTime() + timeout.toNanos();
+        final long deadlineNs = System.nanoTime() + timeout.toNanos();
         synchronized (applied) {
             while (!condition.test(latest)) {
-                final long left = deadline - System.nanoTime();
-                if (left <= 0 || failure != null || !reader.isAlive()) {
+                final long leftNs = deadlineNs - System.nanoTime();
+                if (leftNs <= 0 || failure != null || !reader.isAlive()) {
                     return false;
                 }
-                applied.wait(Math.max(1, left / 1_000_000));
+                applied.wait(Math.max(1, leftNs / 1_000_000));
             }
             return true;
         }

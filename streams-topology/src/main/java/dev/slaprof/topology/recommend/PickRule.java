@@ -78,8 +78,8 @@ public final class PickRule {
     }
 
     private static double relativeHalfWidth(final PerfPoint p) {
-        final double half = p.getCiHighMs() - p.getLatencyMs();
-        return Double.isFinite(half) && p.getLatencyMs() > 0 ? half / p.getLatencyMs() : 0;
+        final double ciHalfWidthMs = p.getCiHighMs() - p.getLatencyMs();
+        return Double.isFinite(ciHalfWidthMs) && p.getLatencyMs() > 0 ? ciHalfWidthMs / p.getLatencyMs() : 0;
     }
 
     private static String describe(final PerfPoint p) {

@@ -60,9 +60,9 @@ public final class PickingModes {
         final int d;
         final PerfPoint pp;
         final PerfPoint dp;
-        final double ttft;
-        final double tpot;
-        final double latency;
+        final double ttftMs;
+        final double tpotMs;
+        final double latencyMs;
         final double seqPerS;
         final int n;
         final double tokensPerGpu;
@@ -70,14 +70,14 @@ public final class PickingModes {
         double cluster;
         boolean meets;
 
-        Row(final int p, final int d, final PerfPoint pp, final PerfPoint dp, final double ttft, final int osl) {
+        Row(final int p, final int d, final PerfPoint pp, final PerfPoint dp, final double ttftMs, final int osl) {
             this.p = p;
             this.d = d;
             this.pp = pp;
             this.dp = dp;
-            this.ttft = ttft;
-            this.tpot = dp.getLatencyMs();
-            this.latency = ttft + tpot * Math.max(osl - 1, 0);
+            this.ttftMs = ttftMs;
+            this.tpotMs = dp.getLatencyMs();
+            this.latencyMs = ttftMs + tpotMs * Math.max(osl - 1, 0);
             this.seqPerS = Math.min(PREFILL_EFFICIENCY * prefillSeqPerS(pp), DECODE_EFFICIENCY * decodeSeqPerS(dp, osl));
             this.n = pp.getMapping().getGpus() + dp.getMapping().getGpus();
             this.tokensPerGpu = seqPerS * osl / n;
@@ -133,11 +133,11 @@ public final class PickingModes {
 
     /** The constraint value of a row (request latency in e2e mode, else ITL). */
     private static double constraint(final Targets t, final Row r) {
-        return t.e2eMs() > 0 ? r.latency : r.tpot;
+        return t.e2eMs() > 0 ? r.latencyMs : r.tpotMs;
     }
 
     private static boolean meets(final Targets t, final Row r) {
-        return t.e2eMs() > 0 ? r.latency <= t.e2eMs() : r.tpot <= t.itlMs();
+        return t.e2eMs() > 0 ? r.latencyMs <= t.e2eMs() : r.tpotMs <= t.itlMs();
     }
 
     private static String constraintName(final Targets t) {
@@ -216,8 +216,8 @@ public final class PickingModes {
         final String reason;
         if (best.meets) {
             reason = String.format(Locale.ROOT, "autoscale: highest tokens/s/GPU (%.3f) of a 1P1D unit with 1.8 x "
-                + "TTFT %.3f < %.1f ms and ITL %.3f < %.1f ms; the planner scales the workers", best.cluster, best.ttft,
-                t.ttftMs(), best.tpot, t.itlMs());
+                + "TTFT %.3f < %.1f ms and ITL %.3f < %.1f ms; the planner scales the workers", best.cluster, best.ttftMs,
+                t.ttftMs(), best.tpotMs, t.itlMs());
         } else {
             reason = "autoscale: nothing meets the SLA"
                 + (prefillMeets ? "" : String.format(Locale.ROOT, "; the lowest corrected TTFT is %.3f ms against %.1f",
@@ -294,7 +294,7 @@ public final class PickingModes {
             Comparator.comparingDouble((Row r) -> r.cluster));
         if (feasible) {
             grouped.sort(Comparator.comparingDouble((Row r) -> -r.cluster).thenComparing(t.e2eMs() > 0
-                ? Comparator.comparingDouble((Row r) -> r.latency) : Comparator.comparingDouble((Row r) -> r.tpot)));
+                ? Comparator.comparingDouble((Row r) -> r.latencyMs) : Comparator.comparingDouble((Row r) -> r.tpotMs)));
         } else {
             grouped.sort(Comparator.comparingDouble((Row r) -> constraint(t, r)));
         }
@@ -322,14 +322,14 @@ public final class PickingModes {
         final boolean latency = "latency".equalsIgnoreCase(t.optimizationType());
         final List<Row> sorted = new ArrayList<>(rows);
         sorted.sort(latency
-            ? Comparator.comparingDouble((Row r) -> r.tpot).thenComparingDouble(r -> -r.cluster)
-            : Comparator.comparingDouble((Row r) -> -r.cluster).thenComparingDouble(r -> r.tpot));
+            ? Comparator.comparingDouble((Row r) -> r.tpotMs).thenComparingDouble(r -> -r.cluster)
+            : Comparator.comparingDouble((Row r) -> -r.cluster).thenComparingDouble(r -> r.tpotMs));
         final List<Row> kept = top(firstPer(sorted, r -> r.dp.getLabel()));
         kept.forEach(r -> r.meets = true);
         final Row best = kept.get(0);
         return result(PickingMode.DEFAULT, "optimization_type:" + (latency ? "latency" : "throughput"), kept, true,
             null, String.format(Locale.ROOT, "optimizationType %s: %s (no SLA filter)", latency ? "latency" : "throughput",
-                latency ? String.format(Locale.ROOT, "lowest ITL %.3f ms", best.tpot)
+                latency ? String.format(Locale.ROOT, "lowest ITL %.3f ms", best.tpotMs)
                     : String.format(Locale.ROOT, "highest tokens/s/GPU %.3f", best.cluster)), t);
     }
 
@@ -402,8 +402,8 @@ public final class PickingModes {
             out.add(ModeRow.newBuilder().setPrefillIndex(r.p).setDecodeIndex(r.d).setPrefillLabel(r.pp.getLabel())
                 .setDecodeLabel(r.dp.getLabel()).setDecodeInFlight(r.dp.getInFlight()).setComposition("1P1D")
                 .setPrefillReplicas(units).setDecodeReplicas(units).setGpusPerUnit(r.n).setTotalGpus(units * r.n)
-                .setTtftMs(r.ttft).setTpotMs(r.tpot).setRequestLatencyMs(r.latency).setSeqPerS(r.seqPerS)
-                .setTokensPerSPerGpu(r.tokensPerGpu).setTokensPerSPerUser(1000.0 / r.tpot)
+                .setTtftMs(r.ttftMs).setTpotMs(r.tpotMs).setRequestLatencyMs(r.latencyMs).setSeqPerS(r.seqPerS)
+                .setTokensPerSPerGpu(r.tokensPerGpu).setTokensPerSPerUser(1000.0 / r.tpotMs)
                 .setClusterTokensPerSPerGpu(r.cluster).setMeetsSla(r.meets).build());
         }
         return ModePick.newBuilder().setMode(mode).setConstraint(constraint).setRows(out).setFeasible(feasible)

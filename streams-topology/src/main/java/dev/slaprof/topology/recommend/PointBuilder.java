@@ -64,9 +64,9 @@ public final class PointBuilder {
         }
         final double isl = meanIsl(s);
         final double thpt = isl / ttft * 1000 * s.getMapping().getAttnDp() / s.getMapping().getGpus();
-        final double half = halfWidth(t);
+        final double ciHalfWidthMs = ciHalfWidthMs(t);
         return new PerfPoint(Role.PREFILL, s.getMapping(), Mappings.label(s.getMapping()), s.getInFlight(),
-            (int) Math.round(isl), ttft, thpt, s.getOkCount(), ttft - half, ttft + half, "PREFILL_ISL_OVER_TTFT");
+            (int) Math.round(isl), ttft, thpt, s.getOkCount(), ttft - ciHalfWidthMs, ttft + ciHalfWidthMs, "PREFILL_ISL_OVER_TTFT");
     }
 
     /**
@@ -95,13 +95,13 @@ public final class PointBuilder {
             thpt = s.getInFlight() * 1000.0 / itl / gpus;
             method = "STEADY_STATE_INFLIGHT_OVER_ITL";
         }
-        final double half = halfWidth(itlStats);
+        final double ciHalfWidthMs = ciHalfWidthMs(itlStats);
         return new PerfPoint(Role.DECODE, s.getMapping(), Mappings.label(s.getMapping()), s.getInFlight(),
-            (int) Math.round(meanIsl(s)), itl, thpt, itlStats.getCount(), itl - half, itl + half, method);
+            (int) Math.round(meanIsl(s)), itl, thpt, itlStats.getCount(), itl - ciHalfWidthMs, itl + ciHalfWidthMs, method);
     }
 
     /** Half-width of the 95 % confidence interval of the mean, ms (normal approximation). */
-    public static double halfWidth(final MetricStats m) {
+    public static double ciHalfWidthMs(final MetricStats m) {
         return m.getCount() < 2 ? Double.POSITIVE_INFINITY : Z95 * LatencyStats.stddev(m) / Math.sqrt(m.getCount());
     }
 }

@@ -190,9 +190,11 @@ public final class Recommender {
             final double f = (target - lo.getIsl()) / (double) (hi.getIsl() - lo.getIsl());
             final double ttft = lo.getLatencyMs() + f * (hi.getLatencyMs() - lo.getLatencyMs());
             final double thpt = target / ttft * 1000 * lo.getMapping().getAttnDp() / lo.getMapping().getGpus();
-            final double half = Math.max(lo.getCiHighMs() - lo.getLatencyMs(), hi.getCiHighMs() - hi.getLatencyMs());
+            final double ciHalfWidthMs = Math.max(lo.getCiHighMs() - lo.getLatencyMs(),
+                hi.getCiHighMs() - hi.getLatencyMs());
             return new PerfPoint(Role.PREFILL, lo.getMapping(), lo.getLabel(), 1, target, ttft, thpt,
-                Math.min(lo.getSamples(), hi.getSamples()), ttft - half, ttft + half, "INTERPOLATED_PREFILL_ISL");
+                Math.min(lo.getSamples(), hi.getSamples()), ttft - ciHalfWidthMs, ttft + ciHalfWidthMs,
+                "INTERPOLATED_PREFILL_ISL");
         }
         return null;
     }

@@ -3,11 +3,9 @@ package dev.slaprof.topology.store;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.TreeMap;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serializer;
@@ -120,51 +118,7 @@ public final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
 
     private static <K, V> StoreBuilder<KeyValueStore<K, V>> wrap(final StoreBuilder<KeyValueStore<K, V>> builder,
                                                                    final boolean retain) {
-        return new StoreBuilder<>() {
-            @Override
-            public StoreBuilder<KeyValueStore<K, V>> withCachingEnabled() {
-                builder.withCachingEnabled();
-                return this;
-            }
-
-            @Override
-            public StoreBuilder<KeyValueStore<K, V>> withCachingDisabled() {
-                builder.withCachingDisabled();
-                return this;
-            }
-
-            @Override
-            public StoreBuilder<KeyValueStore<K, V>> withLoggingEnabled(final Map<String, String> config) {
-                builder.withLoggingEnabled(config);
-                return this;
-            }
-
-            @Override
-            public StoreBuilder<KeyValueStore<K, V>> withLoggingDisabled() {
-                builder.withLoggingDisabled();
-                return this;
-            }
-
-            @Override
-            public KeyValueStore<K, V> build() {
-                return new ObjectBufferStore<>(builder.build(), retain);
-            }
-
-            @Override
-            public Map<String, String> logConfig() {
-                return builder.logConfig();
-            }
-
-            @Override
-            public boolean loggingEnabled() {
-                return builder.loggingEnabled();
-            }
-
-            @Override
-            public String name() {
-                return builder.name();
-            }
-        };
+        return new ObjectBufferStoreBuilder<>(builder, retain);
     }
 
     /**
@@ -301,37 +255,7 @@ public final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
 
     /** An iterator over a copy of the entries (callers may write to the store while iterating). */
     private KeyValueIterator<K, V> snapshot(final Collection<Map.Entry<K, V>> entries) {
-        final Iterator<Map.Entry<K, V>> it = new ArrayList<>(entries).iterator();
-        return new KeyValueIterator<>() {
-            private Map.Entry<K, V> next = it.hasNext() ? it.next() : null;
-
-            @Override
-            public boolean hasNext() {
-                return next != null;
-            }
-
-            @Override
-            public KeyValue<K, V> next() {
-                if (next == null) {
-                    throw new NoSuchElementException();
-                }
-                final KeyValue<K, V> kv = KeyValue.pair(next.getKey(), next.getValue());
-                next = it.hasNext() ? it.next() : null;
-                return kv;
-            }
-
-            @Override
-            public K peekNextKey() {
-                if (next == null) {
-                    throw new NoSuchElementException();
-                }
-                return next.getKey();
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        return new SnapshotIterator<>(entries);
     }
 
     @Override
@@ -425,9 +349,7 @@ public final class ObjectBufferStore<K, V> implements KeyValueStore<K, V>,
     }
 
     @Override
-    public <R> QueryResult<R> query(final Query<R> query,
-                                                                   final PositionBound bound,
-                                                                   final QueryConfig config) {
+    public <R> QueryResult<R> query(final Query<R> query, final PositionBound bound, final QueryConfig config) {
         // Interactive queries run on the caller's thread: they read what the last commit wrote, never the buffer.
         return inner.query(query, bound, config);
     }
