@@ -59,10 +59,6 @@ final class AicPeer {
         if (explicit != null) {
             return explicit;
         }
-        final String env = System.getenv("SLAPROF_PEERS_PYTHON");
-        if (env != null && !env.isBlank()) {
-            return Path.of(env);
-        }
         final Path venv = Path.of(".peers", "venv", "bin", "python");
         if (Files.isExecutable(venv)) {
             return venv;

@@ -46,14 +46,8 @@ final class BenchEstimateCommand implements Callable<Integer> {
     @Option(names = "--backends", defaultValue = "vllm,sglang,trtllm", split = ",", description = "AIC backends to "
         + "ask (slaprof's model has no backend term: one virtual run, labelled with the first, serves them all).")
     private List<String> backends;
-    @Option(names = "--ttft", defaultValue = "50", description = "TTFT target, ms.")
-    private double ttft;
-    @Option(names = "--itl", defaultValue = "10", description = "ITL target, ms.")
-    private double itl;
-    @Option(names = "--isl", defaultValue = "3000", description = "ISL, tokens.")
-    private int isl;
-    @Option(names = "--osl", defaultValue = "500", description = "OSL, tokens.")
-    private int osl;
+    @Mixin
+    private SlaOptions sla;
     @Option(names = "--max-num-gpus-per-engine", defaultValue = "8", description = "Largest engine, GPUs.")
     private int maxGpus;
     @Mixin
@@ -64,6 +58,7 @@ final class BenchEstimateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         final PrintStream out = System.out;
+        sla.validate();
         final String system = AicPeer.system(gpuType);
         final Path python = peersPython.resolve();
         final Path dir = Files.createTempDirectory("bench-estimate-");
@@ -72,7 +67,8 @@ final class BenchEstimateCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "bench-estimate: slaprof run (virtual time, jitter 0) for %s on %s, %s%n", model,
             gpuType, backend);
         final List<String> runArgs = List.of("run", "--model", model, "--gpu-type", gpuType, "--backend", backend,
-            "--ttft", num(ttft), "--itl", num(itl), "--isl", Integer.toString(isl), "--osl", Integer.toString(osl),
+            "--ttft", num(sla.ttftMs), "--itl", num(sla.itlMs), "--isl", Integer.toString(sla.isl),
+            "--osl", Integer.toString(sla.osl), "--statistic", sla.statistic,
             "--max-num-gpus-per-engine", Integer.toString(maxGpus), "--jitter", "0", "--ui-port", "0",
             "--output-dir", dir.resolve("out").toString());
         final long t0 = System.nanoTime();
@@ -103,7 +99,7 @@ final class BenchEstimateCommand implements Callable<Integer> {
             slaprofWall, String.join(", ", backends), asked.size());
         final ObjectNode report = JSON.createObjectNode();
         report.putObject("scenario").put("model", model).put("gpu_type", gpuType).put("aic_system", system)
-            .put("isl", isl).put("osl", osl).put("ttft_ms", ttft).put("itl_ms", itl);
+            .put("isl", sla.isl).put("osl", sla.osl).put("ttft_ms", sla.ttftMs).put("itl_ms", sla.itlMs);
         report.putObject("slaprof").put("wall_s", slaprofWall).put("command", "slaprof " + String.join(" ", runArgs))
             .put("prefill_pick", pickLabel(rec.path("prefill")))
             .put("decode_pick", pickLabel(rec.path("decode")));
@@ -121,7 +117,7 @@ final class BenchEstimateCommand implements Callable<Integer> {
         final ObjectNode aicReport = report.putObject("aic");
         for (final String b : backends) {
             final ObjectNode request = JSON.createObjectNode().put("model", AicPeer.model(model)).put("system", system)
-                .put("backend", b).put("isl", isl).put("osl", osl);
+                .put("backend", b).put("isl", sla.isl).put("osl", sla.osl);
             request.set("points", queries);
             final long t1 = System.nanoTime();
             final JsonNode aic = AicPeer.estimate(python, request, dir, b);
@@ -174,8 +170,8 @@ final class BenchEstimateCommand implements Callable<Integer> {
             (role == Role.PREFILL ? aicPrefill : aicDecode).add(pp);
         }
         final List<String> warnings = new ArrayList<>();
-        final Pick ap = PickRule.pick(aicPrefill, ttft, "TTFT", null, warnings);
-        final Pick ad = PickRule.pick(aicDecode, itl, "ITL", null, warnings);
+        final Pick ap = PickRule.pick(aicPrefill, sla.ttftMs, "TTFT", null, warnings);
+        final Pick ad = PickRule.pick(aicDecode, sla.itlMs, "ITL", null, warnings);
         final ObjectNode o = JSON.createObjectNode().put("version", aic.path("aic_version").asText())
             .put("backend_version", aic.path("backend_version").asText()).put("wall_s", wall)
             .put("estimate_s", aic.path("seconds").asDouble())

@@ -1,6 +1,8 @@
 package dev.slaprof.cli;
 
 import dev.slaprof.schema.avro.Deployment;
+import dev.slaprof.schema.avro.Role;
+import java.util.Locale;
 import picocli.CommandLine.Option;
 
 /** What a producer is attached to: the deployment identity of its samples. */
@@ -19,5 +21,14 @@ final class DeploymentOptions {
 
     Deployment deployment() {
         return new Deployment(model, RunCommand.parseBackend(backend), backendVersion, gpuType, engineVersion);
+    }
+
+    /** A role named on the command line: prefill, decode or aggregated, in any case. */
+    static Role role(final String r) {
+        try {
+            return Role.valueOf(r.toUpperCase(Locale.ROOT));
+        } catch (final IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown role '" + r + "' (prefill, decode, aggregated)");
+        }
     }
 }

@@ -6,7 +6,6 @@ import dev.slaprof.schema.http.HttpSurface;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** Who may use an HTTP surface (web UI and REST API, schema registry), and TLS: the same flags on every command. */
@@ -31,10 +30,8 @@ final class HttpSecurityOptions {
     private Path keystorePasswordFile;
 
     /** The options as the HTTP surface takes them; a bad token file or keystore is an error naming it. */
-    HttpSurface.Options resolve(final Map<String, String> env) {
-        final Path file = tokenFile != null ? tokenFile
-            : env.get(ApiTokens.ENV) != null && !env.get(ApiTokens.ENV).isBlank() ? Path.of(env.get(ApiTokens.ENV))
-            : null;
+    HttpSurface.Options resolve() {
+        final Path file = tokenFile;
         final ApiTokens tokens = file == null ? null : ApiTokens.load(file);
         if (tokens != null && tokens.size() == 0) {
             throw new IllegalArgumentException("the API token file " + file + " holds no token (lines 'TOKEN NAME')");

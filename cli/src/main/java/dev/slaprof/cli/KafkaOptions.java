@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -17,10 +18,11 @@ import org.apache.kafka.common.errors.AuthenticationException;
 import picocli.CommandLine.Option;
 
 /**
- * Connection options shared by the subcommands. Precedence: flags, then {@code --kafka-config} file, then the
- * environment ({@code SLAPROF_BOOTSTRAP_SERVERS}, {@code SLAPROF_SCHEMA_REGISTRY_URL}), then defaults.
+ * Connection options shared by the subcommands. They follow the {@link Settings} precedence: flags, then the
+ * {@code bootstrap.servers} of the {@code --kafka-config} file, then the environment ({@code SLAPROF_BOOTSTRAP_SERVERS},
+ * {@code SLAPROF_SCHEMA_REGISTRY_URL}, {@code SLAPROF_TOPIC_PREFIX}, ...), then defaults.
  */
-final class KafkaOptions {
+final class KafkaOptions implements Settings.Layered {
 
     @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (env SLAPROF_BOOTSTRAP_SERVERS).")
     String bootstrapServers;
@@ -43,12 +45,16 @@ final class KafkaOptions {
     @Option(names = "--verbose", description = "Print stack traces on errors.")
     boolean verbose;
 
-    /** Client properties after precedence. */
-    Properties client(final Map<String, String> env) {
+    /** The client file's {@code bootstrap.servers}, above the environment and below the flag. */
+    @Override
+    public List<Settings.Layer> layers() {
+        final String servers = kafkaConfig == null ? null : fileProperties().getProperty("bootstrap.servers");
+        return servers == null ? List.of()
+            : List.of(new Settings.Layer("--kafka-config " + kafkaConfig, Map.of("bootstrap-servers", servers)));
+    }
+
+    private Properties fileProperties() {
         final Properties p = new Properties();
-        if (env.containsKey("SLAPROF_BOOTSTRAP_SERVERS")) {
-            p.put("bootstrap.servers", env.get("SLAPROF_BOOTSTRAP_SERVERS"));
-        }
         if (kafkaConfig != null) {
             try (InputStream in = Files.newInputStream(kafkaConfig)) {
                 p.load(in);
@@ -56,6 +62,12 @@ final class KafkaOptions {
                 throw new IllegalArgumentException("cannot read --kafka-config " + kafkaConfig + ": " + e.getMessage());
             }
         }
+        return p;
+    }
+
+    /** Client properties: the client file's, with the resolved bootstrap servers. */
+    Properties client() {
+        final Properties p = fileProperties();
         if (bootstrapServers != null) {
             p.put("bootstrap.servers", bootstrapServers);
         }
@@ -100,20 +112,19 @@ final class KafkaOptions {
         + "name, so several pipelines share one cluster apart (or SLAPROF_TOPIC_PREFIX; default none).")
     private String topicPrefix;
 
-    /** The topic-name prefix after precedence: the flag, then {@code SLAPROF_TOPIC_PREFIX}, then none. */
-    String topicPrefix(final Map<String, String> env) {
-        return topicPrefix != null ? topicPrefix : env.getOrDefault("SLAPROF_TOPIC_PREFIX", "");
+    /** The topic-name prefix: the flag or {@code SLAPROF_TOPIC_PREFIX}, else none. */
+    String topicPrefix() {
+        return topicPrefix != null ? topicPrefix : "";
     }
 
     /** Topics bound to the configured registry, under the configured prefix. */
-    Topics topics(final Map<String, String> env) {
-        final String url = registryUrl != null ? registryUrl : env.get("SLAPROF_SCHEMA_REGISTRY_URL");
+    Topics topics() {
+        final String url = registryUrl;
         if (url == null) {
             throw new IllegalArgumentException("no schema registry: give --schema-registry-url or "
                 + "SLAPROF_SCHEMA_REGISTRY_URL (slaprof registry runs one)");
         }
-        final String tokenFile = registryTokenFile != null ? registryTokenFile.toString()
-            : env.get("SLAPROF_SCHEMA_REGISTRY_TOKEN_FILE");
+        final String tokenFile = registryTokenFile != null ? registryTokenFile.toString() : null;
         String token = null;
         if (tokenFile != null) {
             try {
@@ -125,6 +136,6 @@ final class KafkaOptions {
                 throw new IllegalArgumentException("the schema registry token file " + tokenFile + " is empty");
             }
         }
-        return Topics.create(new HttpSchemaRegistryClient(url, Duration.ofSeconds(10), token), topicPrefix(env));
+        return Topics.create(new HttpSchemaRegistryClient(url, Duration.ofSeconds(10), token), topicPrefix());
     }
 }

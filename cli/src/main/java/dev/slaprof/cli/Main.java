@@ -6,9 +6,10 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code slaprof} command. */
 @Command(name = "slaprof", mixinStandardHelpOptions = true, version = "slaprof 0.1.0",
     description = "Continuous SLA-driven profiling of disaggregated LLM serving on Kafka Streams.",
-    subcommands = {RunCommand.class, Subcommands.Worker.class, Subcommands.Stream.class, Subcommands.Sink.class, Subcommands.Tap.class,
-        Subcommands.ImportAiperf.class, Subcommands.Simulate.class, Subcommands.Registry.class, CapacityCommand.class,
-        Subcommands.ProvisionTopics.class, BenchCommand.class, BenchHttpCommand.class, BenchEstimateCommand.class, CalibrateCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, WorkerCommand.class, StreamCommand.class, SinkCommand.class, TapCommand.class,
+        ImportAiperfCommand.class, SimulateCommand.class, RegistryCommand.class, CapacityCommand.class,
+        ProvisionTopicsCommand.class, BenchCommand.class, BenchHttpCommand.class, BenchEstimateCommand.class,
+        CalibrateCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Override
@@ -20,6 +21,8 @@ public final class Main implements Runnable {
     public static CommandLine commandLine() {
         final CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler(new ErrorHandler());
+        // Every command resolves its options the same way (flags, files, SLAPROF_* environment, defaults).
+        cli.setExecutionStrategy(Settings.resolvingFrom(System.getenv()));
         return cli;
     }
 

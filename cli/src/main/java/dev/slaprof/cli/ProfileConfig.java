@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -152,10 +151,5 @@ final class ProfileConfig {
             }
         }
         return sb.toString();
-    }
-
-    /** Environment overrides: SLAPROF_TTFT, SLAPROF_MIN_NUM_GPUS_PER_ENGINE, ... for run options. */
-    static String envName(final String option) {
-        return "SLAPROF_" + option.replace('-', '_').toUpperCase(Locale.ROOT);
     }
 }

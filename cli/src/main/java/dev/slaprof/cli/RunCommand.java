@@ -8,7 +8,6 @@ import dev.slaprof.producer.Progress;
 import dev.slaprof.producer.SamplePublisher;
 import dev.slaprof.producer.SweepPlans;
 import dev.slaprof.schema.Mappings;
-import dev.slaprof.schema.SlaTargets;
 import dev.slaprof.schema.avro.Backend;
 import dev.slaprof.schema.avro.CapacitySource;
 import dev.slaprof.schema.avro.Deployment;
@@ -27,7 +26,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -39,17 +37,16 @@ import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 import org.apache.kafka.common.errors.InterruptException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /** {@code slaprof run}: the main job on the embedded default. */
 @Command(name = "run", mixinStandardHelpOptions = true, showDefaultValues = true,
     description = {"Profile a simulated deployment end to end on one machine: embedded Kafka and schema registry,",
         "simulated engines, benchmark workers (Dynamo's sweep), the Streams topology and the output files."})
-final class RunCommand implements Callable<Integer> {
+final class RunCommand implements Callable<Integer>, Settings.Layered {
     /** Decode burst cap with --engines http: the streams one 2-core machine drives over loopback. */
     static final int HTTP_MAX_CONCURRENCY = 128;
 
@@ -59,14 +56,8 @@ final class RunCommand implements Callable<Integer> {
     private String backend;
     @Option(names = "--gpu-type", defaultValue = "H200-SXM", description = "GPU SKU (config/gpus.yaml).")
     private String gpuType;
-    @Option(names = "--ttft", defaultValue = "50", description = "TTFT target, ms.")
-    private double ttft;
-    @Option(names = "--itl", defaultValue = "10", description = "ITL target, ms.")
-    private double itl;
-    @Option(names = "--isl", defaultValue = "3000", description = "Target average ISL, tokens.")
-    private int isl;
-    @Option(names = "--osl", defaultValue = "500", description = "Target average OSL, tokens.")
-    private int osl;
+    @Mixin
+    private SlaOptions slaOptions;
     @Option(names = "--min-num-gpus-per-engine", defaultValue = "1", description = "Smallest engine, GPUs.")
     private int minGpus;
     @Option(names = "--max-num-gpus-per-engine", defaultValue = "8", description = "Largest engine, GPUs.")
@@ -79,8 +70,6 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--decode-interpolation-granularity", defaultValue = "6",
         description = "Decode in-flight points per engine and context rows.")
     private int decodeGranularity;
-    @Option(names = "--statistic", defaultValue = "mean", description = "mean, p50, p90, p95 or p99.")
-    private String statistic;
     @Option(names = "--e2e-latency", defaultValue = "0", description = "Request latency target TTFT + ITL x (OSL - 1), "
         + "ms, for the picking modes (v1beta1 sla.e2eLatency; 0 = none).")
     private double e2eLatency;
@@ -180,66 +169,33 @@ final class RunCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    /** Fills every option not given on the command line from files and the environment, by precedence. */
+    /** Fills every option not given on the command line from the files and the environment ({@link Settings}). */
     void applySettings(final Map<String, String> env) {
-        final Map<String, String> settings = new LinkedHashMap<>();
-        for (final OptionSpec o : spec.options()) {
-            final String name = o.longestName().substring(2);
-            final String v = env.get(ProfileConfig.envName(name));
-            if (v != null) {
-                settings.put(name, v);
-            }
-        }
-        if (scenario != null) {
-            settings.putAll(ProfileConfig.scenario(scenario));
-        }
-        if (configFile != null) {
-            final DgdrV1beta1.Parsed loaded = ProfileConfig.loadWithWarnings(configFile);
-            settings.putAll(loaded.settings());
-            loaded.warnings().forEach(w -> System.out.println("slaprof: WARNING " + w));
-        }
-        final ParseResult parsed = spec.commandLine().getParseResult();
-        settings.forEach((name, value) -> {
-            final OptionSpec o = spec.findOption("--" + name);
-            if (o == null || parsed.hasMatchedOption("--" + name)) {
-                return;
-            }
-            try {
-                o.setValue(convert(o.type(), value));
-            } catch (final RuntimeException e) {
-                throw new IllegalArgumentException("bad value '" + value + "' for " + name + " (" + o.type()
-                    .getSimpleName() + ")");
-            }
-        });
+        Settings.apply(spec, env);
     }
 
-    private static Object convert(final Class<?> type, final String v) {
-        if (type == int.class || type == Integer.class) {
-            return Integer.parseInt(v.trim());
+    /** The files of this run, the strongest first: the DGDR or profile YAML of --config, then the --scenario. */
+    @Override
+    public List<Settings.Layer> layers() {
+        final List<Settings.Layer> out = new ArrayList<>();
+        if (configFile != null) {
+            final DgdrV1beta1.Parsed loaded = ProfileConfig.loadWithWarnings(configFile);
+            loaded.warnings().forEach(w -> System.out.println("slaprof: WARNING " + w));
+            out.add(new Settings.Layer("--config " + configFile, loaded.settings()));
         }
-        if (type == long.class || type == Long.class) {
-            return Long.parseLong(v.trim());
+        if (scenario != null) {
+            out.add(new Settings.Layer("--scenario " + scenario, ProfileConfig.scenario(scenario)));
         }
-        if (type == double.class || type == Double.class) {
-            return Double.parseDouble(v.trim());
-        }
-        if (type == boolean.class || type == Boolean.class) {
-            return Boolean.parseBoolean(v.trim());
-        }
-        if (type == Path.class) {
-            return Path.of(v);
-        }
-        return v;
+        return out;
     }
 
     @Override
     public Integer call() throws Exception {
-        applySettings(System.getenv());
         final Backend be = parseBackend(backend);
         validate();
-        final HttpSurface.Options http = security.resolve(System.getenv());
+        final HttpSurface.Options http = security.resolve();
         AccessPolicy.checkBind(host, http.access(), "web UI and REST API");
-        final Statistic stat = Statistic.valueOf(statistic.toUpperCase(Locale.ROOT));
+        final Statistic stat = slaOptions.statistic();
         final Catalog catalog = Catalog.bundled();
         // An import needs no performance model: any model and GPU name the results came from will do.
         final ModelSpec spec = importDir == null ? catalog.model(model) : null;
@@ -248,11 +204,12 @@ final class RunCommand implements Callable<Integer> {
         final PrintStream out = System.out;
         final long t0 = System.nanoTime();
         final Deployment deployment = new Deployment(modelName, be, "", gpu, importDir == null ? "sim" : "import");
-        final SlaTarget sla = profile(stat);
+        final SlaTarget sla = profile();
         final List<Mapping> mappings = spec == null ? List.of() : candidates(spec);
         out.printf(Locale.ROOT, "slaprof: profiling %s on %s (%s)%s, SLA TTFT %.1f ms ITL %.1f ms at ISL %d OSL %d "
             + "(%s)%n", modelName, gpu, be.name().toLowerCase(Locale.ROOT),
-            mappings.isEmpty() ? "" : ", mappings " + labels(mappings), ttft, itl, isl, osl, stat);
+            mappings.isEmpty() ? "" : ", mappings " + labels(mappings), slaOptions.ttftMs, slaOptions.itlMs,
+            slaOptions.isl, slaOptions.osl, stat);
         out.println("slaprof: picking mode " + sla.getPickingMode().name().toLowerCase(Locale.ROOT).replace('_', '-')
             + (e2eLatency > 0 ? String.format(Locale.ROOT, ", e2e latency %.1f ms", e2eLatency) : "")
             + (optimizationType.isEmpty() ? "" : ", optimization type " + optimizationType)
@@ -436,7 +393,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** The SLA profile of this run: the classic targets plus the Dynamo 1.x workload, budget, mode and dialect. */
-    private SlaTarget profile(final Statistic stat) {
+    private SlaTarget profile() {
         final PickingMode mode = switch (pickingMode.toLowerCase(Locale.ROOT)) {
             case "default" -> PickingMode.DEFAULT;
             case "load-match", "load_match" -> PickingMode.LOAD_MATCH;
@@ -446,8 +403,7 @@ final class RunCommand implements Callable<Integer> {
                 : PickingMode.DEFAULT;
         };
         final String api = "auto".equals(dynamoApi) ? "v1alpha1" : dynamoApi;
-        return SlaTarget.newBuilder(SlaTargets.of("default", ttft, itl, isl, osl, stat, minGpus,
-                maxGpus, 1, false))
+        return SlaTarget.newBuilder(slaOptions.target("default", minGpus, maxGpus, false))
             .setE2eLatencyMs(e2eLatency).setOptimizationType(optimizationType).setRequestRate(requestRate)
             .setConcurrency(concurrency).setTotalGpus(totalGpus).setPickingMode(mode).setDynamoApi(api)
             .setPlannerConfig(plannerConfig).setMocker(mocker).setImage(image).setDgdName(dgdName).build();
@@ -485,12 +441,7 @@ final class RunCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--planner-config is not JSON: " + e.getOriginalMessage());
             }
         }
-        if (ttft <= 0 || itl <= 0) {
-            throw new IllegalArgumentException("--ttft and --itl must be > 0 (got " + ttft + ", " + itl + ")");
-        }
-        if (isl < 1 || osl < 2) {
-            throw new IllegalArgumentException("--isl must be >= 1 and --osl >= 2 (got " + isl + ", " + osl + ")");
-        }
+        slaOptions.validate();
         if (minGpus < 1 || minGpus > maxGpus) {
             throw new IllegalArgumentException("--min-num-gpus-per-engine " + minGpus
                 + " must be >= 1 and <= --max-num-gpus-per-engine " + maxGpus);
@@ -508,11 +459,6 @@ final class RunCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--jitter must be in [0, 1), got " + jitter);
         }
         SimulatedFleet.Kind.parse(engines);
-        try {
-            Statistic.valueOf(statistic.toUpperCase(Locale.ROOT));
-        } catch (final IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown --statistic '" + statistic + "' (mean, p50, p90, p95, p99)");
-        }
     }
 
     static Backend parseBackend(final String b) {

@@ -1,0 +1,59 @@
+package dev.slaprof.cli;
+
+import dev.slaprof.producer.AiperfImporter;
+import dev.slaprof.producer.AiperfRecord;
+import dev.slaprof.producer.SamplePublisher;
+import dev.slaprof.schema.Mappings;
+import dev.slaprof.schema.avro.SourceKind;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "import-aiperf", mixinStandardHelpOptions = true, showDefaultValues = true,
+    description = "Publish AIPerf per-request exports (profile_export.jsonl) as samples.")
+final class ImportAiperfCommand implements Callable<Integer> {
+    @Mixin
+    private KafkaOptions kafka;
+    @Mixin
+    private DeploymentOptions deployment;
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "profile_export.jsonl files.")
+    private List<Path> files;
+    @Option(names = "--mapping", required = true, description = "Mapping measured, e.g. TP=2.")
+    private String mapping;
+    @Option(names = "--role", defaultValue = "aggregated", description = "prefill, decode or aggregated.")
+    private String role;
+    @Option(names = "--concurrency", defaultValue = "1", description = "AIPerf --concurrency of the run.")
+    private int concurrency;
+    @Option(names = "--follow", description = "Tail the (single) file as it grows, until Ctrl-C.")
+    private boolean follow;
+
+    @Override
+    public Integer call() throws Exception {
+        try (SamplePublisher publisher = new SamplePublisher(kafka.client(),
+            kafka.topics())) {
+            for (final Path f : files) {
+                final AiperfRecord.Context ctx = new AiperfRecord.Context(deployment.deployment(), DeploymentOptions.role(role),
+                    Mappings.parse(mapping), concurrency, 0, "import-aiperf", f.toAbsolutePath().toString(),
+                    SourceKind.IMPORT);
+                final AiperfImporter.Result r;
+                if (follow) {
+                    final AtomicBoolean stop = new AtomicBoolean();
+                    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.set(true)));
+                    r = AiperfImporter.follow(f, ctx, publisher::publish, stop::get, 200);
+                } else {
+                    r = AiperfImporter.importFile(f, ctx, publisher::publish);
+                }
+                r.rejected().forEach(x -> System.out.println("slaprof: rejected " + x));
+                System.out.println("slaprof: " + f + ": " + r.imported() + " samples, " + r.rejected().size()
+                    + " lines rejected");
+            }
+            publisher.flush();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,44 @@
+package dev.slaprof.cli;
+
+import dev.slaprof.schema.Mappings;
+import dev.slaprof.schema.avro.Mapping;
+import dev.slaprof.schema.avro.Role;
+import dev.slaprof.simulator.Catalog;
+import dev.slaprof.simulator.Faults;
+import dev.slaprof.simulator.Fleet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "simulate", mixinStandardHelpOptions = true, showDefaultValues = true,
+    description = "Serve simulated OpenAI-compatible engines (one per mapping and role) until stopped.")
+final class SimulateCommand implements Callable<Integer> {
+    @Option(names = "--model", defaultValue = "Qwen/Qwen3-32B", description = "Model (config/models.yaml).")
+    private String model;
+    @Option(names = "--gpu-type", defaultValue = "H200-SXM", description = "GPU (config/gpus.yaml).")
+    private String gpu;
+    @Option(names = "--mapping", split = ",", defaultValue = "TP=1,TP=2,TP=4,TP=8", description = "Mappings.")
+    private List<String> mappings;
+    @Option(names = "--time-scale", defaultValue = "1", description = "Model ms per wall ms.")
+    private double timeScale;
+    @Option(names = "--error-rate", defaultValue = "0", description = "Share of requests failing with HTTP 500.")
+    private double errorRate;
+    @Option(names = "--abort-rate", defaultValue = "0", description = "Share of streams cut mid-way.")
+    private double abortRate;
+
+    @Override
+    public Integer call() throws Exception {
+        final List<Mapping> ms = new ArrayList<>();
+        mappings.forEach(m -> ms.add(Mappings.parse(m)));
+        try (Fleet fleet = Fleet.start(Catalog.bundled(), model, gpu, ms, List.of(Role.PREFILL, Role.DECODE),
+            timeScale, 0.03, 1, new Faults(errorRate, abortRate, 0))) {
+            for (final Fleet.Engine e : fleet.engines()) {
+                System.out.println("slaprof: " + e.label() + " " + e.url() + "/v1/chat/completions");
+            }
+            Daemon.awaitShutdown();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,152 @@
+package dev.slaprof.cli;
+
+import dev.slaprof.producer.BenchmarkWorker;
+import dev.slaprof.producer.CapacityDiscovery;
+import dev.slaprof.producer.Endpoint;
+import dev.slaprof.producer.HttpLoadDriver;
+import dev.slaprof.producer.LoadDriver;
+import dev.slaprof.producer.SamplePublisher;
+import dev.slaprof.producer.StreamingClient;
+import dev.slaprof.schema.Mappings;
+import dev.slaprof.schema.SlaTargets;
+import dev.slaprof.schema.avro.CapacitySource;
+import dev.slaprof.schema.avro.Deployment;
+import dev.slaprof.schema.avro.MappingLoadStats;
+import dev.slaprof.schema.avro.SlaTarget;
+import dev.slaprof.schema.avro.Statistic;
+import dev.slaprof.schema.avro.StatsKey;
+import dev.slaprof.schema.kafka.CompactedTopicReader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "worker", mixinStandardHelpOptions = true, showDefaultValues = true,
+    description = "Run Dynamo's parallelization sweep against live endpoints and publish every request.")
+final class WorkerCommand implements Callable<Integer> {
+    @Mixin
+    private KafkaOptions kafka;
+    @Mixin
+    private DeploymentOptions deployment;
+    @Option(names = "--endpoint", required = true, paramLabel = "ROLE:MAPPING:URL",
+        description = "An engine, e.g. prefill:TP=1:http://10.0.0.5:8000 (repeat for each engine).")
+    private List<String> endpoints;
+    @Option(names = "--isl", defaultValue = "3000", description = "SLA ISL of the sweep.")
+    private int isl;
+    @Option(names = "--osl", defaultValue = "500", description = "SLA OSL of the decode sweep.")
+    private int osl;
+    @Option(names = "--max-concurrency", defaultValue = "2000", description = "Cap on a decode burst.")
+    private int maxConcurrency;
+    @Option(names = "--follow", description = "Repeat the sweep every --interval until Ctrl-C.")
+    private boolean follow;
+    @Option(names = "--interval", defaultValue = "PT15M", description = "Pause between sweeps (ISO-8601).")
+    private Duration interval;
+    @Option(names = "--focus", defaultValue = "4",
+        description = "With --follow: after each sweep, re-measure this many buckets whose confidence intervals "
+            + "are widest, read from the mapping-load-stats topic (0 = off).")
+    private int focus;
+    @Option(names = "--kv-capacity", paramLabel = "MAPPING=TOKENS", description = "KV capacity of one rank of "
+        + "the decode engine of MAPPING, e.g. TP=2=426915, instead of reading its /metrics (repeatable).")
+    private Map<String, Long> kvCapacity = new LinkedHashMap<>();
+    @Option(names = "--engine-log", paramLabel = "MAPPING=FILE", description = "Start-up log of the decode "
+        + "engine of MAPPING to read its KV capacity from (vLLM, SGLang or TRT-LLM wording; repeatable).")
+    private Map<String, Path> engineLogs = new LinkedHashMap<>();
+
+    /** The capacities the user gave, by mapping label; a log without a capacity line is an error naming it. */
+    private Map<String, LoadDriver.Capacity> knownCapacities() throws IOException {
+        final Map<String, LoadDriver.Capacity> out = new LinkedHashMap<>();
+        for (final Map.Entry<String, Path> e : engineLogs.entrySet()) {
+            final CapacityDiscovery.Finding f = CapacityDiscovery
+                .readLog(Files.readString(e.getValue()), CapacityDiscovery
+                    .VLLM_DEFAULT_BLOCK_SIZE);
+            if (!f.found()) {
+                throw new IllegalArgumentException("--engine-log " + e.getKey() + "=" + e.getValue() + ": "
+                    + f.describe());
+            }
+            System.out.println("slaprof: KV capacity of " + e.getKey() + " from " + e.getValue() + ": "
+                + f.describe());
+            out.put(Mappings.label(Mappings.parse(e.getKey())), new LoadDriver.Capacity(
+                f.tokensPerRank(), CapacitySource.LOG, f.rule() + ": " + f.evidence()));
+        }
+        for (final Map.Entry<String, Long> e : kvCapacity.entrySet()) {
+            if (e.getValue() <= 0) {
+                throw new IllegalArgumentException("--kv-capacity " + e.getKey() + " must be > 0 tokens");
+            }
+            out.put(Mappings.label(Mappings.parse(e.getKey())), new LoadDriver.Capacity(
+                OptionalLong.of(e.getValue()), CapacitySource.CONFIG,
+                "--kv-capacity " + e.getKey() + "=" + e.getValue()));
+        }
+        return out;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        final Map<String, LoadDriver.Capacity> known = knownCapacities();
+        final List<Endpoint> eps = new ArrayList<>();
+        for (final String e : endpoints) {
+            final String[] f = e.split(":", 3);
+            if (f.length != 3) {
+                throw new IllegalArgumentException("--endpoint '" + e + "' is not ROLE:MAPPING:URL");
+            }
+            eps.add(new Endpoint(f[2], deployment.deployment(), DeploymentOptions.role(f[0]), Mappings.parse(f[1]), false));
+        }
+        final SlaTarget sla = SlaTargets.of("default", 1.0, 1.0, isl, osl, Statistic.MEAN, 1, 1024, 1, false);
+        final AtomicBoolean stop = new AtomicBoolean();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.set(true)));
+        try (SamplePublisher publisher = new SamplePublisher(kafka.client(),
+                 kafka.topics());
+             BenchmarkWorker worker = new BenchmarkWorker(new HttpLoadDriver(
+                 StreamingClient.create(Duration.ofMinutes(30), 1.0), known), publisher,
+                 "worker-" + UUID.randomUUID(), System.nanoTime())) {
+            final CompactedTopicReader<StatsKey,
+                MappingLoadStats> stats = follow && focus > 0
+                ? new CompactedTopicReader<>(kafka.client(),
+                    kafka.topics().stats().name(),
+                    kafka.topics().stats().keySerde().deserializer(),
+                    kafka.topics().stats().valueSerde().deserializer())
+                : null;
+            do {
+                final Sweep sweep = new Sweep(worker, eps, sla, null, System.out, maxConcurrency);
+                sweep.parallelizationSweep();
+                if (stats != null) {
+                    publisher.flush();
+                    awaitCounted(stats, deployment.deployment(), publisher.profilingOk(), Duration.ofSeconds(30));
+                    sweep.focus(stats.all().values(), focus);
+                }
+                publisher.flush();
+                System.out.println("slaprof: sweep done, " + publisher.sent() + " samples published");
+                final long until = System.nanoTime() + interval.toNanos();
+                while (follow && !stop.get() && System.nanoTime() < until) {
+                    // Waiting out the interval between sweeps, checking for Ctrl-C every second.
+                    Thread.sleep(1000);
+                }
+            } while (follow && !stop.get());
+            if (stats != null) {
+                stats.close();
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * Waits (at most {@code timeout}) until the statistics topic counts {@code published} successful samples for the
+     * deployment, so a focus round ranks this sweep's results; a topology that lags or is down only costs the wait.
+     */
+    static void awaitCounted(final CompactedTopicReader<StatsKey,
+        MappingLoadStats> stats, final Deployment d,
+                             final long published, final Duration timeout) throws InterruptedException {
+        stats.awaitUntil(all -> all.values().stream().filter(s -> s.getDeployment().equals(d))
+            .mapToLong(MappingLoadStats::getOkCount).sum() >= published, timeout);
+    }
+}
