@@ -142,6 +142,23 @@ class SinkIT {
                 planner.path("decode").path("max_batch").asInt());
             assertThat(planner.path("decode").path("itl_ms").asDouble()).isLessThanOrEqualTo(30.0);
             assertThat(get(sink.url() + "/api/recommendations/nope/default").path("_status").asInt()).isEqualTo(404);
+            // A deployment with prefill samples only: every decode question is "cannot answer", 409 on every route,
+            // while the grids still answer for the prefill side.
+            final Deployment prefillOnly = Deployment.newBuilder(d).setEngineVersion(d.getEngineVersion() + "-p")
+                .build();
+            samples.send(new ProducerRecord<>(topics.samples().name(), prefillOnly, prefill(prefillOnly,
+                Mappings.tp(1), 3000, 100))).get();
+            final String other = sink.url() + "/api/recommendations/" + SafeNames.deployment(prefillOnly) + "/default";
+            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> get(other).path("samples_total").asLong() == 1);
+            final JsonNode noDecode = get(other + "/query/decode?in_flight=8&context=3250");
+            assertThat(noDecode.path("_status").asInt()).as(noDecode.toString()).isEqualTo(409);
+            assertThat(noDecode.path("error").asText()).contains("decode table");
+            assertThat(get(other + "/query/best?itl=20&context=3250").path("_status").asInt()).isEqualTo(409);
+            assertThat(get(other + "/query/planner").path("_status").asInt()).isEqualTo(409);
+            final JsonNode partial = get(other + "/grids");
+            assertThat(partial.path("_status").asInt()).isEqualTo(200);
+            assertThat(partial.path("decode").path("error").asText()).contains("decode table");
             final String metrics = http.send(HttpRequest.newBuilder(URI.create(sink.url() + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
             assertThat(metrics).contains("slaprof_recommendation_age_seconds{deployment=\"" + SafeNames.deployment(d))

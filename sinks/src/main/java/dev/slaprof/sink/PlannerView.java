@@ -12,7 +12,7 @@ import dev.slaprof.topology.interp.PrefillInterpolator;
 /**
  * The planner's queries on one recommendation: prefill TTFT and thpt/GPU at an ISL (not-a-knot spline, clamped),
  * decode ITL and thpt/GPU at (in-flight, context) and the best thpt/GPU under an ITL (slaprof's default stable
- * grid, Dynamo's query semantics). A table that cannot answer says why.
+ * grid, Dynamo's query semantics). A table that cannot answer throws {@link CannotAnswer} with the reason.
  */
 public final class PlannerView {
     private final Recommendation recommendation;
@@ -69,7 +69,7 @@ public final class PlannerView {
      */
     public CloughTocherDecodeGrid.Result dynamoGrid() {
         if (grid == null) {
-            throw new IllegalStateException("decode table incomplete: " + decodeProblem);
+            throw new CannotAnswer("decode table incomplete: " + decodeProblem);
         }
         if (dynamo == null) {
             final double[][] c = Tables.columns(recommendation.getDecodeTable());
@@ -86,7 +86,7 @@ public final class PlannerView {
     /** The prefill interpolator; fails with the reason when the table cannot answer. */
     public PrefillInterpolator prefill() {
         if (prefill == null) {
-            throw new IllegalStateException("prefill table incomplete: " + prefillProblem);
+            throw new CannotAnswer("prefill table incomplete: " + prefillProblem);
         }
         return prefill;
     }
@@ -94,7 +94,7 @@ public final class PlannerView {
     /** The decode grid (slaprof's default method); fails with the reason when the table cannot answer. */
     public DecodeGrid grid() {
         if (grid == null) {
-            throw new IllegalStateException("decode table incomplete: " + decodeProblem);
+            throw new CannotAnswer("decode table incomplete: " + decodeProblem);
         }
         return grid;
     }
@@ -102,7 +102,7 @@ public final class PlannerView {
     /** The decode interpolator; fails with the reason when the table cannot answer. */
     public DecodeInterpolator decode() {
         if (decode == null) {
-            throw new IllegalStateException("decode table incomplete: " + decodeProblem);
+            throw new CannotAnswer("decode table incomplete: " + decodeProblem);
         }
         return decode;
     }
