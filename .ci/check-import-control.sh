@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Proves the import-control rule bites: a Kafka import in a domain package (dev.slaprof.topology.interp) must fail
+# Proves the import-control rule bites: a Kafka import in a domain package (dev.slaprof.domain.interp) must fail
 # the build with Checkstyle's ImportControl message. The probe file is removed whatever happens.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-probe=streams-topology/src/main/java/dev/slaprof/topology/interp/ImportControlProbe.java
+probe=domain/src/main/java/dev/slaprof/domain/interp/ImportControlProbe.java
 trap 'rm -f "$probe"' EXIT
 cat > "$probe" <<'JAVA'
-package dev.slaprof.topology.interp;
+package dev.slaprof.domain.interp;
 
 import org.apache.kafka.common.serialization.Serde;
 
@@ -14,8 +14,8 @@ final class ImportControlProbe {
     Serde<String> serde;
 }
 JAVA
-if out=$(mvn -q -B -pl streams-topology validate 2>&1); then
-  echo "check-import-control: a Kafka import in dev.slaprof.topology.interp passed the build" >&2
+if out=$(mvn -q -B -pl domain validate 2>&1); then
+  echo "check-import-control: a Kafka import in dev.slaprof.domain.interp passed the build" >&2
   exit 1
 fi
 if ! grep -q "ImportControl: Disallowed import - org.apache.kafka" <<<"$out"; then

@@ -24,7 +24,7 @@ import dev.slaprof.simulator.Catalog;
 import dev.slaprof.simulator.Faults;
 import dev.slaprof.simulator.Fleet;
 import dev.slaprof.sink.SinkService;
-import dev.slaprof.topology.stats.Buckets;
+import dev.slaprof.domain.stats.Buckets;
 import dev.slaprof.topology.SlaprofTopology;
 import dev.slaprof.topology.StreamsSettings;
 import java.nio.file.Files;

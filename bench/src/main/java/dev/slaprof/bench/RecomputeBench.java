@@ -7,7 +7,7 @@ import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.schema.avro.Statistic;
 import dev.slaprof.sink.PlannerView;
-import dev.slaprof.topology.recommend.Recommender;
+import dev.slaprof.domain.recommend.Recommender;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -10,7 +10,7 @@ import dev.slaprof.schema.avro.PerfPoint;
 import dev.slaprof.schema.avro.Pick;
 import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.Strategy;
-import dev.slaprof.topology.recommend.PickRule;
+import dev.slaprof.domain.recommend.PickRule;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -14,7 +14,7 @@ import dev.slaprof.schema.avro.PrefillTable;
 import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.schema.avro.Strategy;
-import dev.slaprof.topology.recommend.PlannerRegression;
+import dev.slaprof.domain.recommend.PlannerRegression;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -5,7 +5,7 @@ import dev.slaprof.schema.avro.LatencySample;
 import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.Strategy;
 import dev.slaprof.schema.avro.Sweep;
-import dev.slaprof.topology.stats.Keys;
+import dev.slaprof.domain.stats.Keys;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -7,7 +7,7 @@ import dev.slaprof.schema.avro.PinnedChoice;
 import dev.slaprof.schema.avro.ProfileKey;
 import dev.slaprof.schema.avro.RecommendationKey;
 import dev.slaprof.schema.avro.SlaTarget;
-import dev.slaprof.topology.stats.Keys;
+import dev.slaprof.domain.stats.Keys;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,8 +1,8 @@
 package dev.slaprof.topology;
 
 import dev.slaprof.schema.avro.MappingLoadStats;
-import dev.slaprof.topology.stats.DenseCounts;
-import dev.slaprof.topology.stats.LatencyStats;
+import dev.slaprof.domain.stats.DenseCounts;
+import dev.slaprof.domain.stats.LatencyStats;
 import java.nio.ByteBuffer;
 
 /**

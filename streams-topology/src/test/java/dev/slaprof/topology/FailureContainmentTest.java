@@ -1,5 +1,6 @@
 package dev.slaprof.topology;
 
+import dev.slaprof.domain.Fixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -38,7 +39,7 @@ class FailureContainmentTest {
     private TopologyTestDriver driver(final String key, final String model) throws Exception {
         final Properties p = new Properties();
         p.put(key, model);
-        return Fixtures.driver(topics, Fixtures.sla(500, 50, Statistic.MEAN), p);
+        return TestDrivers.driver(topics, Fixtures.sla(500, 50, Statistic.MEAN), p);
     }
 
     private TestInputTopic<Deployment, LatencySample> samples(final TopologyTestDriver d) {

@@ -1,5 +1,6 @@
 package dev.slaprof.topology;
 
+import dev.slaprof.domain.Fixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

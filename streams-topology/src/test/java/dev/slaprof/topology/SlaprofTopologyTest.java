@@ -1,5 +1,6 @@
 package dev.slaprof.topology;
 
+import dev.slaprof.domain.Fixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -21,7 +22,7 @@ import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.schema.avro.Statistic;
 import dev.slaprof.schema.avro.StatsKey;
 import dev.slaprof.schema.avro.StatusCode;
-import dev.slaprof.topology.stats.LatencyStats;
+import dev.slaprof.domain.stats.LatencyStats;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;

@@ -3,9 +3,9 @@ package dev.slaprof.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.slaprof.topology.recommend.CostTable;
-import dev.slaprof.topology.recommend.ParetoFront;
-import dev.slaprof.topology.stats.Buckets;
+import dev.slaprof.domain.recommend.CostTable;
+import dev.slaprof.domain.recommend.ParetoFront;
+import dev.slaprof.domain.stats.Buckets;
 import org.junit.jupiter.api.Test;
 
 /** The test vectors of dynamo-profiler-spec.md §12 for the pure selection helpers. */

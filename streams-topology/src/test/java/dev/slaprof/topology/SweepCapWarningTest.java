@@ -1,5 +1,6 @@
 package dev.slaprof.topology;
 
+import dev.slaprof.domain.Fixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.slaprof.schema.InMemorySchemaRegistry;
@@ -24,7 +25,7 @@ class SweepCapWarningTest {
 
     @Test
     void shouldWarnOfACappedDecodeSweep() throws Exception {
-        try (TopologyTestDriver d = Fixtures.driver(topics, Fixtures.sla(500, 50, Statistic.MEAN), new Properties())) {
+        try (TopologyTestDriver d = TestDrivers.driver(topics, Fixtures.sla(500, 50, Statistic.MEAN), new Properties())) {
             final var caps = d.createInputTopic(TopicNames.ENGINE_CAPACITY, topics.capacity().keySerde().serializer(),
                 topics.capacity().valueSerde().serializer());
             caps.pipeInput(new CapacityKey(Fixtures.DEPLOYMENT, "TP=2"), new EngineCapacity(Fixtures.DEPLOYMENT,

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.avro.LatencySample;
-import dev.slaprof.topology.Fixtures;
+import dev.slaprof.domain.Fixtures;
 import dev.slaprof.topology.TopologyMetrics;
 import dev.slaprof.topology.TopologyNames;
 import dev.slaprof.topology.store.ObjectBufferStore;
