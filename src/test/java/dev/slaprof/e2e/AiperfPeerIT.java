@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.slaprof.domain.stats.Buckets;
 import dev.slaprof.producer.AiperfImporter;
 import dev.slaprof.producer.AiperfRecord;
 import dev.slaprof.producer.Endpoint;
+import dev.slaprof.producer.HttpLoadDriver;
+import dev.slaprof.producer.Measurement;
+import dev.slaprof.producer.StreamingClient;
 import dev.slaprof.producer.TapProxy;
 import dev.slaprof.schema.InMemorySchemaRegistry;
 import dev.slaprof.schema.Mappings;
@@ -24,7 +28,6 @@ import dev.slaprof.simulator.Catalog;
 import dev.slaprof.simulator.Faults;
 import dev.slaprof.simulator.Fleet;
 import dev.slaprof.sink.SinkService;
-import dev.slaprof.domain.stats.Buckets;
 import dev.slaprof.topology.SlaprofTopology;
 import dev.slaprof.topology.StreamsSettings;
 import java.nio.file.Files;
@@ -32,13 +35,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
@@ -129,6 +135,78 @@ class AiperfPeerIT {
                 assertThat(b.getTtft().getP99Ms() / ttft.path("p99").asDouble()).isCloseTo(1.0, within(0.01));
             }
         }
+    }
+
+    /**
+     * slaprof's own benchmark worker at AIPerf's load (issue 20, part 2): the same engine kind, fresh for each client,
+     * the same ISL (2,000 words: prefill dominates TTFT, as at Dynamo's SLA ISL), OSL, concurrency, request and warm-up
+     * counts, and prompts that never repeat on either side (AIPerf's shuffled dataset of more entries than requests;
+     * the worker's fresh prompts), so the engine's prefix cache plays no part. The two clients' TTFT and ITL means
+     * must agree within 3 %; the worker's own figures are also set against the engine's schedule of its requests.
+     */
+    @Test
+    void shouldAgreeWithSlaprofsWorkerAtTheSameLoad() throws Exception {
+        final int isl = 2000;
+        final int osl = 50;
+        final int concurrency = 4;
+        final int requests = 32;
+        final int warmup = 4;
+        final String python = Python.peers();
+        final Path aiperf = Path.of(python).resolveSibling("aiperf");
+        final Path tokenizer = dir.resolve("tokenizer");
+        Python.runFile(python, Path.of("python/make_tokenizer.py"), tokenizer.toString());
+        final JsonNode summary;
+        try (Fleet fleet = Fleet.start(Catalog.bundled(), "Qwen/Qwen3-32B", "H200-SXM", List.of(Mappings.tp(2)),
+                 List.of(Role.DECODE), 1.0, 0.03, 1, Faults.NONE)) {
+            final Path artifacts = dir.resolve("aiperf-load");
+            final Process p = new ProcessBuilder(aiperf.toString(), "profile", "--model", "Qwen/Qwen3-32B",
+                "--tokenizer", tokenizer.toString(), "--url", fleet.engines().get(0).url(), "--endpoint-type", "chat",
+                "--streaming", "--concurrency", Integer.toString(concurrency), "--request-count",
+                Integer.toString(requests), "--warmup-request-count", Integer.toString(warmup),
+                "--num-dataset-entries", Integer.toString(4 * (requests + warmup)),
+                "--synthetic-input-tokens-mean", Integer.toString(isl), "--synthetic-input-tokens-stddev", "0",
+                "--output-tokens-mean", Integer.toString(osl), "--output-tokens-stddev", "0",
+                "--extra-inputs", "ignore_eos:true", "--output-artifact-dir", artifacts.toString(), "--ui-type", "none")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("aiperf-load.log").toFile()).start();
+            assertThat(p.waitFor(180, TimeUnit.SECONDS)).as("aiperf finished").isTrue();
+            assertThat(p.exitValue()).as(Files.readString(dir.resolve("aiperf-load.log"))).isZero();
+            summary = JSON.readTree(artifacts.resolve("profile_export_aiperf.json").toFile());
+            final Set<String> prompts = new HashSet<>();
+            for (final JsonNode session : JSON.readTree(artifacts.resolve("inputs.json").toFile()).path("data")) {
+                session.path("payloads").forEach(x -> prompts.add(x.path("messages").toString()));
+            }
+            assertThat(prompts).as("AIPerf's prompts never repeat").hasSize(requests + warmup);
+        }
+        final List<Measurement> measured = new ArrayList<>();
+        try (Fleet fleet = Fleet.start(Catalog.bundled(), "Qwen/Qwen3-32B", "H200-SXM", List.of(Mappings.tp(2)),
+                 List.of(Role.DECODE), 1.0, 0.03, 1, Faults.NONE);
+             HttpLoadDriver worker = new HttpLoadDriver(StreamingClient.create(Duration.ofMinutes(2), 1.0))) {
+            final Endpoint e = new Endpoint(fleet.engines().get(0).url(), new Deployment("Qwen/Qwen3-32B",
+                Backend.VLLM, "", "H200-SXM", "worker-load"), Role.DECODE, Mappings.tp(2), true);
+            worker.burst(e, isl, osl, LongStream.range(0, warmup).boxed().toList(), concurrency, x -> { });
+            worker.burst(e, isl, osl, LongStream.range(1000, 1000 + requests).boxed().toList(), concurrency,
+                x -> {
+                    synchronized (measured) {
+                        measured.add(x);
+                    }
+                });
+        }
+        assertThat(measured).hasSize(requests).allMatch(Measurement::ok);
+        final double ttft = measured.stream().mapToDouble(Measurement::ttftMs).average().orElseThrow();
+        final double itl = measured.stream().mapToDouble(Measurement::itlMs).average().orElseThrow();
+        final double ttftScheduled = measured.stream().mapToDouble(Measurement::scheduledTtftMs).average()
+            .orElseThrow();
+        final double itlScheduled = measured.stream().mapToDouble(Measurement::scheduledItlMs).average().orElseThrow();
+        final double aiperfTtft = summary.path("time_to_first_token").path("avg").asDouble();
+        final double aiperfItl = summary.path("inter_token_latency").path("avg").asDouble();
+        System.out.printf(Locale.ROOT, "aiperf peer against the worker at the same load (ISL %d, OSL %d, concurrency "
+                + "%d, %d requests after %d warm-up): TTFT avg AIPerf %.3f, worker %.3f ms (%+.2f %%; the engine's "
+                + "schedule of the worker's requests %.3f ms); ITL avg AIPerf %.4f, worker %.4f ms (%+.2f %%; "
+                + "schedule %.4f ms)%n", isl, osl, concurrency, requests, warmup, aiperfTtft, ttft,
+            100 * (ttft / aiperfTtft - 1), ttftScheduled, aiperfItl, itl, 100 * (itl / aiperfItl - 1), itlScheduled);
+        assertThat(summary.path("request_count").path("avg").asInt()).isEqualTo(requests);
+        assertThat(ttft / aiperfTtft).as("TTFT avg, worker over AIPerf").isCloseTo(1.0, within(0.03));
+        assertThat(itl / aiperfItl).as("ITL avg, worker over AIPerf").isCloseTo(1.0, within(0.03));
     }
 
     /**

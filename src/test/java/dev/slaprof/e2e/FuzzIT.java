@@ -3,6 +3,8 @@ package dev.slaprof.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.slaprof.domain.stats.Keys;
+import dev.slaprof.domain.stats.LatencyStats;
 import dev.slaprof.schema.AvroSerde;
 import dev.slaprof.schema.InMemorySchemaRegistry;
 import dev.slaprof.schema.LatencySamples;
@@ -19,8 +21,6 @@ import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.schema.avro.SourceKind;
 import dev.slaprof.schema.avro.Statistic;
 import dev.slaprof.schema.avro.StatsKey;
-import dev.slaprof.domain.stats.Keys;
-import dev.slaprof.domain.stats.LatencyStats;
 import dev.slaprof.topology.SlaprofTopology;
 import dev.slaprof.topology.StreamsSettings;
 import java.io.IOException;

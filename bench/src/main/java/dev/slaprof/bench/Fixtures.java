@@ -1,5 +1,7 @@
 package dev.slaprof.bench;
 
+import dev.slaprof.domain.stats.Keys;
+import dev.slaprof.domain.stats.LatencyStats;
 import dev.slaprof.schema.LatencySamples;
 import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.avro.Backend;
@@ -9,8 +11,6 @@ import dev.slaprof.schema.avro.Mapping;
 import dev.slaprof.schema.avro.MappingLoadStats;
 import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.SourceKind;
-import dev.slaprof.domain.stats.Keys;
-import dev.slaprof.domain.stats.LatencyStats;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

@@ -1,5 +1,6 @@
 package dev.slaprof.bench;
 
+import dev.slaprof.domain.recommend.Recommender;
 import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.SlaTargets;
 import dev.slaprof.schema.avro.MappingLoadStats;
@@ -7,7 +8,6 @@ import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.schema.avro.Statistic;
 import dev.slaprof.sink.PlannerView;
-import dev.slaprof.domain.recommend.Recommender;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

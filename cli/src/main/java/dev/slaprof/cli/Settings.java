@@ -45,7 +45,12 @@ final class Settings {
             while (leaf.hasSubcommand()) {
                 leaf = leaf.subcommand();
             }
-            apply(leaf.commandSpec(), env);
+            try {
+                apply(leaf.commandSpec(), env);
+            } catch (final RuntimeException e) {
+                // Reported like a failure of the command itself: one line, a non-zero exit (the error handler).
+                throw new CommandLine.ExecutionException(leaf.commandSpec().commandLine(), e.getMessage(), e);
+            }
             return new CommandLine.RunLast().execute(parsed);
         };
     }

@@ -3,6 +3,8 @@ package dev.slaprof.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -63,5 +65,19 @@ class SettingsTest {
         final CommandSpec horizon = parsed("stream");
         Settings.apply(horizon, Map.of("SLAPROF_HORIZON", "30m"));
         assertThat(horizon.findOption("--horizon").<Object>getValue()).hasToString("PT30M");
+    }
+
+    @Test
+    void shouldReportABadFileAsOneErrorLineAndANonZeroExit() throws Exception {
+        final Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "apiVersion: nvidia.com/v1beta1\nkind: DynamoGraphDeploymentRequest\n"
+            + "spec:\n  model: Qwen/Qwen3-32B\n  workload: {requestRate: 5, concurrency: 20}\n");
+        final StringWriter err = new StringWriter();
+        final CommandLine cli = Main.commandLine();
+        cli.setErr(new PrintWriter(err, true));
+        final int rc = cli.execute("run", "--config", bad.toString(), "--ui-port", "0");
+        assertThat(rc).as("a bad setting is a usage error").isEqualTo(2);
+        assertThat(err.toString().strip()).startsWith("slaprof: error: ").contains("mutually exclusive")
+            .doesNotContain("\tat ");
     }
 }

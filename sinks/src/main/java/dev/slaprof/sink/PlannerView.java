@@ -1,13 +1,13 @@
 package dev.slaprof.sink;
 
-import dev.slaprof.schema.avro.DecodeTable;
-import dev.slaprof.schema.avro.Recommendation;
-import dev.slaprof.domain.recommend.Tables;
 import dev.slaprof.domain.interp.CloughTocherDecodeGrid;
 import dev.slaprof.domain.interp.DecodeGrid;
 import dev.slaprof.domain.interp.DecodeInterpolator;
 import dev.slaprof.domain.interp.HybridDecodeGrid;
 import dev.slaprof.domain.interp.PrefillInterpolator;
+import dev.slaprof.domain.recommend.Tables;
+import dev.slaprof.schema.avro.DecodeTable;
+import dev.slaprof.schema.avro.Recommendation;
 
 /**
  * The planner's queries on one recommendation: prefill TTFT and thpt/GPU at an ISL (not-a-knot spline, clamped),

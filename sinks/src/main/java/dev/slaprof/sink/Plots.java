@@ -1,10 +1,10 @@
 package dev.slaprof.sink;
 
+import dev.slaprof.domain.interp.DecodeGrid;
+import dev.slaprof.domain.interp.PrefillInterpolator;
 import dev.slaprof.schema.avro.CostRow;
 import dev.slaprof.schema.avro.PerfPoint;
 import dev.slaprof.schema.avro.Recommendation;
-import dev.slaprof.domain.interp.DecodeGrid;
-import dev.slaprof.domain.interp.PrefillInterpolator;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Paint;

@@ -1,11 +1,11 @@
 package dev.slaprof.topology;
 
+import dev.slaprof.domain.stats.Keys;
 import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.LatencySample;
 import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.Strategy;
 import dev.slaprof.schema.avro.Sweep;
-import dev.slaprof.domain.stats.Keys;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

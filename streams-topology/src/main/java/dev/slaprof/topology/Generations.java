@@ -1,8 +1,8 @@
 package dev.slaprof.topology;
 
+import dev.slaprof.domain.stats.LatencyStats;
 import dev.slaprof.schema.avro.LatencySample;
 import dev.slaprof.schema.avro.MappingLoadStats;
-import dev.slaprof.domain.stats.LatencyStats;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;

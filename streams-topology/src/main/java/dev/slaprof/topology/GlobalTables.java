@@ -1,5 +1,6 @@
 package dev.slaprof.topology;
 
+import dev.slaprof.domain.stats.Keys;
 import dev.slaprof.schema.avro.CapacityKey;
 import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.EngineCapacity;
@@ -7,7 +8,6 @@ import dev.slaprof.schema.avro.PinnedChoice;
 import dev.slaprof.schema.avro.ProfileKey;
 import dev.slaprof.schema.avro.RecommendationKey;
 import dev.slaprof.schema.avro.SlaTarget;
-import dev.slaprof.domain.stats.Keys;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,8 +1,8 @@
 package dev.slaprof.topology;
 
-import dev.slaprof.schema.avro.MappingLoadStats;
 import dev.slaprof.domain.stats.DenseCounts;
 import dev.slaprof.domain.stats.LatencyStats;
+import dev.slaprof.schema.avro.MappingLoadStats;
 import java.nio.ByteBuffer;
 
 /**

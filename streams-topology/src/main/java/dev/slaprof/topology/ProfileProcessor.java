@@ -1,5 +1,8 @@
 package dev.slaprof.topology;
 
+import dev.slaprof.domain.recommend.Recommender;
+import dev.slaprof.domain.stats.Keys;
+import dev.slaprof.domain.stats.LatencyStats;
 import dev.slaprof.schema.avro.DeadLetter;
 import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.LatencySample;
@@ -8,9 +11,6 @@ import dev.slaprof.schema.avro.PinnedChoice;
 import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.RecommendationKey;
 import dev.slaprof.schema.avro.SlaTarget;
-import dev.slaprof.domain.recommend.Recommender;
-import dev.slaprof.domain.stats.Keys;
-import dev.slaprof.domain.stats.LatencyStats;
 import dev.slaprof.topology.store.ObjectBufferStore;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,16 +1,16 @@
 package dev.slaprof.domain.recommend;
 
+import dev.slaprof.domain.interp.DecodeGrid;
+import dev.slaprof.domain.interp.DecodeModelFit;
+import dev.slaprof.domain.interp.HybridDecodeGrid;
+import dev.slaprof.domain.interp.NotAKnotSpline;
+import dev.slaprof.domain.interp.PrefillInterpolator;
 import dev.slaprof.schema.avro.DecodeGridData;
 import dev.slaprof.schema.avro.DecodeModel;
 import dev.slaprof.schema.avro.DecodeTable;
 import dev.slaprof.schema.avro.PrefillTable;
 import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.SplineData;
-import dev.slaprof.domain.interp.DecodeGrid;
-import dev.slaprof.domain.interp.DecodeModelFit;
-import dev.slaprof.domain.interp.HybridDecodeGrid;
-import dev.slaprof.domain.interp.NotAKnotSpline;
-import dev.slaprof.domain.interp.PrefillInterpolator;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,5 +1,6 @@
 package dev.slaprof.domain.recommend;
 
+import dev.slaprof.domain.stats.LatencyStats;
 import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.avro.MappingLoadStats;
 import dev.slaprof.schema.avro.MetricStats;
@@ -8,7 +9,6 @@ import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.RunStats;
 import dev.slaprof.schema.avro.Statistic;
 import dev.slaprof.schema.avro.Strategy;
-import dev.slaprof.domain.stats.LatencyStats;
 
 /** Turns a statistics bucket into a {@link PerfPoint} under an SLA statistic (Dynamo's throughput formulas). */
 public final class PointBuilder {

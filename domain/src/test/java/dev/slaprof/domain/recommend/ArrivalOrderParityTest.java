@@ -2,15 +2,15 @@ package dev.slaprof.domain.recommend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.slaprof.domain.Fixtures;
+import dev.slaprof.domain.stats.Keys;
+import dev.slaprof.domain.stats.LatencyStats;
 import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.avro.LatencySample;
 import dev.slaprof.schema.avro.MappingLoadStats;
 import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.schema.avro.Statistic;
-import dev.slaprof.domain.Fixtures;
-import dev.slaprof.domain.stats.Keys;
-import dev.slaprof.domain.stats.LatencyStats;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;

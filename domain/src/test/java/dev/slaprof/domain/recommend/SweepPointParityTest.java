@@ -2,6 +2,9 @@ package dev.slaprof.domain.recommend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.slaprof.domain.Fixtures;
+import dev.slaprof.domain.stats.Keys;
+import dev.slaprof.domain.stats.LatencyStats;
 import dev.slaprof.schema.LatencySamples;
 import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.avro.LatencySample;
@@ -11,9 +14,6 @@ import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.SourceKind;
 import dev.slaprof.schema.avro.Statistic;
 import dev.slaprof.schema.avro.Sweep;
-import dev.slaprof.domain.Fixtures;
-import dev.slaprof.domain.stats.Keys;
-import dev.slaprof.domain.stats.LatencyStats;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

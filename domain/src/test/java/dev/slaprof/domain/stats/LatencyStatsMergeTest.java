@@ -3,10 +3,10 @@ package dev.slaprof.domain.stats;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.slaprof.domain.Fixtures;
 import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.avro.LatencySample;
 import dev.slaprof.schema.avro.MappingLoadStats;
-import dev.slaprof.domain.Fixtures;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
