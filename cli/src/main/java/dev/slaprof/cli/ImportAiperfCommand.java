@@ -8,7 +8,7 @@ import dev.slaprof.schema.avro.SourceKind;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -34,17 +34,16 @@ final class ImportAiperfCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (SamplePublisher publisher = new SamplePublisher(kafka.client(),
-            kafka.topics())) {
+        try (SamplePublisher publisher = new SamplePublisher(kafka.client(), kafka.topics())) {
             for (final Path f : files) {
                 final AiperfRecord.Context ctx = new AiperfRecord.Context(deployment.deployment(), DeploymentOptions.role(role),
                     Mappings.parse(mapping), concurrency, 0, "import-aiperf", f.toAbsolutePath().toString(),
                     SourceKind.IMPORT);
                 final AiperfImporter.Result r;
                 if (follow) {
-                    final AtomicBoolean stop = new AtomicBoolean();
-                    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.set(true)));
-                    r = AiperfImporter.follow(f, ctx, publisher::publish, stop::get, 200);
+                    // Ctrl-C ends the tail; the signal's hook waits for the publisher to flush and close.
+                    final CountDownLatch stop = Daemon.stopSignal();
+                    r = AiperfImporter.follow(f, ctx, publisher::publish, () -> stop.getCount() == 0, 200);
                 } else {
                     r = AiperfImporter.importFile(f, ctx, publisher::publish);
                 }

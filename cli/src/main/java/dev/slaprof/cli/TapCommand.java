@@ -34,8 +34,7 @@ final class TapCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         final Endpoint labels = new Endpoint(upstream, deployment.deployment(), DeploymentOptions.role(role), Mappings.parse(mapping),
             false);
-        try (SamplePublisher publisher = new SamplePublisher(kafka.client(),
-                 kafka.topics());
+        try (SamplePublisher publisher = new SamplePublisher(kafka.client(), kafka.topics());
              BoundedSampleQueue queue = new BoundedSampleQueue(buffer, publisher::publish);
              TapProxy tap = new TapProxy(upstream, labels, queue, host, port)) {
             System.out.println("slaprof: tap " + tap.url() + " -> " + upstream + " (Ctrl-C to stop)");

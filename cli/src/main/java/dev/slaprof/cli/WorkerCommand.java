@@ -9,6 +9,7 @@ import dev.slaprof.producer.SamplePublisher;
 import dev.slaprof.producer.StreamingClient;
 import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.SlaTargets;
+import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.CapacitySource;
 import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.MappingLoadStats;
@@ -25,9 +26,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -102,20 +105,18 @@ final class WorkerCommand implements Callable<Integer> {
             eps.add(new Endpoint(f[2], deployment.deployment(), DeploymentOptions.role(f[0]), Mappings.parse(f[1]), false));
         }
         final SlaTarget sla = SlaTargets.of("default", 1.0, 1.0, isl, osl, Statistic.MEAN, 1, 1024, 1, false);
-        final AtomicBoolean stop = new AtomicBoolean();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.set(true)));
-        try (SamplePublisher publisher = new SamplePublisher(kafka.client(),
-                 kafka.topics());
+        // Ctrl-C opens the stop signal; its hook waits for this command to close (publisher flushed) before exit.
+        final CountDownLatch stop = Daemon.stopSignal();
+        final Properties client = kafka.client();
+        final Topics topics = kafka.topics();
+        try (SamplePublisher publisher = new SamplePublisher(client, topics);
              BenchmarkWorker worker = new BenchmarkWorker(new HttpLoadDriver(
                  StreamingClient.create(Duration.ofMinutes(30), 1.0), known), publisher,
-                 "worker-" + UUID.randomUUID(), System.nanoTime())) {
-            final CompactedTopicReader<StatsKey,
-                MappingLoadStats> stats = follow && focus > 0
-                ? new CompactedTopicReader<>(kafka.client(),
-                    kafka.topics().stats().name(),
-                    kafka.topics().stats().keySerde().deserializer(),
-                    kafka.topics().stats().valueSerde().deserializer())
-                : null;
+                 "worker-" + UUID.randomUUID(), System.nanoTime());
+             CompactedTopicReader<StatsKey, MappingLoadStats> stats = follow && focus > 0
+                 ? new CompactedTopicReader<>(client, topics.stats().name(), topics.stats().keySerde().deserializer(),
+                     topics.stats().valueSerde().deserializer())
+                 : null) {
             do {
                 final Sweep sweep = new Sweep(worker, eps, sla, null, System.out, maxConcurrency);
                 sweep.parallelizationSweep();
@@ -126,15 +127,8 @@ final class WorkerCommand implements Callable<Integer> {
                 }
                 publisher.flush();
                 System.out.println("slaprof: sweep done, " + publisher.sent() + " samples published");
-                final long until = System.nanoTime() + interval.toNanos();
-                while (follow && !stop.get() && System.nanoTime() < until) {
-                    // Waiting out the interval between sweeps, checking for Ctrl-C every second.
-                    Thread.sleep(1000);
-                }
-            } while (follow && !stop.get());
-            if (stats != null) {
-                stats.close();
-            }
+                // With --follow: the next sweep after the interval, unless Ctrl-C comes first.
+            } while (follow && !stop.await(interval.toNanos(), TimeUnit.NANOSECONDS));
         }
         return 0;
     }
