@@ -92,16 +92,7 @@ class AiperfPeerIT {
             TestBroker.startAndAwaitTasks(streams);
             final String url = fleet.engines().get(0).url();
             for (final int c : CONCURRENCY) {
-                final Path artifacts = dir.resolve("aiperf-c" + c);
-                final Process p = new ProcessBuilder(aiperf.toString(), "profile", "--model", "Qwen/Qwen3-32B",
-                    "--tokenizer", tokenizer.toString(), "--url", url, "--endpoint-type", "chat", "--streaming",
-                    "--concurrency", Integer.toString(c), "--request-count", Integer.toString(REQUESTS),
-                    "--synthetic-input-tokens-mean", "200", "--synthetic-input-tokens-stddev", "0",
-                    "--output-tokens-mean", "50", "--output-tokens-stddev", "0", "--extra-inputs", "ignore_eos:true",
-                    "--output-artifact-dir", artifacts.toString(), "--ui-type", "none")
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("aiperf-c" + c + ".log").toFile()).start();
-                assertThat(p.waitFor(180, TimeUnit.SECONDS)).as("aiperf at concurrency %d finished", c).isTrue();
-                assertThat(p.exitValue()).as(Files.readString(dir.resolve("aiperf-c" + c + ".log"))).isZero();
+                final Path artifacts = profile(aiperf, tokenizer, url, "aiperf-c" + c, List.of(), c, REQUESTS, 200, 50);
                 summaries.add(JSON.readTree(artifacts.resolve("profile_export_aiperf.json").toFile()));
                 final AiperfRecord.Context ctx = new AiperfRecord.Context(d, Role.DECODE, Mappings.tp(2), c, 50,
                     "aiperf-peer", "aiperf-c" + c, SourceKind.IMPORT);
@@ -175,19 +166,10 @@ class AiperfPeerIT {
         final List<Double> creditWaitMs = new ArrayList<>();
         try (Fleet fleet = Fleet.start(Catalog.bundled(), "Qwen/Qwen3-32B", "H200-SXM", List.of(Mappings.tp(2)),
                  List.of(Role.DECODE), 1.0, 0.03, 1, Faults.NONE)) {
-            final Path artifacts = dir.resolve("aiperf-load-c" + concurrency);
-            final Path log = dir.resolve("aiperf-load-c" + concurrency + ".log");
-            final Process p = new ProcessBuilder(aiperf.toString(), "profile", "--model", "Qwen/Qwen3-32B",
-                "--tokenizer", tokenizer.toString(), "--url", fleet.engines().get(0).url(), "--endpoint-type", "chat",
-                "--streaming", "--concurrency", Integer.toString(concurrency), "--request-count",
-                Integer.toString(requests), "--warmup-request-count", Integer.toString(warmup),
-                "--num-dataset-entries", Integer.toString(4 * (requests + warmup)),
-                "--synthetic-input-tokens-mean", Integer.toString(isl), "--synthetic-input-tokens-stddev", "0",
-                "--output-tokens-mean", Integer.toString(osl), "--output-tokens-stddev", "0",
-                "--extra-inputs", "ignore_eos:true", "--output-artifact-dir", artifacts.toString(), "--ui-type", "none")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            assertThat(p.waitFor(180, TimeUnit.SECONDS)).as("aiperf finished").isTrue();
-            assertThat(p.exitValue()).as(Files.readString(log)).isZero();
+            final Path artifacts = profile(aiperf, tokenizer, fleet.engines().get(0).url(), "aiperf-load-c" + concurrency,
+                List.of("--warmup-request-count", Integer.toString(warmup),
+                    "--num-dataset-entries", Integer.toString(4 * (requests + warmup))),
+                concurrency, requests, isl, osl);
             summary = JSON.readTree(artifacts.resolve("profile_export_aiperf.json").toFile());
             for (final String line : Files.readAllLines(artifacts.resolve("profile_export.jsonl"))) {
                 final JsonNode meta = JSON.readTree(line).path("metadata");
@@ -259,23 +241,15 @@ class AiperfPeerIT {
              TapProxy tap = new TapProxy(fleet.engines().get(0).url(),
                  new Endpoint("", d, Role.DECODE, Mappings.tp(2), true),
                  s -> tapped.put(s.getEventId(), s), "127.0.0.1", 0)) {
-            final Path artifacts = dir.resolve("aiperf-tap");
-            final List<String> command = new ArrayList<>(List.of(aiperf.toString(), "profile", "--model", "Qwen/Qwen3-32B",
-                "--tokenizer", tokenizer.toString(), "--url", tap.url(), "--endpoint-type", "chat", "--streaming",
-                "--concurrency", "4", "--request-count", Integer.toString(REQUESTS),
-                "--synthetic-input-tokens-mean", "200", "--synthetic-input-tokens-stddev", "0",
-                "--output-tokens-mean", "50", "--output-tokens-stddev", "0", "--extra-inputs", "ignore_eos:true",
-                "--workers-max", "1", "--record-processors", "1",
-                "--output-artifact-dir", artifacts.toString(), "--ui-type", "none"));
             // AIPerf on a CPU of its own and this JVM (engine and tap) on the others, so neither side's clock waits
             // for the other's work; without taskset or a second CPU both share them, and the figures say so.
+            final Path artifacts;
             try (CpuSplit split = CpuSplit.thisJvmOffTheLastCpu()) {
                 System.out.println("aiperf peer through the tap: " + split.describe());
-                command.addAll(0, split.prefix());
-                final Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("aiperf-tap.log").toFile()).start();
-                assertThat(p.waitFor(180, TimeUnit.SECONDS)).isTrue();
-                assertThat(p.exitValue()).as(Files.readString(dir.resolve("aiperf-tap.log"))).isZero();
+                final List<String> pinned = new ArrayList<>(split.prefix());
+                pinned.add(aiperf.toString());
+                artifacts = profile(pinned, tokenizer, tap.url(), "aiperf-tap",
+                    List.of("--workers-max", "1", "--record-processors", "1"), 4, REQUESTS, 200, 50);
             }
             int matched = 0;
             int withinBound = 0;
@@ -330,6 +304,32 @@ class AiperfPeerIT {
             assertThat(itlDiffs.get(itlDiffs.size() / 2)).as("median ITL difference").isLessThanOrEqualTo(0.02);
 
         }
+    }
+
+    /** {@code aiperf profile} of streaming chat at fixed lengths; returns its artifact folder once it exited 0. */
+    private Path profile(final Path aiperf, final Path tokenizer, final String url, final String name,
+                         final List<String> extra, final int concurrency, final int requests, final int isl,
+                         final int osl) throws Exception {
+        return profile(List.of(aiperf.toString()), tokenizer, url, name, extra, concurrency, requests, isl, osl);
+    }
+
+    private Path profile(final List<String> aiperf, final Path tokenizer, final String url, final String name,
+                         final List<String> extra, final int concurrency, final int requests, final int isl,
+                         final int osl) throws Exception {
+        final Path artifacts = dir.resolve(name);
+        final Path log = dir.resolve(name + ".log");
+        final List<String> command = new ArrayList<>(aiperf);
+        command.addAll(List.of("profile", "--model", "Qwen/Qwen3-32B", "--tokenizer", tokenizer.toString(),
+            "--url", url, "--endpoint-type", "chat", "--streaming", "--concurrency", Integer.toString(concurrency),
+            "--request-count", Integer.toString(requests), "--synthetic-input-tokens-mean", Integer.toString(isl),
+            "--synthetic-input-tokens-stddev", "0", "--output-tokens-mean", Integer.toString(osl),
+            "--output-tokens-stddev", "0", "--extra-inputs", "ignore_eos:true",
+            "--output-artifact-dir", artifacts.toString(), "--ui-type", "none"));
+        command.addAll(extra);
+        final Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        assertThat(p.waitFor(180, TimeUnit.SECONDS)).as("%s finished", name).isTrue();
+        assertThat(p.exitValue()).as(Files.readString(log)).isZero();
+        return artifacts;
     }
 
     private static MappingLoadStats bucket(final SinkService sink, final Deployment d, final int inFlight) {

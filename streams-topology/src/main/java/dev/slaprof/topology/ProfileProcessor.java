@@ -150,6 +150,7 @@ final class ProfileProcessor implements Processor<byte[], LatencySample, Specifi
         }
         final BucketCache.DeploymentBuckets of = cache.deploymentOf(d);
         if (of.markedFlush == -1) {
+            // Never marked in a flush period yet: the deployment is new to this task instance (one map write each).
             deployments.putIfAbsent(of.id, d);
         }
         final int inFlight = Keys.inFlightBucket(s);
