@@ -20,7 +20,8 @@ import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Collection;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -140,9 +141,32 @@ final class Pipeline implements AutoCloseable {
         slaProducer.flush();
     }
 
-    /** The latest bucket statistics (for continuous profiling's focus rounds). */
-    Collection<MappingLoadStats> stats() {
-        return sink.stats().all().values();
+    /**
+     * This deployment's bucket statistics once they hold exactly the samples {@code r} was computed from. The sink
+     * reads the statistics and the recommendations on two consumers, so right after a recommendation arrives the
+     * statistics may still lag it; a focus round planned on them would depend on timing, not on the data.
+     */
+    List<MappingLoadStats> statsOf(final Recommendation r, final Duration timeout) throws InterruptedException {
+        final long deadlineNs = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            final List<MappingLoadStats> mine = new ArrayList<>();
+            long ok = 0;
+            for (final MappingLoadStats s : sink.stats().all().values()) {
+                if (s.getDeployment().equals(deployment)) {
+                    mine.add(s);
+                    ok += s.getOkCount();
+                }
+            }
+            if (ok == r.getSamplesTotal()) {
+                return mine;
+            }
+            if (System.nanoTime() >= deadlineNs) {
+                throw new IllegalStateException("the bucket statistics did not reach the recommendation's "
+                    + r.getSamplesTotal() + " samples within " + timeout.toSeconds() + " s (they hold " + ok + ")");
+            }
+            runner.checkHealthy();
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
     }
 
     /** Base URL of the REST API. */

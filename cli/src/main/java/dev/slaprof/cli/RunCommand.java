@@ -316,7 +316,11 @@ final class RunCommand implements Callable<Integer>, Settings.Layered {
                 && !stop.await(followInterval.toMillis(), TimeUnit.MILLISECONDS)) {
                 startRound.accept(++round);
                 sweep.parallelizationSweep();
-                sweep.focus(pipeline.stats(), focus);
+                publisher.flush();
+                // The focus round is planned on the statistics of every sample sent so far, never on whichever
+                // part of them the topology had processed by then: equal seeds re-measure the same buckets.
+                final Recommendation measured = pipeline.awaitSamples(publisher.profilingOk(), Duration.ofSeconds(60));
+                sweep.focus(pipeline.statsOf(measured, Duration.ofSeconds(60)), focus);
                 publisher.flush();
                 Summary.picks(out, pipeline.awaitSamples(publisher.profilingOk(), Duration.ofSeconds(60)));
             }

@@ -1,5 +1,6 @@
 package dev.slaprof.producer;
 
+import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.MappingLoadStats;
 import dev.slaprof.schema.avro.MetricStats;
@@ -27,6 +28,19 @@ public final class FocusPlan {
     public record Target(MappingLoadStats stats, double relativeWidth) {
     }
 
+    /**
+     * Widest first; ties (every one-sample bucket is infinitely wide) broken by the bucket's key, so the plan depends
+     * on the statistics alone and never on the order a map or topic handed them over.
+     */
+    private static final Comparator<Target> WIDEST_FIRST = Comparator
+        .comparingDouble(Target::relativeWidth).reversed()
+        .thenComparing(t -> t.stats().getRole())
+        .thenComparing(t -> Mappings.label(t.stats().getMapping()))
+        .thenComparing(t -> t.stats().getSweep())
+        .thenComparingInt(t -> t.stats().getIsl())
+        .thenComparingInt(t -> t.stats().getOsl())
+        .thenComparingInt(t -> t.stats().getInFlight());
+
     private FocusPlan() {
     }
 
@@ -51,7 +65,7 @@ public final class FocusPlan {
                 out.add(new Target(s, w));
             }
         }
-        out.sort(Comparator.comparingDouble(Target::relativeWidth).reversed());
+        out.sort(WIDEST_FIRST);
         return out.subList(0, Math.min(k, out.size()));
     }
 }

@@ -10,6 +10,7 @@ import dev.slaprof.schema.avro.MetricStats;
 import dev.slaprof.schema.avro.Role;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -42,5 +43,22 @@ class FocusPlanTest {
         // 1.96 * 10 / sqrt(10) / 20 = 0.3099
         assertThat(t.get(1).relativeWidth()).isBetween(0.3098, 0.3100);
         assertThat(FocusPlan.widest(List.of(fair, precise, noisy, single), D, 2)).hasSize(2);
+    }
+
+    @Test
+    void shouldBreakTiesByTheBucketKeyWhateverTheArrivalOrder() {
+        // Every one-sample bucket is infinitely wide: the plan must not follow the order the statistics came in
+        // (a Map.copyOf iterates in a per-JVM random order), or equal seeds would re-measure different buckets.
+        final List<MappingLoadStats> ties = new ArrayList<>();
+        for (final int gpus : new int[] {8, 1, 4, 2}) {
+            ties.add(bucket(D, Role.DECODE, gpus, metric(1, 10, 0)));
+            ties.add(bucket(D, Role.PREFILL, gpus, metric(1, 10, 0)));
+        }
+        final List<MappingLoadStats> reversed = new ArrayList<>(ties);
+        Collections.reverse(reversed);
+        final List<FocusPlan.Target> a = FocusPlan.widest(ties, D, 3);
+        assertThat(FocusPlan.widest(reversed, D, 3)).isEqualTo(a);
+        assertThat(a).extracting(t -> t.stats().getRole() + " " + Mappings.label(t.stats().getMapping()))
+            .containsExactly("PREFILL TP=1", "PREFILL TP=2", "PREFILL TP=4");
     }
 }
