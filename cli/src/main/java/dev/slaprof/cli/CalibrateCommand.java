@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.slaprof.accuracy.ParamFit;
 import dev.slaprof.schema.Mappings;
 import dev.slaprof.simulator.Catalog;
 import dev.slaprof.simulator.PerfModel;
@@ -27,7 +28,7 @@ import picocli.CommandLine.Option;
  * to the pinned AI Configurator's estimates for the catalog's dense models and the GPUs AIC has, and prints the
  * error table before and after. Prefill: TTFT at batch 1 over a few ISLs; decode: the mean ITL of a batch decoding
  * OSL tokens after an ISL prompt (AIC's static_gen TPOT), for every TP engine whose weights and batch fit. The fit
- * minimises the mean squared log ratio (model over AIC) with Nelder-Mead from the current parameters; it writes the
+ * minimises the mean squared log ratio (model over AIC) with commons-math's Nelder-Mead from the current parameters; it writes the
  * fitted file beside the table and never overwrites the bundled one.
  */
 @Command(name = "calibrate-aic", mixinStandardHelpOptions = true, showDefaultValues = true,
@@ -60,7 +61,7 @@ final class CalibrateCommand implements Callable<Integer> {
     @Option(names = "--write", defaultValue = "target/perf-model.fitted.yaml",
         description = "Where the fitted parameters go (copy over config/perf-model.yaml to adopt them).")
     private Path fittedFile;
-    @Option(names = "--iterations", defaultValue = "4000", description = "Nelder-Mead iterations at most.")
+    @Option(names = "--iterations", defaultValue = "4000", description = "Loss evaluations of the Nelder-Mead fit at most.")
     private int iterations;
 
     /** One estimate of AIC's, where slaprof's model is evaluated too. */
@@ -172,20 +173,9 @@ final class CalibrateCommand implements Callable<Integer> {
         return sum / points.size();
     }
 
-    /** The fitted factors: efficiencies in (0, 1], overheads and latency positive; the rest as they were. */
-    private static PerfParams params(final PerfParams base, final double[] x) {
-        return new PerfParams(Math.min(1, Math.exp(x[0])), Math.min(1, Math.exp(x[1])), Math.exp(x[2]),
-            Math.min(1, Math.exp(x[3])), Math.min(1, Math.exp(x[4])), Math.min(1, Math.exp(x[5])), Math.exp(x[6]),
-            Math.exp(x[7]), base.gpuMemoryUtilization(), base.blockSize());
-    }
-
+    /** The constants minimising the mean squared log ratio, with commons-math's Nelder-Mead (every constant free). */
     private PerfParams fit(final Catalog catalog, final List<Point> points, final PerfParams start, final int maxIter) {
-        final double[] x0 = {Math.log(start.prefillLinearEfficiency()), Math.log(start.prefillAttentionEfficiency()),
-            Math.log(start.prefillOverheadMs()), Math.log(start.decodeBandwidthEfficiency()),
-            Math.log(start.decodeComputeEfficiency()), Math.log(Math.max(1e-3, start.decodeOverlap())),
-            Math.log(start.stepOverheadMs()), Math.log(start.allreduceLatencyUs())};
-        final double[] best = NelderMead.minimize(x -> loss(catalog, points, params(start, x)), x0, 0.3, maxIter, 1e-10);
-        return params(start, best);
+        return ParamFit.fit(start, ParamFit.allFree(), p -> loss(catalog, points, p), maxIter);
     }
 
     private ArrayNode table(final Catalog catalog, final List<Point> points, final PerfParams before,

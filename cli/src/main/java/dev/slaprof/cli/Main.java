@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     subcommands = {RunCommand.class, WorkerCommand.class, StreamCommand.class, SinkCommand.class, TapCommand.class,
         ImportAiperfCommand.class, SimulateCommand.class, RegistryCommand.class, CapacityCommand.class,
         ProvisionTopicsCommand.class, BenchCommand.class, BenchHttpCommand.class, BenchEstimateCommand.class,
-        CalibrateCommand.class, CommandLine.HelpCommand.class})
+        CalibrateCommand.class, CalibrateMeasuredCommand.class, AccuracyCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Override

@@ -2,7 +2,9 @@ package dev.slaprof.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.slaprof.simulator.arch.ModelIndex;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -13,20 +15,27 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Models, GPUs and performance-model parameters, read from config/models.yaml, config/gpus.yaml and
- * config/perf-model.yaml (bundled defaults) or from a user's directory holding files of the same names.
+ * Models, GPUs and performance-model parameters: models from a models folder ({@link ModelIndex}: config/models,
+ * Hugging Face config.json files), GPUs from config/gpus.yaml, the fitted constants from config/perf-model.yaml
+ * (bundled defaults) or from a user's directory holding files of the same names (and a {@code models/} folder).
  */
 public final class Catalog {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /** The backend whose constants {@link #params()} gives unless {@link #forBackend} chose another. */
+    public static final String DEFAULT_BACKEND = "vllm";
 
-    private final Map<String, ModelSpec> models;
+    private final ModelIndex models;
     private final Map<String, GpuSpec> gpus;
-    private final PerfParams params;
+    private final JsonNode perf;
+    private final String backend;
 
-    private Catalog(final Map<String, ModelSpec> models, final Map<String, GpuSpec> gpus, final PerfParams params) {
+    private Catalog(final ModelIndex models, final Map<String, GpuSpec> gpus, final JsonNode perf,
+                    final String backend) {
         this.models = models;
         this.gpus = gpus;
-        this.params = params;
+        this.perf = perf;
+        this.backend = backend;
+        params(backend);
     }
 
     /** The bundled catalog. */
@@ -34,25 +43,31 @@ public final class Catalog {
         return load(null);
     }
 
-    /** Catalog from {@code dir} (files absent there fall back to the bundled ones). */
+    /** Catalog from {@code dir} (files absent there, and a missing {@code models/} folder, fall back to the bundled). */
     public static Catalog load(final Path dir) {
-        final JsonNode m = read(dir, "models.yaml").path("models");
         final JsonNode g = read(dir, "gpus.yaml").path("gpus");
-        final Map<String, ModelSpec> models = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         final Map<String, GpuSpec> gpus = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         try {
-            for (final var it = m.fields(); it.hasNext();) {
-                final var e = it.next();
-                models.put(e.getKey(), YAML.treeToValue(e.getValue(), ModelSpec.class).named(e.getKey()));
-            }
             for (final var it = g.fields(); it.hasNext();) {
                 final var e = it.next();
                 gpus.put(e.getKey(), YAML.treeToValue(e.getValue(), GpuSpec.class).named(e.getKey()));
             }
-            return new Catalog(models, gpus, YAML.treeToValue(read(dir, "perf-model.yaml"), PerfParams.class));
         } catch (final IOException e) {
-            throw new IllegalArgumentException("bad catalog file: " + e.getMessage(), e);
+            throw new IllegalArgumentException("bad gpus.yaml: " + e.getMessage(), e);
         }
+        final ModelIndex models = dir != null && Files.isDirectory(dir.resolve("models"))
+            ? ModelIndex.of(dir.resolve("models")) : ModelIndex.bundled();
+        return new Catalog(models, gpus, read(dir, "perf-model.yaml"), DEFAULT_BACKEND);
+    }
+
+    /** This catalog with the models of {@code index} (--models-dir). */
+    public Catalog withModels(final ModelIndex index) {
+        return new Catalog(index, gpus, perf, backend);
+    }
+
+    /** This catalog whose {@link #params()} are {@code backendName}'s (vllm, sglang, trtllm). */
+    public Catalog forBackend(final String backendName) {
+        return new Catalog(models, gpus, perf, backendName.toLowerCase(Locale.ROOT));
     }
 
     private static JsonNode read(final Path dir, final String file) {
@@ -71,38 +86,67 @@ public final class Catalog {
         }
     }
 
-    /** A model by id (case-insensitive; the part after '/' also matches). */
+    /** A model by id (case-insensitive; the part after '/' also matches), or a folder or config.json path. */
     public ModelSpec model(final String name) {
-        final ModelSpec direct = models.get(name);
-        if (direct != null) {
-            return direct;
-        }
-        for (final ModelSpec s : models.values()) {
-            final String shortName = s.name().substring(s.name().indexOf('/') + 1);
-            if (shortName.equalsIgnoreCase(name)) {
-                return s;
-            }
-        }
-        throw new IllegalArgumentException("unknown model '" + name + "'; known: " + models.keySet());
+        return models.model(name);
     }
 
-    /** A GPU by SKU (case-insensitive; '_' and '-' are equivalent, e.g. h200_sxm). */
+    /** The model index. */
+    public ModelIndex models() {
+        return models;
+    }
+
+    /** A GPU by SKU (case-insensitive; '_' and '-' are equivalent, and a trailing -SXM may be left out). */
     public GpuSpec gpu(final String name) {
         final String norm = name.replace('_', '-').toUpperCase(Locale.ROOT);
         for (final GpuSpec g : gpus.values()) {
-            if (g.name().toUpperCase(Locale.ROOT).equals(norm)) {
+            final String known = g.name().toUpperCase(Locale.ROOT);
+            if (known.equals(norm) || (known + "-SXM").equals(norm) || known.equals(norm + "-SXM")) {
                 return g;
             }
         }
         throw new IllegalArgumentException("unknown GPU type '" + name + "'; known: " + gpus.keySet());
     }
 
+    /** The fitted constants of this catalog's backend, for no GPU generation in particular. */
     public PerfParams params() {
-        return params;
+        return params(backend);
     }
 
-    public Map<String, ModelSpec> models() {
-        return models;
+    /** The fitted constants of this catalog's backend on {@code gpu}'s generation. */
+    public PerfParams params(final GpuSpec gpu) {
+        return params(backend, gpu.generation());
+    }
+
+    /** {@link #params(String, String)} for no generation in particular. */
+    public PerfParams params(final String backendName) {
+        return params(backendName, "");
+    }
+
+    /**
+     * The fitted constants of {@code backendName} on GPUs of {@code generation}: perf-model.yaml's top-level values,
+     * overridden by its {@code backends.<name>} entry, overridden by that entry's {@code generations.<generation>}
+     * (an absent entry overrides nothing).
+     */
+    public PerfParams params(final String backendName, final String generation) {
+        final ObjectNode merged = ((ObjectNode) perf).deepCopy();
+        merged.remove("backends");
+        final JsonNode over = perf.path("backends").path(backendName.toLowerCase(Locale.ROOT));
+        if (over.isObject()) {
+            final ObjectNode b = ((ObjectNode) over).deepCopy();
+            b.remove("generations");
+            merged.setAll(b);
+            final JsonNode gen = over.path("generations").path(generation == null ? ""
+                : generation.toLowerCase(Locale.ROOT));
+            if (gen.isObject()) {
+                merged.setAll((ObjectNode) gen);
+            }
+        }
+        try {
+            return YAML.treeToValue(merged, PerfParams.class);
+        } catch (final IOException e) {
+            throw new IllegalArgumentException("bad perf-model.yaml: " + e.getMessage(), e);
+        }
     }
 
     public Map<String, GpuSpec> gpus() {

@@ -36,7 +36,7 @@ public final class Fleet implements AutoCloseable {
         try {
             for (final Role role : roles) {
                 for (final Mapping mapping : mappings) {
-                    final PerfModel pm = new PerfModel(m, g, catalog.params(), mapping);
+                    final PerfModel pm = new PerfModel(m, g, catalog.params(g), mapping);
                     final SimEngine engine = new SimEngine(pm, timeScale, role != Role.PREFILL, jitterSigma, s++);
                     final EngineServer server = new EngineServer(engine, m.name(), faults, "127.0.0.1", 0);
                     fleet.engines.add(new Engine(m.name(), g.name(), mapping, role, server));

@@ -1,52 +1,56 @@
 package dev.slaprof.simulator;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.slaprof.simulator.arch.AttentionShape;
+import dev.slaprof.simulator.arch.Precision;
 import java.util.Set;
 
 /**
- * Architecture facts of a model, as in its config.json. Sizes in counts, parameters in billions.
+ * Architecture facts of a model, derived from its Hugging Face config.json ({@link dev.slaprof.simulator.arch.HfConfig}),
+ * and the precision it is served at. Sizes in counts, parameters in billions.
  *
  * @param name                model id, e.g. Qwen/Qwen3-32B
  * @param architecture        config.architectures[0]
  * @param layers              transformer layers
  * @param hiddenSize          hidden size
  * @param numAttentionHeads   query heads
- * @param numKvHeads          KV heads (GQA)
+ * @param numKvHeads          KV heads (GQA; MLA models report their config's value)
  * @param headDim             head dimension
  * @param intermediateSize    dense FFN size
  * @param moeIntermediateSize per-expert FFN size (MoE), 0 for dense
  * @param numExperts          routed experts (MoE), 0 for dense
- * @param expertsPerToken     experts per token (MoE)
+ * @param expertsPerToken     routed experts per token (MoE)
  * @param contextLength       max_position_embeddings, tokens
- * @param paramsB             total parameters, billions
- * @param activeParamsB       parameters per token, billions
- * @param expertParamsB       parameters inside routed experts, billions (split by EP)
- * @param bytesPerParam       weight bytes per parameter (2 = BF16)
- * @param kvBytesPerToken     whole-model KV bytes per token; 0 = derive from the GQA shape
+ * @param paramsB             total parameters, billions (embeddings and LM head included)
+ * @param activeParamsB       parameters one decoded token multiplies, billions (shared and top-k experts, LM head)
+ * @param expertParamsB       parameters inside the routed experts, billions (split by EP)
+ * @param embeddingParamsB    input embedding and LM head, billions (kept BF16)
+ * @param lmHeadParamsB       the LM head alone, billions (a prefill applies it to its last token only)
+ * @param attention           the attention's memory and FLOP shape
+ * @param precision           weights' and KV cache's precision
  * @param quantBlockSize      quantization block of the weights (quantization_config's weight_block_size,
  *                            block_size, group_size or q_group_size; a list's largest element); 0 = none or unknown
  */
-@JsonIgnoreProperties(ignoreUnknown = true)
 public record ModelSpec(
     String name,
-    @JsonProperty("architecture") String architecture,
-    @JsonProperty("layers") int layers,
-    @JsonProperty("hidden_size") int hiddenSize,
-    @JsonProperty("num_attention_heads") int numAttentionHeads,
-    @JsonProperty("num_kv_heads") int numKvHeads,
-    @JsonProperty("head_dim") int headDim,
-    @JsonProperty("intermediate_size") int intermediateSize,
-    @JsonProperty("moe_intermediate_size") int moeIntermediateSize,
-    @JsonProperty("num_experts") int numExperts,
-    @JsonProperty("experts_per_token") int expertsPerToken,
-    @JsonProperty("context_length") int contextLength,
-    @JsonProperty("params_b") double paramsB,
-    @JsonProperty("active_params_b") double activeParamsB,
-    @JsonProperty("expert_params_b") double expertParamsB,
-    @JsonProperty("bytes_per_param") double bytesPerParam,
-    @JsonProperty("kv_bytes_per_token") double kvBytesPerToken,
-    @JsonProperty("quantization_block_size") int quantBlockSize) {
+    String architecture,
+    int layers,
+    int hiddenSize,
+    int numAttentionHeads,
+    int numKvHeads,
+    int headDim,
+    int intermediateSize,
+    int moeIntermediateSize,
+    int numExperts,
+    int expertsPerToken,
+    int contextLength,
+    double paramsB,
+    double activeParamsB,
+    double expertParamsB,
+    double embeddingParamsB,
+    double lmHeadParamsB,
+    AttentionShape attention,
+    Precision precision,
+    int quantBlockSize) {
 
     /** The architectures Dynamo's profiler treats as MoE (spec §2): DeepSeek V3/V3.2 and Qwen3-MoE. */
     public static final Set<String> DYNAMO_MOE_ARCHITECTURES =
@@ -65,20 +69,52 @@ public record ModelSpec(
         return architecture != null && DYNAMO_MOE_ARCHITECTURES.contains(architecture);
     }
 
+    /** Bytes per dense weight (the dense GEMMs' quantization, scales included). */
+    public double bytesPerParam() {
+        return precision.gemm().bytesPerParam();
+    }
+
+    /** Dense weights (attention, dense MLPs, shared experts, norms), billions: all but the experts and embeddings. */
+    public double denseParamsB() {
+        return paramsB - expertParamsB - embeddingParamsB;
+    }
+
+    /** Routed-expert parameters one token multiplies (its top-k experts), billions. */
+    public double activeExpertParamsB() {
+        return Math.max(0, activeParamsB - denseParamsB() - lmHeadParamsB);
+    }
+
+    /** Bytes of the routed experts. */
+    public double expertWeightBytes() {
+        return expertParamsB * 1e9 * precision.moe().bytesPerParam();
+    }
+
+    /** Bytes of everything but the routed experts: dense weights at their precision, embeddings at BF16. */
+    public double nonExpertWeightBytes() {
+        return denseParamsB() * 1e9 * precision.gemm().bytesPerParam() + embeddingParamsB * 1e9 * 2;
+    }
+
     /** Weight bytes of the whole model. */
     public double weightBytes() {
-        return paramsB * 1e9 * bytesPerParam;
+        return nonExpertWeightBytes() + expertWeightBytes();
     }
 
-    /** KV-cache bytes per token for the whole model (all layers, K and V, BF16). */
+    /** KV-cache bytes per token of context for the whole model (full-attention layers and indexer keys). */
     public double kvBytes() {
-        return kvBytesPerToken > 0 ? kvBytesPerToken : 2.0 * layers * numKvHeads * headDim * 2;
+        return attention.kvBytesPerToken(precision.kvBytes());
     }
 
-    /** Copy with the name set (the YAML map key). */
+    /** This model served at {@code p}. */
+    public ModelSpec withPrecision(final Precision p) {
+        return new ModelSpec(name, architecture, layers, hiddenSize, numAttentionHeads, numKvHeads, headDim,
+            intermediateSize, moeIntermediateSize, numExperts, expertsPerToken, contextLength, paramsB, activeParamsB,
+            expertParamsB, embeddingParamsB, lmHeadParamsB, attention, p, quantBlockSize);
+    }
+
+    /** Copy with the name set. */
     public ModelSpec named(final String n) {
         return new ModelSpec(n, architecture, layers, hiddenSize, numAttentionHeads, numKvHeads, headDim,
             intermediateSize, moeIntermediateSize, numExperts, expertsPerToken, contextLength, paramsB, activeParamsB,
-            expertParamsB, bytesPerParam, kvBytesPerToken, quantBlockSize);
+            expertParamsB, embeddingParamsB, lmHeadParamsB, attention, precision, quantBlockSize);
     }
 }

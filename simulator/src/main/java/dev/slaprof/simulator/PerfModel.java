@@ -2,18 +2,23 @@ package dev.slaprof.simulator;
 
 import dev.slaprof.schema.avro.Mapping;
 import dev.slaprof.schema.avro.Strategy;
+import dev.slaprof.simulator.arch.Quant;
 
 /**
- * Physical performance model of one engine (model x GPU x mapping), the role AI Configurator plays for Dynamo.
- * Times in milliseconds, sizes in bytes and tokens. Per attention-DP rank: each rank serves its own requests.
+ * Physical performance model of one engine (model x GPU x mapping x precision), the role AI Configurator plays for
+ * Dynamo. Times in milliseconds, sizes in bytes and tokens. Per attention-DP rank: each rank serves its own requests.
  *
- * <p>Prefill (batch 1): {@code overhead + 2·active·ISL / (peak·e_lin·tp) + 2·layers·ISL²·heads·head_dim /
- * (peak·e_attn·tp) + communication}. Qwen3-32B TP1 on H200 at ISL 2621: 11.3 + 223 + 15 ≈ 249 ms.
- *
- * <p>Decode step: {@code overhead + max(mem, comp) + overlap·min(mem, comp) + communication}, with
- * {@code mem = (weights per GPU + active KV bytes per GPU) / (HBM·e_bw)} and {@code comp = 2·active·batch /
- * (peak·e_comp·tp)}: ITL grows near-linearly with active KV at fixed context, and faster per token of KV as
- * context shrinks (the batch term).
+ * <p>Every forward step, whether it prefills, decodes or both (a mixed step of vLLM V1 or TRT-LLM), costs
+ * <pre>
+ *   step = overhead (+ prefill overhead) + max(mem, gemm) + overlap x min(mem, gemm) + attention + communication
+ *   gemm = 2 x (dense x tokens / peak[gemm precision] + active experts x tokens / peak[moe precision]
+ *          + LM head x logits / peak[BF16]) / (e_gemm x tokens / (tokens + m_half) x TP)
+ *   mem  = (dense weights / TP + expert weights / EP x experts hit + KV read + KV written) / (HBM x e_bw)
+ *   attention = causal prefill FLOPs (windows, sparse top-k, indexer) / (peak[BF16] x e_attn x TP)
+ *   communication = 2 per layer x (a + min(one-shot, two-shot)) all-reduces (TP), 2 per MoE layer all-to-alls (EP)
+ * </pre>
+ * The share of a GPU's experts a step touches is {@code 1 - (1 - k/E)^tokens} (each token picks k of E), so a
+ * small decode batch reads only the experts it uses. docs/CALIBRATION.md states every term and its fit.
  */
 public final class PerfModel {
     private final ModelSpec model;
@@ -22,6 +27,8 @@ public final class PerfModel {
     private final Mapping mapping;
     private final int computeSplit;
     private final int kvSplit;
+    private final int denseSplit;
+    private final int expertSplit;
 
     public PerfModel(final ModelSpec model, final GpuSpec gpu, final PerfParams params, final Mapping mapping) {
         this.model = model;
@@ -31,7 +38,10 @@ public final class PerfModel {
         final boolean dep = mapping.getStrategy() == Strategy.DEP;
         // DEP runs attention data-parallel: each rank computes its requests on one GPU's attention.
         this.computeSplit = dep ? 1 : mapping.getTp();
-        this.kvSplit = dep ? 1 : Math.min(mapping.getTp(), Math.max(1, model.numKvHeads()));
+        // MLA's one latent per token is replicated on every TP rank; GQA's KV heads split up to their count.
+        this.kvSplit = dep || model.attention().mla() ? 1 : Math.min(mapping.getTp(), Math.max(1, model.numKvHeads()));
+        this.denseSplit = dep ? 1 : mapping.getTp();
+        this.expertSplit = mapping.getStrategy() == Strategy.TP ? mapping.getTp() : Math.max(1, mapping.getEp());
     }
 
     public Mapping mapping() {
@@ -42,56 +52,93 @@ public final class PerfModel {
         return model;
     }
 
+    public PerfParams params() {
+        return p;
+    }
+
     /** Attention data-parallel ranks. */
     public int ranks() {
         return Math.max(1, mapping.getAttnDp());
     }
 
-    private double peakFlops() {
-        return gpu.tflopsBf16() * 1e12;
-    }
-
     /** Weight bytes resident on each GPU: dense part split by TP (replicated under DEP), experts split by EP. */
     public double weightBytesPerGpu() {
-        final double total = model.weightBytes();
-        if (!model.isMoe()) {
-            return total / mapping.getTp();
-        }
-        final double expert = model.expertParamsB() * 1e9 * model.bytesPerParam();
-        final double dense = total - expert;
-        final int expertSplit = mapping.getStrategy() == Strategy.TP ? mapping.getTp() : Math.max(1, mapping.getEp());
-        final int denseSplit = mapping.getStrategy() == Strategy.DEP ? 1 : mapping.getTp();
-        return dense / denseSplit + expert / expertSplit;
+        return model.nonExpertWeightBytes() / denseSplit + model.expertWeightBytes() / expertSplit;
+    }
+
+    /** Attention FLOPs of a prefill chunk of {@code tokens} after {@code cached} tokens of the same request. */
+    public double prefillAttentionFlops(final long tokens, final long cached) {
+        return model.attention().prefillFlops(tokens, cached);
     }
 
     /**
-     * One prefill step over several requests batched together (as vLLM batches prefills up to its token budget):
-     * the overhead once, the GEMMs over all tokens, attention per request. {@code prefillBatchMs(isl)} equals
-     * {@link #prefillMs}.
+     * One forward step of a rank, ms.
+     *
+     * @param decodeBatch       requests decoding one token
+     * @param decodeContext     their context tokens, summed
+     * @param prefillTokens     prompt tokens prefilled in this step (all chunks)
+     * @param prefillCached     context the chunks attend to beyond themselves (earlier chunks, cached prefixes), summed
+     * @param prefillAttnFlops  the chunks' attention FLOPs ({@link #prefillAttentionFlops}, summed)
+     * @param prefillsEnding    prompts whose last chunk is in this step (each computes logits once)
+     */
+    public double stepMs(final int decodeBatch, final long decodeContext, final long prefillTokens,
+                         final long prefillCached, final double prefillAttnFlops, final int prefillsEnding) {
+        final long tokens = decodeBatch + prefillTokens;
+        if (tokens <= 0) {
+            return 0;
+        }
+        final double bf16 = gpu.peakFlops(Quant.Compute.BF16);
+        final int logits = decodeBatch + prefillsEnding;
+        // Each GEMM's efficiency follows its own row count: the step's tokens, or the rows that compute logits.
+        final double gemm = 2.0 * 1e9 * ((model.denseParamsB() * tokens / gpu.peakFlops(model.precision().gemm().compute())
+            + model.activeExpertParamsB() * tokens / gpu.peakFlops(model.precision().moe().compute()))
+            / gemmEfficiency(tokens) + model.lmHeadParamsB() * logits / bf16 / gemmEfficiency(logits)) / computeSplit;
+        final double kvElement = model.precision().kvBytes();
+        final double kvRead = decodeBatch == 0 ? 0
+            : decodeBatch * model.attention().decodeReadBytes(decodeContext / decodeBatch, kvElement);
+        final double kvTraffic = (kvRead + (prefillCached + prefillTokens) * model.kvBytes()) / kvSplit;
+        final double bytes = model.nonExpertWeightBytes() / denseSplit
+            + model.expertWeightBytes() / expertSplit * expertsHit(tokens * (computeSplit == 1 ? ranks() : 1))
+            + kvTraffic;
+        final double mem = bytes / (gpu.hbmGbps() * 1e9 * p.bandwidthEfficiency());
+        final double attention = prefillAttnFlops / (bf16 * p.attentionEfficiency() * computeSplit);
+        final double core = Math.max(mem, gemm) + p.overlap() * Math.min(mem, gemm) + attention;
+        return p.stepOverheadMs() + (prefillTokens > 0 ? p.prefillOverheadMs() : 0) + core * 1000
+            + communicationMs(tokens);
+    }
+
+    /** The share of the peak a GEMM of {@code rows} rows reaches: e x rows / (rows + m_half). */
+    private double gemmEfficiency(final long rows) {
+        return p.gemmEfficiency() * Math.max(1, rows) / (Math.max(1, rows) + p.gemmHalfTokens());
+    }
+
+    /** The share of a GPU's routed experts that {@code tokens} routed tokens touch; 1 for dense models. */
+    double expertsHit(final long tokens) {
+        if (!model.isMoe() || model.expertsPerToken() <= 0) {
+            return 1;
+        }
+        final double miss = 1.0 - Math.min(1.0, (double) model.expertsPerToken() / model.numExperts());
+        return 1.0 - Math.pow(miss, tokens);
+    }
+
+    /**
+     * One prefill step over several requests batched together (as the engines batch prefills up to their token
+     * budget): the overhead once, the GEMMs over all tokens, attention per request. {@code prefillBatchMs(isl)}
+     * equals {@link #prefillMs}.
      */
     public double prefillBatchMs(final int... isls) {
-        double linearTokens = 0;
+        long tokens = 0;
         double attention = 0;
-        double activationTokens = 0;
         for (final int isl : isls) {
-            linearTokens += isl;
-            attention += 2.0 * model.layers() * (double) isl * isl * model.numAttentionHeads() * model.headDim();
-            activationTokens += isl;
+            tokens += isl;
+            attention += prefillAttentionFlops(isl, 0);
         }
-        final double linear = 2.0 * model.activeParamsB() * 1e9 * linearTokens;
-        final double compute = linear / (peakFlops() * p.prefillLinearEfficiency() * computeSplit)
-            + attention / (peakFlops() * p.prefillAttentionEfficiency() * computeSplit);
-        return p.prefillOverheadMs() + compute * 1000 + communicationMs(activationTokens * model.hiddenSize() * 2);
+        return stepMs(0, 0, tokens, 0, attention, isls.length);
     }
 
     /** Prefill time of one request of {@code isl} uncached tokens, ms. */
     public double prefillMs(final int isl) {
-        final double linear = 2.0 * model.activeParamsB() * 1e9 * isl;
-        final double attention = 2.0 * model.layers() * (double) isl * isl * model.numAttentionHeads() * model.headDim();
-        final double compute = linear / (peakFlops() * p.prefillLinearEfficiency() * computeSplit)
-            + attention / (peakFlops() * p.prefillAttentionEfficiency() * computeSplit);
-        final double activationBytes = (double) isl * model.hiddenSize() * 2;
-        return p.prefillOverheadMs() + compute * 1000 + communicationMs(activationBytes);
+        return stepMs(0, 0, isl, 0, prefillAttentionFlops(isl, 0), 1);
     }
 
     /** One decode step of a rank with {@code batch} requests holding {@code kvTokens} tokens of context, ms. */
@@ -99,38 +146,35 @@ public final class PerfModel {
         if (batch <= 0) {
             return 0;
         }
-        final double kvBytesPerGpu = kvTokens * model.kvBytes() / kvSplit;
-        final double mem = (weightBytesPerGpu() + kvBytesPerGpu) / (gpu.hbmGbps() * 1e9 * p.decodeBandwidthEfficiency());
-        final double comp = 2.0 * model.activeParamsB() * 1e9 * batch
-            / (peakFlops() * p.decodeComputeEfficiency() * computeSplit);
-        final double core = Math.max(mem, comp) + p.decodeOverlap() * Math.min(mem, comp);
-        final double activationBytes = (double) batch * model.hiddenSize() * 2;
-        return p.stepOverheadMs() + core * 1000 + communicationMs(activationBytes);
+        return stepMs(batch, kvTokens, 0, 0, 0, 0);
     }
 
     /** The communication part of {@link #prefillMs}: TP all-reduces and EP all-to-alls of one request, ms. */
     public double prefillCommunicationMs(final int isl) {
-        return communicationMs((double) isl * model.hiddenSize() * 2);
+        return communicationMs(isl);
     }
 
-    /** All-reduce (TP) and all-to-all (EP) time per forward pass for {@code bytes} of activations, ms. */
-    private double communicationMs(final double bytes) {
-        double ms = 0;
+    /** All-reduce (TP) and all-to-all (EP) time of one forward pass over {@code tokens} tokens, ms. */
+    private double communicationMs(final long tokens) {
+        final double bytes = (double) tokens * model.hiddenSize() * 2;
         final double link = gpu.nvlinkGbps() * 1e9;
+        final double alpha = p.allreduceLatencyUs() / 1e6;
+        double s = 0;
         final int tp = computeSplit;
         if (tp > 1) {
-            // Ring all-reduce, two per layer: 2(tp-1) hops, each paying a launch/sync latency (10 us per hop on
-            // TP2 as calibrated), and 2(tp-1)/tp of the activations over NVLink.
-            ms += 2.0 * model.layers() * ((tp - 1) * p.allreduceLatencyUs() / 1000
-                + 2.0 * (tp - 1) / tp * bytes / link * 1000);
+            // One-shot: every rank reads each peer's whole buffer; two-shot: reduce-scatter then all-gather, one more
+            // synchronisation. The engines' custom all-reduce picks the faster; NCCL's ring moves the two-shot's bytes.
+            final double oneShot = (tp - 1) * bytes / link;
+            final double twoShot = 2.0 * (tp - 1) / tp * bytes / link + alpha;
+            s += 2.0 * model.layers() * (alpha + Math.min(oneShot, twoShot));
         }
         if (model.isMoe() && mapping.getEp() > 1) {
             final int ep = mapping.getEp();
-            // Dispatch and combine all-to-all, two per layer, top-k copies of each token.
-            final double moeBytes = bytes * Math.max(1, model.expertsPerToken()) / Math.max(1, ranks());
-            ms += 2.0 * model.layers() * (p.allreduceLatencyUs() / 1000 + (ep - 1.0) / ep * moeBytes / link * 1000);
+            // Dispatch and combine per layer, top-k copies of each token leave the rank.
+            final double moeBytes = bytes * Math.max(1, model.expertsPerToken());
+            s += 2.0 * model.layers() * (p.alltoallLatencyUs() / 1e6 + (ep - 1.0) / ep * moeBytes / link);
         }
-        return ms;
+        return s * 1000;
     }
 
     /** KV-cache capacity of one rank in tokens, a whole number of blocks; 0 when the weights do not fit. */

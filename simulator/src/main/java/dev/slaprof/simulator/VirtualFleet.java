@@ -36,7 +36,7 @@ public final class VirtualFleet {
         final GpuSpec g = catalog.gpu(gpu);
         for (final Role role : roles) {
             for (final Mapping mapping : mappings) {
-                final PerfModel pm = new PerfModel(m, g, catalog.params(), mapping);
+                final PerfModel pm = new PerfModel(m, g, catalog.params(g), mapping);
                 final VirtualEngine engine = new VirtualEngine(pm, role != Role.PREFILL, jitterSigma,
                     seedOf(seed, fleet.engines.size()));
                 fleet.engines.add(new Engine(m.name(), g.name(), mapping, role, engine));

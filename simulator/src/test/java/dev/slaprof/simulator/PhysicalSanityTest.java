@@ -50,7 +50,7 @@ class PhysicalSanityTest {
     @Test
     void shouldRaisePrefillTtftStrictlyWithIsl() {
         int checked = 0;
-        for (final ModelSpec m : catalog.models().values()) {
+        for (final ModelSpec m : catalog.models().all()) {
             for (final GpuSpec g : catalog.gpus().values()) {
                 for (final List<Mapping> family : families(m)) {
                     for (final Mapping map : family) {
@@ -73,7 +73,7 @@ class PhysicalSanityTest {
     @Test
     void shouldRaisePrefillTtftWithTpOnlyByTheCommunicationItAdds() {
         int rises = 0;
-        for (final ModelSpec m : catalog.models().values()) {
+        for (final ModelSpec m : catalog.models().all()) {
             for (final GpuSpec g : catalog.gpus().values()) {
                 for (final List<Mapping> family : families(m)) {
                     for (final int isl : isls(m)) {
@@ -98,7 +98,7 @@ class PhysicalSanityTest {
 
     @Test
     void shouldNeverLowerDecodeItlAsRequestsAreAdded() {
-        for (final ModelSpec m : catalog.models().values()) {
+        for (final ModelSpec m : catalog.models().all()) {
             for (final GpuSpec g : catalog.gpus().values()) {
                 for (final List<Mapping> family : families(m)) {
                     for (final Mapping map : family) {

@@ -1,0 +1,105 @@
+package dev.slaprof.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.slaprof.accuracy.Accuracy;
+import dev.slaprof.accuracy.AccuracyReport;
+import dev.slaprof.accuracy.AicRows;
+import dev.slaprof.accuracy.RowReplay;
+import dev.slaprof.accuracy.SiliconCsv;
+import dev.slaprof.accuracy.SiliconRow;
+import dev.slaprof.simulator.Catalog;
+import dev.slaprof.simulator.arch.ModelIndex;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code slaprof accuracy}: replays measured rows (AI Configurator's silicon format) in the virtual fleet and prints
+ * the error per group, beside AI Configurator's own estimate of the same rows with {@code --aic}.
+ */
+@Command(name = "accuracy", mixinStandardHelpOptions = true, showDefaultValues = true,
+    description = "Replay measured rows (AIC's silicon CSV format; default: the silicon_sample.csv of the installed "
+        + "aiconfigurator-core) and print TTFT/TPOT errors per model, system, backend, precision and mode.")
+final class AccuracyCommand implements Callable<Integer> {
+    @Option(names = "--measured", paramLabel = "FILE", description = "Silicon-format CSVs (default: the installed "
+        + "AIC's silicon_sample.csv).")
+    private List<Path> measured = new ArrayList<>();
+    @Option(names = "--models-dir", paramLabel = "DIR", description = "Folder of model configs (<org>/<name>/config.json"
+        + " or a models.yaml); default: the bundled config/models.")
+    private Path modelsDir;
+    @Option(names = "--catalog-dir", paramLabel = "DIR", description = "Folder with gpus.yaml / perf-model.yaml to use "
+        + "instead of the bundled ones (e.g. the output of calibrate).")
+    private Path catalogDir;
+    @Option(names = "--aic", description = "Also ask AI Configurator for its estimate of every row (cached per row id "
+        + "and AIC version).")
+    private boolean aic;
+    @Option(names = "--aic-cache", defaultValue = "target/aic-cache/aic-rows.jsonl", description = "AIC answers cache.")
+    private Path aicCache;
+    @Option(names = "--per-group", defaultValue = "0", description = "Replay only the first N rows of each group "
+        + "(a stratified subset; 0 = every row).")
+    private int perGroup;
+    @Option(names = "--waves", defaultValue = "4", description = "Requests per client each replay completes.")
+    private int waves;
+    @Option(names = "--json", paramLabel = "FILE", description = "Write groups, rows and skipped reasons as JSON.")
+    private Path json;
+    @Mixin
+    private AicPeer.PythonOption peersPython;
+
+    @Override
+    public Integer call() throws Exception {
+        final PrintStream out = System.out;
+        final List<Path> files = measured.isEmpty() ? List.of(AicRows.bundledSample(peersPython.resolve())) : measured;
+        final List<SiliconRow> rows = new ArrayList<>();
+        final List<SiliconCsv.Problem> problems = new ArrayList<>();
+        int total = 0;
+        for (final Path f : files) {
+            if (!Files.isRegularFile(f)) {
+                throw new IllegalArgumentException("--measured " + f + ": no such file");
+            }
+            final SiliconCsv.Parsed p = SiliconCsv.read(f);
+            rows.addAll(p.rows());
+            problems.addAll(p.problems());
+            total += p.rows().size() + p.problems().size();
+        }
+        final List<SiliconRow> chosen = perGroup > 0 ? stratified(rows, perGroup) : rows;
+        out.printf("accuracy: %d rows read from %s%s%n", total, files, perGroup > 0 ? ", replaying " + chosen.size()
+            + " (the first " + perGroup + " of each group)" : "");
+        final Catalog base = catalogDir == null ? Catalog.bundled() : Catalog.load(catalogDir);
+        final Catalog catalog = modelsDir == null ? base : base.withModels(ModelIndex.of(modelsDir));
+        final long t0 = System.nanoTime();
+        final List<RowReplay.Estimate> estimates = Accuracy.replay(chosen, catalog, waves, catalog::params);
+        final double seconds = (System.nanoTime() - t0) / 1e9;
+        final Map<String, AicRows.Answer> answers = aic
+            ? AicRows.estimate(peersPython.resolve(), chosen, aicCache, out) : Map.of();
+        final AccuracyReport report = new AccuracyReport(estimates, problems, answers, seconds);
+        report.print(out, perGroup > 0 ? chosen.size() + problems.size() : total);
+        if (json != null) {
+            if (json.toAbsolutePath().getParent() != null) {
+                Files.createDirectories(json.toAbsolutePath().getParent());
+            }
+            Files.writeString(json, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(report.json()));
+            out.println("accuracy: wrote " + json);
+        }
+        return 0;
+    }
+
+    /** The first {@code n} rows of each group, in file order. */
+    static List<SiliconRow> stratified(final List<SiliconRow> rows, final int n) {
+        final Map<String, Integer> taken = new LinkedHashMap<>();
+        final List<SiliconRow> out = new ArrayList<>();
+        for (final SiliconRow r : rows) {
+            if (taken.merge(r.group(), 1, Integer::sum) <= n) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,140 @@
+package dev.slaprof.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slaprof.accuracy.Accuracy;
+import dev.slaprof.accuracy.AicRows;
+import dev.slaprof.accuracy.MeasuredFit;
+import dev.slaprof.accuracy.SiliconCsv;
+import dev.slaprof.accuracy.SiliconRow;
+import dev.slaprof.simulator.Catalog;
+import dev.slaprof.simulator.PerfParams;
+import dev.slaprof.simulator.arch.ModelIndex;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code slaprof calibrate}: fits config/perf-model.yaml's constants per backend to measured rows and, with
+ * {@code --logo}, reports the leave-one-group-out error. Writes the fitted file beside the report; it never
+ * overwrites the bundled one.
+ */
+@Command(name = "calibrate", mixinStandardHelpOptions = true, showDefaultValues = true,
+    description = "Fit the performance model per backend to measured rows (AIC's silicon CSV format) and report the "
+        + "leave-one-(model, system)-group-out error.")
+final class CalibrateMeasuredCommand implements Callable<Integer> {
+    @Option(names = "--measured", paramLabel = "FILE", description = "Silicon-format CSVs (default: the installed "
+        + "AIC's silicon_sample.csv).")
+    private List<Path> measured = new ArrayList<>();
+    @Option(names = "--models-dir", paramLabel = "DIR", description = "Folder of model configs (default: bundled).")
+    private Path modelsDir;
+    @Option(names = "--logo", description = "Also fit once per held-out (model, system) group and report the error "
+        + "of each group under the fit that never saw it.")
+    private boolean logo;
+    @Option(names = "--max-eval", defaultValue = "300", description = "Loss evaluations per fit at most.")
+    private int maxEval;
+    @Option(names = "--per-group", defaultValue = "3", description = "Training rows per (group, ISL, OSL) at most.")
+    private int perGroup;
+    @Option(names = "--train-waves", defaultValue = "2", description = "Requests per client in a training replay.")
+    private int trainWaves;
+    @Option(names = "--waves", defaultValue = "4", description = "Requests per client in a held-out replay.")
+    private int waves;
+    @Option(names = "--write", defaultValue = "target/perf-model.fitted.yaml", description = "The fitted file (copy "
+        + "it over config/perf-model.yaml to adopt it).")
+    private Path fittedFile;
+    @Option(names = "--json", defaultValue = "target/calibration-measured.json", description = "Folds and fits as "
+        + "JSON.")
+    private Path json;
+    @Mixin
+    private AicPeer.PythonOption peersPython;
+
+    @Override
+    public Integer call() throws Exception {
+        final PrintStream out = System.out;
+        final List<Path> files = measured.isEmpty() ? List.of(AicRows.bundledSample(peersPython.resolve())) : measured;
+        final List<SiliconRow> rows = new ArrayList<>();
+        for (final Path f : files) {
+            final SiliconCsv.Parsed p = SiliconCsv.read(f);
+            rows.addAll(p.rows());
+            p.problems().forEach(pr -> out.println("calibrate: refused " + pr));
+        }
+        final Catalog catalog = modelsDir == null ? Catalog.bundled() : Catalog.bundled().withModels(
+            ModelIndex.of(modelsDir));
+        final long t0 = System.nanoTime();
+        final MeasuredFit.Outcome o = new MeasuredFit(catalog, maxEval, perGroup, trainWaves, waves, out)
+            .run(rows, logo);
+        final double seconds = (System.nanoTime() - t0) / 1e9;
+        final ObjectNode report = new ObjectMapper().createObjectNode().put("rows", rows.size())
+            .put("seconds", seconds).put("max_eval", maxEval).put("per_group", perGroup);
+        report.set("fitted", new ObjectMapper().valueToTree(o.fitted()));
+        report.set("folds", new ObjectMapper().valueToTree(o.folds()));
+        if (logo) {
+            final double[] below = Accuracy.overall(o.logo(), false);
+            final double[] past = Accuracy.overall(o.logo(), true);
+            report.put("logo_rows", (int) below[2]).put("logo_ttft_mape", below[0]).put("logo_tpot_mape", below[1])
+                .put("logo_past_knee_rows", (int) past[2]);
+            out.printf(Locale.ROOT, "calibrate: leave-one-group-out, below the knee: %d rows, TTFT %.1f %%, TPOT %.1f "
+                + "%%; past it %d rows, TTFT %.1f %%, TPOT %.1f %%%n", (int) below[2], below[0], below[1],
+                (int) past[2], past[0], past[1]);
+        }
+        Files.createDirectories(json.toAbsolutePath().getParent());
+        Files.writeString(json, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(report));
+        Files.createDirectories(fittedFile.toAbsolutePath().getParent());
+        Files.writeString(fittedFile, yaml(catalog, o.fitted(), rows.size(), files));
+        out.printf(Locale.ROOT, "calibrate: %.0f s; wrote %s and %s%n", seconds, fittedFile, json);
+        return 0;
+    }
+
+    /** The fitted perf-model.yaml: the bundled top-level values, each fitted backend's constants under backends. */
+    private String yaml(final Catalog catalog, final Map<String, PerfParams> fitted, final int rows,
+                        final List<Path> files) {
+        final PerfParams top = catalog.params("", "");
+        final StringBuilder s = new StringBuilder();
+        s.append("# The fitted constants of the performance model (simulator PerfModel), per backend. Fitted by\n")
+            .append("# `slaprof calibrate` to ").append(rows).append(" measured rows (")
+            .append(files.stream().map(p -> p.getFileName().toString()).toList())
+            .append(String.format(Locale.ROOT, "; --max-eval %d --per-group %d --train-waves %d).%n", maxEval,
+                perGroup, trainWaves))
+            .append("# Terms, fits and leave-one-group-out errors: docs/CALIBRATION.md.\n");
+        append(s, "", top);
+        s.append("backends:\n");
+        for (final String b : new String[] {"vllm", "sglang", "trtllm"}) {
+            final PerfParams p = catalog.params(b);
+            s.append("  ").append(b).append(":\n");
+            s.append("    scheduler: ").append(p.scheduler()).append('\n')
+                .append("    max_batched_tokens: ").append(p.maxBatchedTokens()).append('\n')
+                .append("    generations:\n");
+            fitted.forEach((unit, fp) -> {
+                if (unit.startsWith(b + "/")) {
+                    s.append("      ").append(unit.substring(b.length() + 1)).append(":\n");
+                    final double[] v = fp.fitted();
+                    for (int i = 0; i < v.length; i++) {
+                        s.append("        ").append(PerfParams.FITTED[i]).append(": ")
+                            .append(String.format(Locale.ROOT, "%.6g", v[i])).append('\n');
+                    }
+                }
+            });
+        }
+        return s.toString();
+    }
+
+    private static void append(final StringBuilder s, final String indent, final PerfParams p) {
+        final double[] v = p.fitted();
+        for (int i = 0; i < v.length; i++) {
+            s.append(indent).append(PerfParams.FITTED[i]).append(": ").append(String.format(Locale.ROOT, "%.6g", v[i]))
+                .append('\n');
+        }
+        s.append(indent).append("gpu_memory_utilization: ").append(p.gpuMemoryUtilization()).append('\n')
+            .append(indent).append("block_size: ").append(p.blockSize()).append('\n')
+            .append(indent).append("max_batched_tokens: ").append(p.maxBatchedTokens()).append('\n')
+            .append(indent).append("scheduler: ").append(p.scheduler()).append('\n');
+    }
+}
