@@ -49,10 +49,15 @@ public final class MeasuredFit {
     private final int trainWaves;
     private final int waves;
     private final PrintStream out;
+    private final boolean[] free;
 
+    /**
+     * @param free which of {@link PerfParams#FITTED} the fit moves (the others keep the bundled values)
+     */
     public MeasuredFit(final Catalog catalog, final int maxEval, final int perGroup, final int trainWaves,
-                       final int waves, final PrintStream out) {
+                       final int waves, final boolean[] free, final PrintStream out) {
         this.catalog = catalog;
+        this.free = free;
         this.maxEval = maxEval;
         this.perGroup = perGroup;
         this.trainWaves = trainWaves;
@@ -95,7 +100,7 @@ public final class MeasuredFit {
     /** The constants of one backend fitted to {@code rows}, from {@code start}. */
     public PerfParams fit(final List<SiliconRow> rows, final PerfParams start) {
         final List<SiliconRow> train = stratified(rows, perGroup);
-        return ParamFit.fit(start, ParamFit.allFree(), p -> loss(train, p, trainWaves), maxEval);
+        return ParamFit.fit(start, free, p -> loss(train, p, trainWaves), maxEval);
     }
 
     /**

@@ -39,11 +39,15 @@ final class CalibrateMeasuredCommand implements Callable<Integer> {
     @Option(names = "--logo", description = "Also fit once per held-out (model, system) group and report the error "
         + "of each group under the fit that never saw it.")
     private boolean logo;
-    @Option(names = "--max-eval", defaultValue = "300", description = "Loss evaluations per fit at most.")
+    @Option(names = "--max-eval", defaultValue = "400", description = "Loss evaluations per fit at most.")
     private int maxEval;
-    @Option(names = "--per-group", defaultValue = "3", description = "Training rows per (group, ISL, OSL) at most.")
+    @Option(names = "--per-group", defaultValue = "1", description = "Training rows per (group, ISL, OSL) at most.")
     private int perGroup;
-    @Option(names = "--train-waves", defaultValue = "2", description = "Requests per client in a training replay.")
+    @Option(names = "--free", split = ",", defaultValue = "gemm_efficiency,bandwidth_efficiency,step_overhead_ms,"
+        + "prefill_overhead_ms,request_overhead_ms,allreduce_latency_us", description = "The constants the fit moves "
+        + "(of config/perf-model.yaml's fitted ones); the others keep their bundled values.")
+    private List<String> freeNames;
+    @Option(names = "--train-waves", defaultValue = "4", description = "Requests per client in a training replay.")
     private int trainWaves;
     @Option(names = "--waves", defaultValue = "4", description = "Requests per client in a held-out replay.")
     private int waves;
@@ -69,7 +73,16 @@ final class CalibrateMeasuredCommand implements Callable<Integer> {
         final Catalog catalog = modelsDir == null ? Catalog.bundled() : Catalog.bundled().withModels(
             ModelIndex.of(modelsDir));
         final long t0 = System.nanoTime();
-        final MeasuredFit.Outcome o = new MeasuredFit(catalog, maxEval, perGroup, trainWaves, waves, out)
+        final boolean[] free = new boolean[PerfParams.FITTED.length];
+        for (final String n : freeNames) {
+            final int i = List.of(PerfParams.FITTED).indexOf(n.trim());
+            if (i < 0) {
+                throw new IllegalArgumentException("--free " + n + ": not a fitted constant; they are "
+                    + String.join(", ", PerfParams.FITTED));
+            }
+            free[i] = true;
+        }
+        final MeasuredFit.Outcome o = new MeasuredFit(catalog, maxEval, perGroup, trainWaves, waves, free, out)
             .run(rows, logo);
         final double seconds = (System.nanoTime() - t0) / 1e9;
         final ObjectNode report = new ObjectMapper().createObjectNode().put("rows", rows.size())
@@ -101,8 +114,8 @@ final class CalibrateMeasuredCommand implements Callable<Integer> {
         s.append("# The fitted constants of the performance model (simulator PerfModel), per backend. Fitted by\n")
             .append("# `slaprof calibrate` to ").append(rows).append(" measured rows (")
             .append(files.stream().map(p -> p.getFileName().toString()).toList())
-            .append(String.format(Locale.ROOT, "; --max-eval %d --per-group %d --train-waves %d).%n", maxEval,
-                perGroup, trainWaves))
+            .append(String.format(Locale.ROOT, "; --max-eval %d --per-group %d --train-waves %d --free %s).%n",
+                maxEval, perGroup, trainWaves, String.join(",", freeNames)))
             .append("# Terms, fits and leave-one-group-out errors: docs/CALIBRATION.md.\n");
         append(s, "", top);
         s.append("backends:\n");

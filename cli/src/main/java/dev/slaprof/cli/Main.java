@@ -26,7 +26,13 @@ public final class Main implements Runnable {
         return cli;
     }
 
+    /** Avro's packages a specific reader may instantiate: slaprof's own, set here so {@code java -jar} needs no flag. */
+    static final String AVRO_TRUSTED = "org.apache.avro.SERIALIZABLE_PACKAGES";
+
     public static void main(final String[] args) {
+        if (System.getProperty(AVRO_TRUSTED) == null) {
+            System.setProperty(AVRO_TRUSTED, "dev.slaprof");
+        }
         final int rc = commandLine().execute(args);
         Daemon.exiting();
         System.exit(rc);

@@ -20,6 +20,9 @@ import dev.slaprof.schema.avro.Statistic;
 import dev.slaprof.schema.http.AccessPolicy;
 import dev.slaprof.schema.http.HttpSurface;
 import dev.slaprof.simulator.Catalog;
+import dev.slaprof.simulator.arch.ModelIndex;
+import dev.slaprof.simulator.arch.Precision;
+import dev.slaprof.simulator.arch.Quant;
 import dev.slaprof.simulator.ModelSpec;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -50,8 +53,18 @@ final class RunCommand implements Callable<Integer>, Settings.Layered {
     /** Decode burst cap with --engines http: the streams one 2-core machine drives over loopback. */
     static final int HTTP_MAX_CONCURRENCY = 128;
 
-    @Option(names = "--model", defaultValue = "Qwen/Qwen3-32B", description = "Model id (config/models.yaml).")
+    @Option(names = "--model", defaultValue = "Qwen/Qwen3-32B", description = "Model: an id of the models folder "
+        + "(config/models/models.yaml), or a folder or config.json path (its Hugging Face config).")
     private String model;
+    @Option(names = "--models-dir", paramLabel = "DIR", description = "Models folder: <org>/<name>/config.json files "
+        + "or a models.yaml naming them (default: the bundled config/models).")
+    private Path modelsDir;
+    @Option(names = "--weights", paramLabel = "QUANT", description = "Serve the weights at this precision instead of "
+        + "the checkpoint's: bf16, fp8, fp8_block, nvfp4, mxfp4, int4_wo.")
+    private String weights;
+    @Option(names = "--kv-cache-dtype", paramLabel = "DTYPE", description = "KV-cache precision instead of the "
+        + "checkpoint's: bf16 or fp8.")
+    private String kvCacheDtype;
     @Option(names = "--backend", defaultValue = "vllm", description = "vllm, sglang or trtllm.")
     private String backend;
     @Option(names = "--gpu-type", defaultValue = "H200-SXM", description = "GPU SKU (config/gpus.yaml).")
@@ -196,9 +209,11 @@ final class RunCommand implements Callable<Integer>, Settings.Layered {
         final HttpSurface.Options http = security.resolve();
         AccessPolicy.checkBind(host, http.access(), "web UI and REST API");
         final Statistic stat = slaOptions.statistic();
-        final Catalog catalog = Catalog.bundled();
+        final Catalog bundled = Catalog.bundled().forBackend(be.name());
+        final Catalog known = modelsDir == null ? bundled : bundled.withModels(ModelIndex.of(modelsDir));
         // An import needs no performance model: any model and GPU name the results came from will do.
-        final ModelSpec spec = importDir == null ? catalog.model(model) : null;
+        final ModelSpec spec = importDir == null ? served(known.model(model)) : null;
+        final Catalog catalog = spec == null ? known : known.with(spec);
         final String modelName = spec == null ? model : spec.name();
         final String gpu = importDir == null ? catalog.gpu(gpuType).name() : gpuType;
         final PrintStream out = System.out;
@@ -258,6 +273,7 @@ final class RunCommand implements Callable<Integer>, Settings.Layered {
             final Sweep sweep = new Sweep(worker, fleet.endpoints(), sla, spec, out, cap);
             sweep.parallelizationSweep();
             publisher.flush();
+            sweep.requireSomeSuccess();
             final Pipeline pipeline = starting.get();
             final Recommendation first = pipeline.awaitSamples(publisher.profilingOk(), Duration.ofSeconds(60));
             out.printf(Locale.ROOT, "slaprof: first complete recommendation after %.1f s%n",
@@ -363,6 +379,14 @@ final class RunCommand implements Callable<Integer>, Settings.Layered {
         publisher.flush();
         final Recommendation fin = pipeline.awaitSamples(publisher.profilingOk(), Duration.ofSeconds(60));
         Summary.full(out, fin, pipeline.outputFolder(fin), publisher.sent(), (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** The model at --weights / --kv-cache-dtype when given, else at its checkpoint's precision. */
+    private ModelSpec served(final ModelSpec m) {
+        final Precision p = m.precision();
+        final Quant w = weights == null ? null : Quant.parse(weights);
+        return m.withPrecision(new Precision(w != null ? w : p.gemm(), w != null ? w : p.moe(),
+            kvCacheDtype == null ? p.kvBytes() : Precision.kvBytes(kvCacheDtype)));
     }
 
     private List<Mapping> candidates(final ModelSpec spec) {

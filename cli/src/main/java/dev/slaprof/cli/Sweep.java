@@ -3,6 +3,7 @@ package dev.slaprof.cli;
 import dev.slaprof.producer.BenchmarkWorker;
 import dev.slaprof.producer.Endpoint;
 import dev.slaprof.producer.FocusPlan;
+import dev.slaprof.producer.PointTally;
 import dev.slaprof.producer.Progress;
 import dev.slaprof.producer.SweepPlans;
 import dev.slaprof.schema.Mappings;
@@ -20,6 +21,8 @@ import java.util.Map;
 
 /** Dynamo's profiling plan run by the benchmark worker, plus continuous profiling's focus rounds. */
 public final class Sweep {
+    /** A point with more failed requests than this share is a failed point. */
+    static final double FAILED_SHARE = 0.05;
     private final BenchmarkWorker worker;
     private final List<Endpoint> endpoints;
     private final SlaTarget sla;
@@ -59,6 +62,7 @@ public final class Sweep {
         for (final Endpoint e : prefill) {
             worker.prefillPoint(e, sla.getIsl(), 1, dev.slaprof.schema.avro.Sweep.SLA);
             p.step(Mappings.label(e.mapping()) + " at ISL " + sla.getIsl());
+            reportFailures(BenchmarkWorker.pointName(e, sla.getIsl(), 1));
         }
         final List<Endpoint> decode = endpoints(Role.DECODE);
         final Map<Endpoint, List<Integer>> plan = new HashMap<>();
@@ -86,6 +90,7 @@ public final class Sweep {
             for (final int n : plan.get(e)) {
                 worker.decodePoint(e, sla.getIsl(), sla.getOsl(), n, dev.slaprof.schema.avro.Sweep.SLA);
                 d.step(Mappings.label(e.mapping()) + " at " + n + " in flight");
+                reportFailures(BenchmarkWorker.pointName(e, sla.getIsl(), n));
             }
         }
     }
@@ -164,6 +169,26 @@ public final class Sweep {
                     dev.slaprof.schema.avro.Sweep.INTERPOLATION);
                 d.step(label + " ISL " + pt[0] + " x " + pt[1] + " in flight");
             }
+        }
+    }
+
+    /** A point with failed requests says so on the console, with the first failure's message. */
+    private void reportFailures(final String point) {
+        final PointTally.Outcome o = worker.tally().point(point);
+        if (o.failed() > 0) {
+            out.println("  " + point + ": " + o + (o.failedShare() > FAILED_SHARE ? " -- FAILED" : ""));
+        }
+    }
+
+    /**
+     * Ends a sweep whose every measured request failed with an error naming the first failure; a sweep with some
+     * failures goes on (the points over {@link #FAILED_SHARE} are named in the recommendation's warnings).
+     */
+    void requireSomeSuccess() {
+        final PointTally.Outcome t = worker.tally().total();
+        if (t.ok() == 0 && t.failed() > 0) {
+            throw new IllegalStateException("every one of the sweep's " + t.failed() + " measured requests failed; "
+                + "the first: " + t.firstError());
         }
     }
 

@@ -60,35 +60,36 @@ final class WorkerCommand implements Callable<Integer> {
             + "are widest, read from the mapping-load-stats topic (0 = off).")
     private int focus;
     @Option(names = "--kv-capacity", paramLabel = "MAPPING=TOKENS", description = "KV capacity of one rank of "
-        + "the decode engine of MAPPING, e.g. TP=2=426915, instead of reading its /metrics (repeatable).")
-    private Map<String, Long> kvCapacity = new LinkedHashMap<>();
+        + "the decode engine of MAPPING, e.g. TP=2=426915 or TP=2:426915, instead of reading its /metrics (repeatable).")
+    private List<String> kvCapacity = new ArrayList<>();
     @Option(names = "--engine-log", paramLabel = "MAPPING=FILE", description = "Start-up log of the decode "
-        + "engine of MAPPING to read its KV capacity from (vLLM, SGLang or TRT-LLM wording; repeatable).")
-    private Map<String, Path> engineLogs = new LinkedHashMap<>();
+        + "engine of MAPPING to read its KV capacity from, e.g. TP=1=decode-0.log or TP=1:decode-0.log (vLLM, SGLang or "
+        + "TRT-LLM wording; repeatable).")
+    private List<String> engineLogs = new ArrayList<>();
 
     /** The capacities the user gave, by mapping label; a log without a capacity line is an error naming it. */
     private Map<String, LoadDriver.Capacity> knownCapacities() throws IOException {
         final Map<String, LoadDriver.Capacity> out = new LinkedHashMap<>();
-        for (final Map.Entry<String, Path> e : engineLogs.entrySet()) {
-            final CapacityDiscovery.Finding f = CapacityDiscovery
-                .readLog(Files.readString(e.getValue()), CapacityDiscovery
-                    .VLLM_DEFAULT_BLOCK_SIZE);
+        for (final String text : engineLogs) {
+            final MappingValue e = MappingValue.parse("--engine-log", text);
+            final Path file = Path.of(e.value());
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalArgumentException("--engine-log " + e.mapping() + "=" + file + ": no such file");
+            }
+            final CapacityDiscovery.Finding f = CapacityDiscovery.readLog(Files.readString(file),
+                CapacityDiscovery.VLLM_DEFAULT_BLOCK_SIZE);
             if (!f.found()) {
-                throw new IllegalArgumentException("--engine-log " + e.getKey() + "=" + e.getValue() + ": "
-                    + f.describe());
+                throw new IllegalArgumentException("--engine-log " + e.mapping() + "=" + file + ": " + f.describe());
             }
-            System.out.println("slaprof: KV capacity of " + e.getKey() + " from " + e.getValue() + ": "
-                + f.describe());
-            out.put(Mappings.label(Mappings.parse(e.getKey())), new LoadDriver.Capacity(
-                f.tokensPerRank(), CapacitySource.LOG, f.rule() + ": " + f.evidence()));
+            System.out.println("slaprof: KV capacity of " + e.mapping() + " from " + file + ": " + f.describe());
+            out.put(e.mapping(), new LoadDriver.Capacity(f.tokensPerRank(), CapacitySource.LOG,
+                f.rule() + ": " + f.evidence()));
         }
-        for (final Map.Entry<String, Long> e : kvCapacity.entrySet()) {
-            if (e.getValue() <= 0) {
-                throw new IllegalArgumentException("--kv-capacity " + e.getKey() + " must be > 0 tokens");
-            }
-            out.put(Mappings.label(Mappings.parse(e.getKey())), new LoadDriver.Capacity(
-                OptionalLong.of(e.getValue()), CapacitySource.CONFIG,
-                "--kv-capacity " + e.getKey() + "=" + e.getValue()));
+        for (final String text : kvCapacity) {
+            final MappingValue e = MappingValue.parse("--kv-capacity", text);
+            final long tokens = e.tokens("--kv-capacity");
+            out.put(e.mapping(), new LoadDriver.Capacity(OptionalLong.of(tokens), CapacitySource.CONFIG,
+                "--kv-capacity " + e.mapping() + "=" + tokens));
         }
         return out;
     }
@@ -120,13 +121,17 @@ final class WorkerCommand implements Callable<Integer> {
             do {
                 final Sweep sweep = new Sweep(worker, eps, sla, null, System.out, maxConcurrency);
                 sweep.parallelizationSweep();
+                // The failed samples are in Kafka already (as errors); a sweep with no success at all ends here.
+                publisher.flush();
+                sweep.requireSomeSuccess();
                 if (stats != null) {
                     publisher.flush();
                     awaitCounted(stats, deployment.deployment(), publisher.profilingOk(), Duration.ofSeconds(30));
                     sweep.focus(stats.all().values(), focus);
                 }
                 publisher.flush();
-                System.out.println("slaprof: sweep done, " + publisher.sent() + " samples published");
+                System.out.println("slaprof: sweep done, " + publisher.sent() + " samples published; measured "
+                    + "requests: " + worker.tally().total());
                 // With --follow: the next sweep after the interval, unless Ctrl-C comes first.
             } while (follow && !stop.await(interval.toNanos(), TimeUnit.NANOSECONDS));
         }

@@ -27,6 +27,7 @@ public final class BenchmarkWorker implements AutoCloseable {
     private final String workerId;
     private Random random;
     private final ScheduleErrors errors = new ScheduleErrors();
+    private final PointTally tally = new PointTally();
     private String lastCapacityReason;
     private CapacitySource lastCapacitySource;
     private String lastCapacityDetail;
@@ -48,6 +49,17 @@ public final class BenchmarkWorker implements AutoCloseable {
     /** Draws the following prompts from {@code seed} (a new profiling round). */
     public void reseed(final long seed) {
         this.random = new Random(seed);
+    }
+
+    /** Every measured request's outcome, per sweep point ({@link #pointName}). */
+    public PointTally tally() {
+        return tally;
+    }
+
+    /** The name a point is counted under: role, mapping, ISL and in-flight requests. */
+    public static String pointName(final Endpoint e, final int isl, final int inFlight) {
+        return e.role().name().toLowerCase(java.util.Locale.ROOT) + " " + dev.slaprof.schema.Mappings.label(e.mapping())
+            + " ISL " + isl + (e.role() == dev.slaprof.schema.avro.Role.PREFILL ? "" : " x " + inFlight + " in flight");
     }
 
     /** The profiling requests' measurement errors against the engines' own schedules (where they report one). */
@@ -116,6 +128,7 @@ public final class BenchmarkWorker implements AutoCloseable {
         driver.burst(e, isl, osl, prompts, concurrency, m -> {
             if (phase == Phase.PROFILING) {
                 errors.add(e.role(), m);
+                tally.add(pointName(e, isl, inFlight), m);
             }
             final LatencySample s = sample(e, m, phase, runId, inFlight, isl, osl, workerId);
             s.getLoad().setSweep(sweep);

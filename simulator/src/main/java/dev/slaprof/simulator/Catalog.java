@@ -28,9 +28,16 @@ public final class Catalog {
     private final Map<String, GpuSpec> gpus;
     private final JsonNode perf;
     private final String backend;
+    private final Map<String, ModelSpec> extra;
 
     private Catalog(final ModelIndex models, final Map<String, GpuSpec> gpus, final JsonNode perf,
                     final String backend) {
+        this(models, gpus, perf, backend, Map.of());
+    }
+
+    private Catalog(final ModelIndex models, final Map<String, GpuSpec> gpus, final JsonNode perf,
+                    final String backend, final Map<String, ModelSpec> extra) {
+        this.extra = extra;
         this.models = models;
         this.gpus = gpus;
         this.perf = perf;
@@ -62,12 +69,20 @@ public final class Catalog {
 
     /** This catalog with the models of {@code index} (--models-dir). */
     public Catalog withModels(final ModelIndex index) {
-        return new Catalog(index, gpus, perf, backend);
+        return new Catalog(index, gpus, perf, backend, extra);
+    }
+
+    /** This catalog knowing {@code spec} by its name too (a model read from a path). */
+    public Catalog with(final ModelSpec spec) {
+        final Map<String, ModelSpec> m = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        m.putAll(extra);
+        m.put(spec.name(), spec);
+        return new Catalog(models, gpus, perf, backend, m);
     }
 
     /** This catalog whose {@link #params()} are {@code backendName}'s (vllm, sglang, trtllm). */
     public Catalog forBackend(final String backendName) {
-        return new Catalog(models, gpus, perf, backendName.toLowerCase(Locale.ROOT));
+        return new Catalog(models, gpus, perf, backendName.toLowerCase(Locale.ROOT), extra);
     }
 
     private static JsonNode read(final Path dir, final String file) {
@@ -88,7 +103,8 @@ public final class Catalog {
 
     /** A model by id (case-insensitive; the part after '/' also matches), or a folder or config.json path. */
     public ModelSpec model(final String name) {
-        return models.model(name);
+        final ModelSpec known = extra.get(name);
+        return known != null ? known : models.model(name);
     }
 
     /** The model index. */

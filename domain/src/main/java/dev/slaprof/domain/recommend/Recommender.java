@@ -44,6 +44,23 @@ public final class Recommender {
      * @param incumbent  the previous recommendation, or null; it holds the picks only when the profile asks for it
      *                   ({@code hold_picks}, continuous profiling)
      */
+    /** A point with more failed requests than this share is named as failed in the warnings. */
+    public static final double FAILED_SHARE = 0.05;
+
+    /** Names every planned point whose failed requests exceed {@link #FAILED_SHARE}, with the counts. */
+    static void failedPoints(final List<MappingLoadStats> stats, final List<String> warnings) {
+        for (final MappingLoadStats s : stats) {
+            final long all = s.getOkCount() + s.getFailedCount();
+            if (all > 0 && s.getFailedCount() > FAILED_SHARE * all) {
+                warnings.add(String.format(java.util.Locale.ROOT, "Failed point: %s %s at ISL %d%s: %d of %d requests "
+                    + "failed", s.getRole().name().toLowerCase(java.util.Locale.ROOT),
+                    dev.slaprof.schema.Mappings.label(s.getMapping()), s.getIsl(),
+                    s.getRole() == dev.slaprof.schema.avro.Role.PREFILL ? "" : " x " + s.getInFlight() + " in flight",
+                    s.getFailedCount(), all));
+            }
+        }
+    }
+
     public static Recommendation recommend(final Deployment deployment, final SlaTarget sla,
                                            final List<MappingLoadStats> stats, final Map<String, Long> capacities,
                                            final Recommendation incumbent, final long nowUs) {
@@ -101,6 +118,7 @@ public final class Recommender {
             simulated |= s.getSimulated();
             measured |= !s.getSimulated();
         }
+        failedPoints(stats, warnings);
         if (prefill.isEmpty()) {
             warnings.add("No prefill results produced at ISL " + sla.getIsl());
         }

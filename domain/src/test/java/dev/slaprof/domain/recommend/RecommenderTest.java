@@ -47,6 +47,23 @@ class RecommenderTest {
     }
 
     @Test
+    void shouldNameAPointWhoseFailuresExceedFivePercentInTheWarnings() {
+        final List<LatencySample> samples = new ArrayList<>();
+        for (int i = 0; i < 19; i++) {
+            samples.add(Fixtures.decode(Mappings.tp(1), 4, 10));
+        }
+        final LatencySample failed = Fixtures.decode(Mappings.tp(1), 4, 10);
+        failed.getStatus().setCode(dev.slaprof.schema.avro.StatusCode.ERROR);
+        samples.add(failed);
+        // 1 of 20 is exactly 5 %: not a failed point. A second failure makes it one.
+        assertThat(recommend(200, 50, samples.toArray(LatencySample[]::new)).getWarnings())
+            .noneMatch(w -> w.startsWith("Failed point"));
+        samples.add(failed);
+        assertThat(recommend(200, 50, samples.toArray(LatencySample[]::new)).getWarnings())
+            .contains("Failed point: decode TP=1 at ISL 3000 x 4 in flight: 2 of 21 requests failed");
+    }
+
+    @Test
     void shouldBreakThroughputTiesBySweepOrder() {
         // TP=1 at 100 ms and TP=2 at 50 ms both give 30000 tok/s/GPU: the smaller GPU count comes first.
         final Recommendation r = recommend(200, 50, Fixtures.prefill(Mappings.tp(2), 3000, 50),

@@ -104,7 +104,7 @@ public final class ModelIndex {
         final Path asPath = Path.of(idOrPath);
         if (Files.isDirectory(asPath) || (idOrPath.endsWith(".json") && Files.exists(asPath))) {
             final Path folder = Files.isDirectory(asPath) ? asPath : asPath.toAbsolutePath().getParent();
-            return HfConfig.read(asPath, folder.getFileName().toString());
+            return HfConfig.read(asPath, folder.toAbsolutePath().normalize().getFileName().toString());
         }
         String id = entries.containsKey(idOrPath) ? idOrPath : null;
         if (id == null) {
