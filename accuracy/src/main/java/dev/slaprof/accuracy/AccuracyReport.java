@@ -62,6 +62,10 @@ public final class AccuracyReport {
         out.printf(Locale.ROOT, "%naccuracy: replayed %d of %d rows in %.1f s; below the knee %d rows, TTFT %.1f %% TPOT "
             + "%.1f %%; past it %d rows, TTFT %.1f %% TPOT %.1f %%%n", replayed(), total, seconds, (int) below[2],
             below[0], below[1], (int) past[2], past[0], past[1]);
+        final List<PickAgreement.Group> picks = PickAgreement.groups(estimates);
+        out.printf(Locale.ROOT, "accuracy: picks: in %d of %d groups with three or more mappings at one ISL/OSL, "
+            + "slaprof's best mapping in tokens/s/GPU under the group's median TPOT is the measurements' best%n",
+            picks.stream().filter(PickAgreement.Group::agrees).count(), picks.size());
         final Map<String, Integer> skipped = Accuracy.skipped(estimates);
         if (!skipped.isEmpty() || !problems.isEmpty()) {
             out.println("accuracy: skipped rows by reason:");
@@ -114,6 +118,10 @@ public final class AccuracyReport {
                 }
             }
         }
+        final List<PickAgreement.Group> picks = PickAgreement.groups(estimates);
+        final ObjectNode pk = root.putObject("picks");
+        pk.put("groups", picks.size()).put("agree", picks.stream().filter(PickAgreement.Group::agrees).count());
+        pk.set("detail", JSON.valueToTree(picks));
         root.set("skipped", JSON.valueToTree(Accuracy.skipped(estimates)));
         final List<String> refused = new ArrayList<>();
         problems.forEach(p -> refused.add(p.toString()));

@@ -20,7 +20,7 @@ import org.apache.commons.math3.optim.nonlinear.scalar.noderiv.SimplexOptimizer;
  */
 public final class ParamFit {
     /** Which of {@link PerfParams#fitted()} are shares in (0, 1); the others are positive. */
-    private static final boolean[] SHARE = {true, false, true, true, true, false, false, false, false, false};
+    private static final boolean[] SHARE = {true, false, true, true, true, false, false, false, false, false, false};
 
     private ParamFit() {
     }

@@ -13,7 +13,7 @@ class ParamFitTest {
 
     @Test
     void shouldRecoverKnownConstantsFromAQuadraticLoss() {
-        final double[] target = {0.55, 120, 0.3, 0.7, 0.05, 3.5, 25, 60, 6, 40};
+        final double[] target = {0.55, 120, 0.3, 0.7, 0.05, 3.5, 15, 25, 60, 6, 40};
         final PerfParams fitted = ParamFit.fit(start, ParamFit.allFree(), p -> {
             double sum = 0;
             final double[] v = p.fitted();

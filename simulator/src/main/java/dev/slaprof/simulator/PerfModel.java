@@ -10,9 +10,10 @@ import dev.slaprof.simulator.arch.Quant;
  *
  * <p>Every forward step, whether it prefills, decodes or both (a mixed step of vLLM V1 or TRT-LLM), costs
  * <pre>
- *   step = overhead (+ prefill overhead) + max(mem, gemm) + overlap x min(mem, gemm) + attention + communication
- *   gemm = 2 x (dense x tokens / peak[gemm precision] + active experts x tokens / peak[moe precision]
- *          + LM head x logits / peak[BF16]) / (e_gemm x tokens / (tokens + m_half) x TP)
+ *   step = overhead + layers x per-layer overhead (+ prefill overhead) + max(mem, gemm) + overlap x min(mem, gemm)
+ *          + attention + communication
+ *   gemm = 2 x (dense x tokens / peak[gemm precision] / e(tokens) + active experts x tokens / peak[moe precision]
+ *          / e(tokens per expert) + LM head x logits / peak[BF16] / e(logits)) / TP,  e(m) = e_gemm x m / (m + m_half)
  *   mem  = (dense weights / TP + expert weights / EP x experts hit + KV read + KV written) / (HBM x e_bw)
  *   attention = causal prefill FLOPs (windows, sparse top-k, indexer) / (peak[BF16] x e_attn x TP)
  *   communication = 2 per layer x (a + min(one-shot, two-shot)) all-reduces (TP), 2 per MoE layer all-to-alls (EP)
@@ -89,10 +90,16 @@ public final class PerfModel {
         }
         final double bf16 = gpu.peakFlops(Quant.Compute.BF16);
         final int logits = decodeBatch + prefillsEnding;
-        // Each GEMM's efficiency follows its own row count: the step's tokens, or the rows that compute logits.
-        final double gemm = 2.0 * 1e9 * ((model.denseParamsB() * tokens / gpu.peakFlops(model.precision().gemm().compute())
-            + model.activeExpertParamsB() * tokens / gpu.peakFlops(model.precision().moe().compute()))
-            / gemmEfficiency(tokens) + model.lmHeadParamsB() * logits / bf16 / gemmEfficiency(logits)) / computeSplit;
+        // Each GEMM's efficiency follows its own row count: the step's tokens for the dense GEMMs, the tokens each
+        // expert receives for the grouped expert GEMMs (top-k copies spread over the experts), the logits' rows.
+        final long routed = tokens * (computeSplit == 1 ? ranks() : 1);
+        final double expertRows = model.isMoe() ? Math.max(1.0, (double) routed * model.expertsPerToken()
+            / model.numExperts() / Math.max(1e-9, expertsHit(routed))) : tokens;
+        final double gemm = 2.0 * 1e9 * (model.denseParamsB() * tokens
+            / gpu.peakFlops(model.precision().gemm().compute()) / gemmEfficiency(tokens)
+            + model.activeExpertParamsB() * tokens / gpu.peakFlops(model.precision().moe().compute())
+            / gemmEfficiency(expertRows)
+            + model.lmHeadParamsB() * logits / bf16 / gemmEfficiency(logits)) / computeSplit;
         final double kvElement = model.precision().kvBytes();
         final double kvRead = decodeBatch == 0 ? 0
             : decodeBatch * model.attention().decodeReadBytes(decodeContext / decodeBatch, kvElement);
@@ -103,13 +110,14 @@ public final class PerfModel {
         final double mem = bytes / (gpu.hbmGbps() * 1e9 * p.bandwidthEfficiency());
         final double attention = prefillAttnFlops / (bf16 * p.attentionEfficiency() * computeSplit);
         final double core = Math.max(mem, gemm) + p.overlap() * Math.min(mem, gemm) + attention;
-        return p.stepOverheadMs() + (prefillTokens > 0 ? p.prefillOverheadMs() : 0) + core * 1000
-            + communicationMs(tokens);
+        return p.stepOverheadMs() + model.layers() * p.layerOverheadUs() / 1000
+            + (prefillTokens > 0 ? p.prefillOverheadMs() : 0) + core * 1000 + communicationMs(tokens);
     }
 
     /** The share of the peak a GEMM of {@code rows} rows reaches: e x rows / (rows + m_half). */
-    private double gemmEfficiency(final long rows) {
-        return p.gemmEfficiency() * Math.max(1, rows) / (Math.max(1, rows) + p.gemmHalfTokens());
+    private double gemmEfficiency(final double rows) {
+        final double m = Math.max(1, rows);
+        return p.gemmEfficiency() * m / (m + p.gemmHalfTokens());
     }
 
     /** The share of a GPU's routed experts that {@code tokens} routed tokens touch; 1 for dense models. */

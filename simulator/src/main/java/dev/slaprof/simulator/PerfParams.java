@@ -12,7 +12,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param attentionEfficiency  share of the BF16 peak prefill attention reaches
  * @param bandwidthEfficiency  share of HBM bandwidth reached streaming weights and KV
  * @param overlap              share of the smaller of compute and memory time that does not overlap the larger
- * @param stepOverheadMs       per forward step: scheduling, sampling, kernel launches, ms
+ * @param stepOverheadMs       per forward step: scheduling, sampling, ms
+ * @param layerOverheadUs      per layer of a forward step: kernel launches and the small kernels between GEMMs
+ *                             (norms, rotary, routing), microseconds
  * @param prefillOverheadMs    extra per step that prefills (input preparation, sampling setup), ms
  * @param requestOverheadMs    per request, outside the engine's steps: the HTTP frontend, tokenisation and
  *                             detokenisation a client's TTFT includes, ms
@@ -34,6 +36,7 @@ public record PerfParams(
     @JsonProperty("bandwidth_efficiency") double bandwidthEfficiency,
     @JsonProperty("overlap") double overlap,
     @JsonProperty("step_overhead_ms") double stepOverheadMs,
+    @JsonProperty("layer_overhead_us") double layerOverheadUs,
     @JsonProperty("prefill_overhead_ms") double prefillOverheadMs,
     @JsonProperty("request_overhead_ms") double requestOverheadMs,
     @JsonProperty("allreduce_latency_us") double allreduceLatencyUs,
@@ -46,18 +49,20 @@ public record PerfParams(
     /** The fitted constants, in the order {@link #withFitted} takes them. */
     public double[] fitted() {
         return new double[] {gemmEfficiency, gemmHalfTokens, attentionEfficiency, bandwidthEfficiency, overlap,
-            stepOverheadMs, prefillOverheadMs, requestOverheadMs, allreduceLatencyUs, alltoallLatencyUs};
+            stepOverheadMs, layerOverheadUs, prefillOverheadMs, requestOverheadMs, allreduceLatencyUs,
+            alltoallLatencyUs};
     }
 
     /** Names of {@link #fitted()}, as in config/perf-model.yaml. */
     public static final String[] FITTED = {"gemm_efficiency", "gemm_half_tokens", "attention_efficiency",
-        "bandwidth_efficiency", "overlap", "step_overhead_ms", "prefill_overhead_ms", "request_overhead_ms",
+        "bandwidth_efficiency", "overlap", "step_overhead_ms", "layer_overhead_us", "prefill_overhead_ms",
+        "request_overhead_ms",
         "allreduce_latency_us", "alltoall_latency_us"};
 
     /** These parameters with the fitted constants replaced by {@code x} (same order as {@link #fitted()}). */
     public PerfParams withFitted(final double[] x) {
-        return new PerfParams(x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], gpuMemoryUtilization,
-            blockSize, maxBatchedTokens, scheduler);
+        return new PerfParams(x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10],
+            gpuMemoryUtilization, blockSize, maxBatchedTokens, scheduler);
     }
 
     /** True for SGLang's prefill-first steps; false for mixed steps. */

@@ -20,7 +20,7 @@ class PerfModelTest {
     /** Constants with every fixed cost and the overlap zeroed, so a step is max(memory, GEMM) alone. */
     private PerfParams bare() {
         return new PerfParams(p.gemmEfficiency(), p.gemmHalfTokens(), p.attentionEfficiency(), p.bandwidthEfficiency(),
-            0, 0, 0, 0, 0, 0, p.gpuMemoryUtilization(), p.blockSize(), p.maxBatchedTokens(), p.scheduler());
+            0, 0, 0, 0, 0, 0, 0, p.gpuMemoryUtilization(), p.blockSize(), p.maxBatchedTokens(), p.scheduler());
     }
 
     @Test
@@ -63,7 +63,7 @@ class PerfModelTest {
     @Test
     void shouldPickTheFasterOfOneShotAndTwoShotAllReduce() {
         final PerfParams only = new PerfParams(p.gemmEfficiency(), p.gemmHalfTokens(), p.attentionEfficiency(),
-            p.bandwidthEfficiency(), 0, 0, 0, 0, 10, 0, p.gpuMemoryUtilization(), p.blockSize(), p.maxBatchedTokens(),
+            p.bandwidthEfficiency(), 0, 0, 0, 0, 0, 10, 0, p.gpuMemoryUtilization(), p.blockSize(), p.maxBatchedTokens(),
             p.scheduler());
         final PerfModel tp8 = new PerfModel(qwen, h200, only, Mappings.tp(8));
         // One token: 5120 x 2 bytes. One-shot moves 7 x 10,240 bytes at 450 GB/s (0.16 us) and beats two-shot's

@@ -24,7 +24,8 @@ class ClosedLoopReplayTest {
     private PerfModel engine(final String scheduler, final int budget) {
         final PerfParams p = catalog.params("vllm", "hopper");
         final PerfParams q = new PerfParams(p.gemmEfficiency(), p.gemmHalfTokens(), p.attentionEfficiency(),
-            p.bandwidthEfficiency(), p.overlap(), p.stepOverheadMs(), p.prefillOverheadMs(), p.requestOverheadMs(),
+            p.bandwidthEfficiency(), p.overlap(), p.stepOverheadMs(), p.layerOverheadUs(), p.prefillOverheadMs(),
+            p.requestOverheadMs(),
             p.allreduceLatencyUs(), p.alltoallLatencyUs(), p.gpuMemoryUtilization(), p.blockSize(), budget, scheduler);
         return new PerfModel(qwen, h200, q, Mappings.tp(1));
     }
