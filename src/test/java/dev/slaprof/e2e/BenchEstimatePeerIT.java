@@ -92,7 +92,6 @@ class BenchEstimatePeerIT {
         }
         assertThat(sum / r.path("rows").size()).isCloseTo(all.path("after_mean_abs_pct").asDouble(), within(1e-9));
         // The fitted file is a catalog's perf-model.yaml as it stands.
-        Files.copy(Path.of("../../config/models.yaml"), dir.resolve("models.yaml"));
         Files.copy(Path.of("../../config/gpus.yaml"), dir.resolve("gpus.yaml"));
         final PerfParams loaded = Catalog.load(dir).params();
         assertThat(loaded.prefillOverheadMs()).isCloseTo(r.at("/after/prefill_overhead_ms").asDouble(), within(1e-12));

@@ -91,7 +91,7 @@ public final class AccuracyReport {
         final ObjectNode root = JSON.createObjectNode();
         final ArrayNode gs = root.putArray("groups");
         for (final Accuracy.Group g : groups) {
-            final ObjectNode o = gs.addObject().put("model", g.model()).put("system", g.system())
+            final ObjectNode o = gs.addObject().put("group", g.key()).put("model", g.model()).put("system", g.system())
                 .put("backend", g.backend()).put("precision", g.precision()).put("mode", g.mode())
                 .put("rows", g.rows()).put("past_knee_rows", g.pastKnee());
             num(o, "ttft_mape", g.ttftMape());
@@ -108,7 +108,7 @@ public final class AccuracyReport {
         for (final RowReplay.Estimate e : estimates) {
             if (e.replayed()) {
                 final ObjectNode o = rows.addObject().put("id", e.row().id()).put("ttft_ms", e.row().ttftMs())
-                    .put("tpot_ms", e.row().tpotMs());
+                    .put("tpot_ms", e.row().tpotMs()).put("group", e.row().group());
                 num(o, "ttft_ms_est", e.ttftMs());
                 num(o, "tpot_ms_est", e.tpotMs());
                 o.put("past_knee", e.kvLimited());
