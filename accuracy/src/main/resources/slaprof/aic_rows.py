@@ -14,6 +14,19 @@ import time
 import warnings
 
 
+# Model ids of the silicon sample that AIC ships under another name (its model_configs folder), or whose architecture
+# it ships as another checkpoint: AIC is asked with its own name, so that it answers from its bundled config instead
+# of trying to download one (this machine has no model hub). The row's quantization modes are passed as they are.
+ALIASES = {
+    "meta-llama/Llama-3.1-70B": "meta-llama/Meta-Llama-3.1-70B",
+    "meta-llama/Llama-3.1-8B-Instruct": "meta-llama/Meta-Llama-3.1-8B",
+    "nvidia/Llama-3.1-8B-Instruct-FP8": "meta-llama/Meta-Llama-3.1-8B",
+    "zhipuai/GLM-5": "zai-org/GLM-5",
+    "nvidia/Qwen3-32B-NVFP4": "Qwen/Qwen3-32B",
+    "nvidia/DeepSeek-R1-NVFP4": "deepseek-ai/DeepSeek-R1",
+}
+
+
 def num(row, key):
     v = row.get(key, "")
     return int(float(v)) if v not in ("", None) else None
@@ -51,7 +64,7 @@ def main():
                         if v:
                             kw[f"{role}_{key}"] = v
             with contextlib.redirect_stdout(sys.stderr):
-                r = cli_estimate(row["model_path"], row["system"], **kw)
+                r = cli_estimate(ALIASES.get(row["model_path"], row["model_path"]), row["system"], **kw)
             out["ttft_ms"] = float(r.ttft)
             out["tpot_ms"] = float(r.tpot)
         except BaseException as e:  # AIC refuses some rows (unsupported model, memory, database gaps): say why

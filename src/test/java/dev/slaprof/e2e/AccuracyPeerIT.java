@@ -73,7 +73,8 @@ class AccuracyPeerIT {
             aicRows += (int) acc[5];
         }
         assertThat(aicRows).as("AIC estimated some rows of the subset").isPositive();
-        assertThat(r.path("picks").path("groups").asInt()).isPositive();
+        // One row per group measures one mapping per group: no group has the three the pick comparison needs.
+        assertThat(r.path("picks").path("groups").asInt()).isZero();
         System.out.printf("accuracy (first row of each group): %d rows replayed, %d skipped, %d groups, AIC on %d; "
             + "picks agree in %d of %d groups%n", r.path("rows").size(), skipped, r.path("groups").size(), aicRows,
             r.path("picks").path("agree").asInt(), r.path("picks").path("groups").asInt());

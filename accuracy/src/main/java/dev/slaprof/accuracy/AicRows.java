@@ -2,6 +2,7 @@ package dev.slaprof.accuracy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -64,6 +66,44 @@ public final class AicRows {
         return Path.of(out);
     }
 
+    /**
+     * The answers of a committed AIC table ({@code docs/accuracy-aic-<version>.json}: {@code aic_version} and
+     * {@code rows: {id: {ttft_ms, tpot_ms} or {error}}}).
+     */
+    public static Map<String, Answer> table(final Path file) throws IOException {
+        final JsonNode root = JSON.readTree(file.toFile());
+        if (!root.path("rows").isObject()) {
+            throw new IllegalArgumentException(file + ": no 'rows' object (expected an AIC table written by "
+                + "--aic-export)");
+        }
+        final Map<String, Answer> m = new HashMap<>();
+        root.path("rows").fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().has("error")
+            ? new Answer(Double.NaN, Double.NaN, e.getValue().path("error").asText())
+            : new Answer(e.getValue().path("ttft_ms").asDouble(), e.getValue().path("tpot_ms").asDouble(), null)));
+        return m;
+    }
+
+    /** Writes {@code answers} as an AIC table (rows in id order), the format {@link #table} reads. */
+    public static void export(final Path file, final String version, final String command,
+                              final Map<String, Answer> answers) throws IOException {
+        final ObjectNode doc = JSON.createObjectNode()
+            .put("aic_version", version).put("command", command).put("rows_total", answers.size());
+        final ObjectNode byId = doc.putObject("rows");
+        final Map<String, Answer> sorted = new TreeMap<>(answers);
+        for (final Map.Entry<String, Answer> e : sorted.entrySet()) {
+            final Answer a = e.getValue();
+            if (a.error() != null) {
+                byId.putObject(e.getKey()).put("error", a.error());
+            } else {
+                byId.putObject(e.getKey()).put("ttft_ms", a.ttftMs()).put("tpot_ms", a.tpotMs());
+            }
+        }
+        if (file.toAbsolutePath().getParent() != null) {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+        }
+        Files.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(doc) + "\n");
+    }
+
     /** The cached answers of {@code version} in {@code cache} (absent file: none). */
     public static Map<String, Answer> cached(final Path cache, final String version) throws IOException {
         final Map<String, Answer> m = new HashMap<>();
@@ -81,7 +121,9 @@ public final class AicRows {
                 // A line cut by an interrupted run: that row is asked again.
                 continue;
             }
-            if (version.equals(n.path("aic_version").asText()) && n.has("id")) {
+            // A download failure is this machine's (no model hub), not AIC's verdict on the row: asked again.
+            if (version.equals(n.path("aic_version").asText()) && n.has("id")
+                && !n.path("error").asText().startsWith("HuggingFaceDownloadError")) {
                 m.put(n.path("id").asText(), n.has("error") ? new Answer(Double.NaN, Double.NaN, n.path("error").asText())
                     : new Answer(n.path("ttft_ms").asDouble(), n.path("tpot_ms").asDouble(), null));
             }

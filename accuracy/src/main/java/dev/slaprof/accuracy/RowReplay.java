@@ -90,7 +90,7 @@ public final class RowReplay {
         }
         final String gpuName = SYSTEMS.get(r.system().toLowerCase(Locale.ROOT));
         if (gpuName == null) {
-            return skip(r, "unknown system: " + r.system() + " (known: " + String.join(", ", SYSTEMS.keySet()) + ")");
+            return skip(r, "unknown system: " + r.system() + " (known: " + String.join(", ", new java.util.TreeSet<>(SYSTEMS.keySet())) + ")");
         }
         final GpuSpec gpu = catalog.gpu(gpuName);
         final PerfParams params = paramsOf.apply(r.backend(), gpu.generation());

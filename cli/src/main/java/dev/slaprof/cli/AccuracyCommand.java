@@ -43,6 +43,12 @@ final class AccuracyCommand implements Callable<Integer> {
     private boolean aic;
     @Option(names = "--aic-cache", defaultValue = "target/aic-cache/aic-rows.jsonl", description = "AIC answers cache.")
     private Path aicCache;
+    @Option(names = "--aic-table", paramLabel = "FILE", description = "AI Configurator's answers from a table written "
+        + "by --aic-export (e.g. docs/accuracy-aic-0.12.0.json) instead of running AIC.")
+    private Path aicTable;
+    @Option(names = "--aic-export", paramLabel = "FILE", description = "With --aic: write AIC's answers for the rows "
+        + "as a table.")
+    private Path aicExport;
     @Option(names = "--per-group", defaultValue = "0", description = "Replay only the first N rows of each group "
         + "(a stratified subset; 0 = every row).")
     private int perGroup;
@@ -77,8 +83,19 @@ final class AccuracyCommand implements Callable<Integer> {
         final long t0 = System.nanoTime();
         final List<RowReplay.Estimate> estimates = Accuracy.replay(chosen, catalog, waves, catalog::params);
         final double seconds = (System.nanoTime() - t0) / 1e9;
-        final Map<String, AicRows.Answer> answers = aic
-            ? AicRows.estimate(peersPython.resolve(), chosen, aicCache, out) : Map.of();
+        final Map<String, AicRows.Answer> answers;
+        if (aicTable != null) {
+            answers = AicRows.table(aicTable);
+        } else if (aic) {
+            answers = AicRows.estimate(peersPython.resolve(), chosen, aicCache, out);
+            if (aicExport != null) {
+                AicRows.export(aicExport, AicRows.version(peersPython.resolve()), "slaprof accuracy --aic --aic-export "
+                    + aicExport + (perGroup > 0 ? " --per-group " + perGroup : ""), answers);
+                out.println("accuracy: wrote AI Configurator's table " + aicExport);
+            }
+        } else {
+            answers = Map.of();
+        }
         final AccuracyReport report = new AccuracyReport(estimates, problems, answers, seconds);
         report.print(out, perGroup > 0 ? chosen.size() + problems.size() : total);
         if (json != null) {
