@@ -74,9 +74,6 @@ final class Pipeline implements AutoCloseable {
 
     /** Where and how the web UI and REST API listen. */
     record Http(String host, int port, HttpSurface.Options options) {
-        static Http loopback(final int port) {
-            return new Http("127.0.0.1", port, HttpSurface.Options.loopback());
-        }
     }
 
     static Pipeline start(final Properties client, final Topics topics, final SlaTarget sla, final Path outputDir,

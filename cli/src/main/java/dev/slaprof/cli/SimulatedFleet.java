@@ -75,10 +75,6 @@ final class SimulatedFleet implements AutoCloseable {
                 + "scale x%s, jitter sigma %.3f)", endpoints.size(), timeScale, jitter));
     }
 
-    Kind kind() {
-        return kind;
-    }
-
     List<Endpoint> endpoints() {
         return endpoints;
     }

@@ -108,8 +108,11 @@ public final class EngineServer implements AutoCloseable {
             final int maxTokens = body.has("max_completion_tokens") ? body.path("max_completion_tokens").asInt()
                 : body.path("max_tokens").asInt(16);
             final boolean exact = body.path("ignore_eos").asBoolean(false) || body.path("min_tokens").asInt(0) >= maxTokens;
+            // Without ignore_eos the engine 'stops early' at a length drawn from the request itself (its prompt and
+            // limit), so the same request always gets the same length and equal seeds give equal runs.
+            final double u = new java.util.SplittableRandom(31L * prompt.hashCode() + maxTokens).nextDouble();
             final int osl = Math.max(1, exact ? maxTokens
-                : Math.max(body.path("min_tokens").asInt(1), (int) (maxTokens * (0.5 + 0.5 * Math.random()))));
+                : Math.max(body.path("min_tokens").asInt(1), (int) (maxTokens * (0.5 + 0.5 * u))));
             final String fault = faultFor(ex);
             if ("slow".equals(fault) || faults.slowStartMs() > 0) {
                 // Injected fault: the delay itself is the behaviour under test (a slow-starting engine).
