@@ -8,7 +8,6 @@ import dev.slaprof.accuracy.RowReplay;
 import dev.slaprof.accuracy.SiliconCsv;
 import dev.slaprof.accuracy.SiliconRow;
 import dev.slaprof.simulator.Catalog;
-import dev.slaprof.simulator.arch.ModelIndex;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,15 +28,8 @@ import picocli.CommandLine.Option;
     description = "Replay measured rows (AIC's silicon CSV format; default: the silicon_sample.csv of the installed "
         + "aiconfigurator-core) and print TTFT/TPOT errors per model, system, backend, precision and mode.")
 final class AccuracyCommand implements Callable<Integer> {
-    @Option(names = "--measured", paramLabel = "FILE", description = "Silicon-format CSVs (default: the installed "
-        + "AIC's silicon_sample.csv).")
-    private List<Path> measured = new ArrayList<>();
-    @Option(names = "--models-dir", paramLabel = "DIR", description = "Folder of model configs (<org>/<name>/config.json"
-        + " or a models.yaml); default: the bundled config/models.")
-    private Path modelsDir;
-    @Option(names = "--catalog-dir", paramLabel = "DIR", description = "Folder with gpus.yaml / perf-model.yaml to use "
-        + "instead of the bundled ones (e.g. the output of calibrate).")
-    private Path catalogDir;
+    @Mixin
+    private MeasuredRowsOptions input;
     @Option(names = "--aic", description = "Also ask AI Configurator for its estimate of every row (cached per row id "
         + "and AIC version).")
     private boolean aic;
@@ -56,30 +48,18 @@ final class AccuracyCommand implements Callable<Integer> {
     private int waves;
     @Option(names = "--json", paramLabel = "FILE", description = "Write groups, rows and skipped reasons as JSON.")
     private Path json;
-    @Mixin
-    private AicPeer.PythonOption peersPython;
 
     @Override
     public Integer call() throws Exception {
         final PrintStream out = System.out;
-        final List<Path> files = measured.isEmpty() ? List.of(AicRows.bundledSample(peersPython.resolve())) : measured;
-        final List<SiliconRow> rows = new ArrayList<>();
-        final List<SiliconCsv.Problem> problems = new ArrayList<>();
-        int total = 0;
-        for (final Path f : files) {
-            if (!Files.isRegularFile(f)) {
-                throw new IllegalArgumentException("--measured " + f + ": no such file");
-            }
-            final SiliconCsv.Parsed p = SiliconCsv.read(f);
-            rows.addAll(p.rows());
-            problems.addAll(p.problems());
-            total += p.rows().size() + p.problems().size();
-        }
+        final MeasuredRowsOptions.Read in = input.read();
+        final List<SiliconRow> rows = in.rows();
+        final List<SiliconCsv.Problem> problems = in.problems();
+        final int total = in.total();
         final List<SiliconRow> chosen = perGroup > 0 ? stratified(rows, perGroup) : rows;
-        out.printf("accuracy: %d rows read from %s%s%n", total, files, perGroup > 0 ? ", replaying " + chosen.size()
+        out.printf("accuracy: %d rows read from %s%s%n", total, in.files(), perGroup > 0 ? ", replaying " + chosen.size()
             + " (the first " + perGroup + " of each group)" : "");
-        final Catalog base = catalogDir == null ? Catalog.bundled() : Catalog.load(catalogDir);
-        final Catalog catalog = modelsDir == null ? base : base.withModels(ModelIndex.of(modelsDir));
+        final Catalog catalog = input.catalog();
         final long t0 = System.nanoTime();
         final List<RowReplay.Estimate> estimates = Accuracy.replay(chosen, catalog, waves, catalog::params);
         final double seconds = (System.nanoTime() - t0) / 1e9;
@@ -87,9 +67,9 @@ final class AccuracyCommand implements Callable<Integer> {
         if (aicTable != null) {
             answers = AicRows.table(aicTable);
         } else if (aic) {
-            answers = AicRows.estimate(peersPython.resolve(), chosen, aicCache, out);
+            answers = AicRows.estimate(input.peersPython.resolve(), chosen, aicCache, out);
             if (aicExport != null) {
-                AicRows.export(aicExport, AicRows.version(peersPython.resolve()), "slaprof accuracy --aic --aic-export "
+                AicRows.export(aicExport, AicRows.version(input.peersPython.resolve()), "slaprof accuracy --aic --aic-export "
                     + aicExport + (perGroup > 0 ? " --per-group " + perGroup : ""), answers);
                 out.println("accuracy: wrote AI Configurator's table " + aicExport);
             }

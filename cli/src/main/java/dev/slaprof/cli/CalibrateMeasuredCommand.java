@@ -3,17 +3,13 @@ package dev.slaprof.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slaprof.accuracy.Accuracy;
-import dev.slaprof.accuracy.AicRows;
 import dev.slaprof.accuracy.MeasuredFit;
-import dev.slaprof.accuracy.SiliconCsv;
 import dev.slaprof.accuracy.SiliconRow;
 import dev.slaprof.simulator.Catalog;
 import dev.slaprof.simulator.PerfParams;
-import dev.slaprof.simulator.arch.ModelIndex;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,11 +27,8 @@ import picocli.CommandLine.Option;
     description = "Fit the performance model per backend to measured rows (AIC's silicon CSV format) and report the "
         + "leave-one-(model, system)-group-out error.")
 final class CalibrateMeasuredCommand implements Callable<Integer> {
-    @Option(names = "--measured", paramLabel = "FILE", description = "Silicon-format CSVs (default: the installed "
-        + "AIC's silicon_sample.csv).")
-    private List<Path> measured = new ArrayList<>();
-    @Option(names = "--models-dir", paramLabel = "DIR", description = "Folder of model configs (default: bundled).")
-    private Path modelsDir;
+    @Mixin
+    private MeasuredRowsOptions input;
     @Option(names = "--logo", description = "Also fit once per held-out (model, system) group and report the error "
         + "of each group under the fit that never saw it.")
     private boolean logo;
@@ -57,21 +50,15 @@ final class CalibrateMeasuredCommand implements Callable<Integer> {
     @Option(names = "--json", defaultValue = "target/calibration-measured.json", description = "Folds and fits as "
         + "JSON.")
     private Path json;
-    @Mixin
-    private AicPeer.PythonOption peersPython;
 
     @Override
     public Integer call() throws Exception {
         final PrintStream out = System.out;
-        final List<Path> files = measured.isEmpty() ? List.of(AicRows.bundledSample(peersPython.resolve())) : measured;
-        final List<SiliconRow> rows = new ArrayList<>();
-        for (final Path f : files) {
-            final SiliconCsv.Parsed p = SiliconCsv.read(f);
-            rows.addAll(p.rows());
-            p.problems().forEach(pr -> out.println("calibrate: refused " + pr));
-        }
-        final Catalog catalog = modelsDir == null ? Catalog.bundled() : Catalog.bundled().withModels(
-            ModelIndex.of(modelsDir));
+        final MeasuredRowsOptions.Read in = input.read();
+        final List<SiliconRow> rows = in.rows();
+        final List<Path> files = in.files();
+        in.problems().forEach(pr -> out.println("calibrate: refused " + pr));
+        final Catalog catalog = input.catalog();
         final long t0 = System.nanoTime();
         final boolean[] free = new boolean[PerfParams.FITTED.length];
         for (final String n : freeNames) {
