@@ -31,11 +31,6 @@ public final class RowReplay {
     static final Map<String, String> SYSTEMS = Map.of("h100_sxm", "H100-SXM", "h200_sxm", "H200-SXM", "b200_sxm",
         "B200", "b300_sxm", "B300", "gb200", "GB200", "gb300", "GB300", "a100_sxm", "A100-80GB");
     static final Set<String> BACKENDS = Set.of("vllm", "sglang", "trtllm");
-    /**
-     * Requests per client of the benchmarks behind the rows: InferenceX runs concurrency x 10 prompts; the replay's
-     * later waves stand for the nine after the opening burst.
-     */
-    static final int BENCH_WAVES = 10;
     /** Per-GPU NIC bandwidth for KV transfers outside an NVLink domain, GB/s (400 Gb/s). */
     static final double NIC_GBPS = 50;
 
@@ -110,7 +105,7 @@ public final class RowReplay {
             return skip(r, "precision: " + e.getMessage());
         }
         final ClosedLoopReplay.Load load = new ClosedLoopReplay.Load(r.concurrency(), r.isl(), r.osl(),
-            r.inferenceX() ? 0.8 : 1.0, waves, Math.max(waves, BENCH_WAVES), r.id().hashCode());
+            r.inferenceX() ? 0.8 : 1.0, waves, r.id().hashCode());
         try {
             final ClosedLoopReplay.Result res;
             if (r.disaggregated()) {

@@ -12,8 +12,8 @@ import java.util.SplittableRandom;
  * A closed loop of {@code c} clients against an aggregated engine or a disaggregated xPyD deployment, in model time,
  * measured as AIPerf and {@code bench_serving} measure it: every client sends a request, waits for its last token,
  * and sends the next at once; TTFT is from sending to the first token, TPOT is (last token - first token) /
- * (OSL - 1) per request, and both are means over every request of the benchmark (the first wave's burst included,
- * as the benchmarks include it; {@link Load#benchWaves} lets a short replay stand for a long benchmark). A client's TTFT also holds the frontend's time outside the engine
+ * (OSL - 1) per request, and both are means over every request of {@code waves x c} (the first wave's burst
+ * included, as the benchmarks include it). A client's TTFT also holds the frontend's time outside the engine
  * ({@code request_overhead_ms}).
  *
  * <p>With a range ratio r below 1 each request's ISL and OSL are drawn uniformly from [r x ISL, ISL] and
@@ -30,25 +30,15 @@ public final class ClosedLoopReplay {
      * @param isl        input length, tokens
      * @param osl        output length, tokens
      * @param rangeRatio lower bound of the lengths as a share of them (1 = fixed lengths)
-     * @param waves      requests per client the replay completes
-     * @param benchWaves requests per client the benchmark ran (at least {@code waves}): the means weigh the first
-     *                   wave (the burst) 1 and the later waves' mean {@code benchWaves - 1}, so a short replay stands
-     *                   for a long benchmark whose later waves are alike
+     * @param waves      requests per client to complete
      * @param seed       seed of the length draws
      */
-    public record Load(int clients, int isl, int osl, double rangeRatio, int waves, int benchWaves, long seed) {
+    public record Load(int clients, int isl, int osl, double rangeRatio, int waves, long seed) {
         public Load {
-            if (clients < 1 || isl < 1 || osl < 1 || waves < 1 || benchWaves < waves || rangeRatio <= 0
-                || rangeRatio > 1) {
+            if (clients < 1 || isl < 1 || osl < 1 || waves < 1 || rangeRatio <= 0 || rangeRatio > 1) {
                 throw new IllegalArgumentException("bad load: " + clients + " clients, ISL " + isl + ", OSL " + osl
-                    + ", range ratio " + rangeRatio + ", " + waves + " waves of " + benchWaves);
+                    + ", range ratio " + rangeRatio + ", " + waves + " waves");
             }
-        }
-
-        /** A load whose benchmark ran exactly the replay's waves. */
-        public Load(final int clients, final int isl, final int osl, final double rangeRatio, final int waves,
-                    final long seed) {
-            this(clients, isl, osl, rangeRatio, waves, waves, seed);
         }
     }
 
@@ -73,12 +63,9 @@ public final class ClosedLoopReplay {
     private final PriorityQueue<double[]> events = new PriorityQueue<>((a, b) -> Double.compare(a[0], b[0]));
     private final List<ReplayRequest> inTransfer = new ArrayList<>();
     private final Deque<ReplayRequest> awaitingDecode = new ArrayDeque<>();
-    /** Sums of the first wave [0] and of the later ones [1]: TTFT, TPOT, and their counts. */
-    private final double[] ttftSum = new double[2];
-    private final double[] tpotSum = new double[2];
-    private final int[] ttftCount = new int[2];
-    private final int[] tpotCount = new int[2];
-    private final boolean[] clientStarted;
+    private double ttftSum;
+    private double tpotSum;
+    private int tpotCount;
     private int completed;
     private int sent;
 
@@ -90,7 +77,6 @@ public final class ClosedLoopReplay {
         this.back = back;
         this.transferMsPerToken = transferMsPerToken;
         this.requestOverheadMs = front.get(0).params().requestOverheadMs();
-        this.clientStarted = new boolean[load.clients()];
     }
 
     /**
@@ -130,9 +116,7 @@ public final class ClosedLoopReplay {
     }
 
     private void send(final int client, final double nowMs) {
-        final ReplayRequest r = new ReplayRequest(client, draw(load.isl()), draw(load.osl()), nowMs,
-            !clientStarted[client]);
-        clientStarted[client] = true;
+        final ReplayRequest r = new ReplayRequest(client, draw(load.isl()), draw(load.osl()), nowMs);
         least(front).submit(r);
         sent++;
     }
@@ -213,20 +197,8 @@ public final class ClosedLoopReplay {
         for (final ReplayEngine e : back) {
             kvLimited |= e.kvLimited();
         }
-        return new Result(weighted(ttftSum, ttftCount), weighted(tpotSum, tpotCount), completed, kvLimited, truncated);
-    }
-
-    /** (first wave's mean + (B - 1) x later waves' mean) / B; the first wave's alone when no later one ran. */
-    private double weighted(final double[] sum, final int[] count) {
-        if (count[0] == 0) {
-            return Double.NaN;
-        }
-        final double first = sum[0] / count[0];
-        if (count[1] == 0) {
-            return first;
-        }
-        final int b = load.benchWaves();
-        return (first + (b - 1) * (sum[1] / count[1])) / b;
+        return new Result(completed == 0 ? Double.NaN : ttftSum / completed,
+            tpotCount == 0 ? Double.NaN : tpotSum / tpotCount, completed, kvLimited, truncated);
     }
 
     /** A prefilled request's KV arrived: its first token is out, and a decode rank takes it when one has room. */
@@ -251,13 +223,11 @@ public final class ClosedLoopReplay {
 
     private void record(final ReplayRequest r, final double endMs) {
         completed++;
-        final int w = r.firstOfClient ? 0 : 1;
         // The frontend's share of a client's TTFT (HTTP, tokenisation) happens outside the engines' steps.
-        ttftSum[w] += r.firstTokenMs - r.arrivalMs + requestOverheadMs;
-        ttftCount[w]++;
+        ttftSum += r.firstTokenMs - r.arrivalMs + requestOverheadMs;
         if (r.osl > 1) {
-            tpotSum[w] += (endMs - r.firstTokenMs) / (r.osl - 1);
-            tpotCount[w]++;
+            tpotSum += (endMs - r.firstTokenMs) / (r.osl - 1);
+            tpotCount++;
         }
     }
 }

@@ -6,8 +6,6 @@ final class ReplayRequest {
     final int isl;
     final int osl;
     final double arrivalMs;
-    /** True for its client's first request (the benchmark's opening burst). */
-    final boolean firstOfClient;
     /** Prompt tokens not prefilled yet. */
     int promptLeft;
     /** When its first token was produced; NaN before. */
@@ -15,9 +13,8 @@ final class ReplayRequest {
     /** The decode counter of its engine when it started decoding. */
     long decodeStart;
 
-    ReplayRequest(final int client, final int isl, final int osl, final double arrivalMs, final boolean firstOfClient) {
+    ReplayRequest(final int client, final int isl, final int osl, final double arrivalMs) {
         this.client = client;
-        this.firstOfClient = firstOfClient;
         this.isl = isl;
         this.osl = osl;
         this.arrivalMs = arrivalMs;

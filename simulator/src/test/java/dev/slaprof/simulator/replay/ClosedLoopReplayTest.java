@@ -101,21 +101,4 @@ class ClosedLoopReplayTest {
         assertThat(a.ttftMs()).isLessThan(fixed.ttftMs());
         assertThat(a.requests()).isEqualTo(24);
     }
-
-    @Test
-    void shouldWeighTheOpeningBurstOnceInALongBenchmark() {
-        final PerfModel m = engine("mixed", 8192);
-        final double two = ClosedLoopReplay.aggregated(m, 1, 1024, new ClosedLoopReplay.Load(16, 2000, 50, 1.0, 2, 2, 7))
-            .ttftMs();
-        final double ten = ClosedLoopReplay.aggregated(m, 1, 1024, new ClosedLoopReplay.Load(16, 2000, 50, 1.0, 2, 10, 7))
-            .ttftMs();
-        // The same replay weighed as 2 and as 10 waves: (m1 + mRest) / 2 and (m1 + 9 mRest) / 10 give m1 and mRest,
-        // and a 4-wave benchmark is (m1 + 3 mRest) / 4.
-        final double rest = (10 * ten - 2 * two) / 8;
-        final double first = 2 * two - rest;
-        assertThat(first).as("the burst waits behind 15 other prompts").isGreaterThan(rest);
-        final double four = ClosedLoopReplay.aggregated(m, 1, 1024, new ClosedLoopReplay.Load(16, 2000, 50, 1.0, 2, 4,
-            7)).ttftMs();
-        assertThat(four).isCloseTo((first + 3 * rest) / 4, within(1e-6));
-    }
 }
