@@ -57,7 +57,7 @@ final class BenchHttpCommand implements Callable<Integer> {
         final PrintStream out = System.out;
         final Catalog catalog = Catalog.bundled();
         final PerfModel model = new PerfModel(catalog.model("Qwen/Qwen3-32B"), catalog.gpu("H200-SXM"),
-            catalog.params(), Mappings.tp(8));
+            catalog.params(catalog.gpu("H200-SXM")), Mappings.tp(8));
         try (EngineServer engine = new EngineServer(new SimEngine(model, 1.0, true, 0.0, 1), "Qwen/Qwen3-32B",
             Faults.NONE, "127.0.0.1", 0)) {
             final StreamingClient client = StreamingClient.create(Duration.ofMinutes(5), 1.0);

@@ -41,7 +41,7 @@ class SimulatorOverHttpTest {
             List.of(Role.PREFILL, Role.DECODE), 1.0, 0.0, 1, Faults.NONE)) {
             final StreamingClient client = StreamingClient.create(Duration.ofSeconds(30), 1.0);
             final PerfModel model = new PerfModel(catalog.model("Qwen/Qwen3-32B"), catalog.gpu("H200-SXM"),
-                catalog.params(), Mappings.tp(2));
+                catalog.params(catalog.gpu("H200-SXM")), Mappings.tp(2));
             final Random r = new Random(3);
             final String prefillUrl = fleet.engines().get(0).url();
             final String decodeUrl = fleet.engines().get(1).url();

@@ -364,6 +364,14 @@ public final class PickingModes {
                 how = String.format(Locale.ROOT, "load-match: fewest GPUs (%d = %d x %d) serving %s with %s %.3f <= "
                     + "%.1f ms", b.replicas * b.n, b.replicas, b.n, load(t), constraintName(t), constraint(t, b),
                     target(t));
+            } else if (pass.stream().noneMatch(r -> r.n <= max)) {
+                // Not even one unit of any pair fits the budget: nothing can be deployed in it.
+                ranked = new ArrayList<>(pass);
+                ranked.sort(Comparator.comparingInt((Row r) -> r.n).thenComparingDouble(r -> -r.tokensPerGpu));
+                served = 0.0;
+                how = String.format(Locale.ROOT, "load-match: no prefill + decode pair meeting the target fits the budget "
+                    + "of %d GPUs (the smallest takes %d)", max, ranked.get(0).n);
+                feasible = false;
             } else {
                 final Map<Row, Integer> uncapped = new IdentityHashMap<>();
                 for (final Row r : pass) {
@@ -371,7 +379,9 @@ public final class PickingModes {
                     r.replicas = Math.max(1, max / r.n);
                     r.cluster = r.tokensPerGpu * r.replicas * r.n / max;
                 }
-                ranked = bestPerDecodeMapping(pass, Comparator.comparingDouble((Row r) -> r.cluster));
+                // A unit wider than the budget cannot be deployed in it, capped or not.
+                ranked = bestPerDecodeMapping(pass.stream().filter(r -> r.n <= max).toList(),
+                    Comparator.comparingDouble((Row r) -> r.cluster));
                 ranked.sort(Comparator.comparingDouble((Row r) -> -r.cluster));
                 final Row b = ranked.get(0);
                 served = Math.round(1000.0 * b.replicas / uncapped.get(b)) / 10.0;

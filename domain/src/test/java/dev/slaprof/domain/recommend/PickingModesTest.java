@@ -98,6 +98,21 @@ class PickingModesTest {
     }
 
     @Test
+    void shouldNeverCapToAUnitWiderThanTheBudget() {
+        // Only TP=1 decode at 8 in flight (20 ms) meets a 21 ms ITL: a unit takes 2 to 5 GPUs. A budget of 1 holds none.
+        final ModePick none = PickingModes.pick(PickingMode.LOAD_MATCH, targets(300, 21, 10, 1), PREFILL, DECODE);
+        assertThat(none.getFeasible()).isFalse();
+        assertThat(none.getLoadServedPct()).isEqualTo(0.0);
+        assertThat(none.getReason()).isEqualTo("load-match: no prefill + decode pair meeting the target fits the "
+            + "budget of 1 GPUs (the smallest takes 2)");
+        // A load no 4-GPU unit serves is capped to units that fit the budget, never to a wider one (TP=4 + TP=2).
+        final ModePick capped = PickingModes.pick(PickingMode.LOAD_MATCH, targets(300, 25, 100, 4), PREFILL, DECODE);
+        assertThat(capped.getRows()).isNotEmpty()
+            .allSatisfy(r -> assertThat(r.getTotalGpus()).isLessThanOrEqualTo(4));
+        assertThat(capped.getLoadServedPct()).isLessThan(100.0);
+    }
+
+    @Test
     void shouldFallBackToTheClosestConfigurationNamingTheGap() {
         final ModePick p = PickingModes.pick(PickingMode.DEFAULT, targets(300, 10, 0, 8), PREFILL, DECODE);
         assertThat(p.getFeasible()).isFalse();
