@@ -30,8 +30,8 @@ import picocli.CommandLine.Option;
 final class AccuracyCommand implements Callable<Integer> {
     @Mixin
     private MeasuredRowsOptions input;
-    @Option(names = "--aic", description = "Also ask AI Configurator for its estimate of every row (cached per row id "
-        + "and AIC version).")
+    @Option(names = "--aic", description = "Also ask AI Configurator for its estimate of every row slaprof replays "
+        + "(cached per row id and AIC version).")
     private boolean aic;
     @Option(names = "--aic-cache", defaultValue = "target/aic-cache/aic-rows.jsonl", description = "AIC answers cache.")
     private Path aicCache;
@@ -67,7 +67,10 @@ final class AccuracyCommand implements Callable<Integer> {
         if (aicTable != null) {
             answers = AicRows.table(aicTable);
         } else if (aic) {
-            answers = AicRows.estimate(input.peersPython.resolve(), chosen, aicCache, out);
+            // AIC is asked for the rows slaprof replayed: the comparison is on the same rows.
+            final List<SiliconRow> replayed = estimates.stream().filter(RowReplay.Estimate::replayed)
+                .map(RowReplay.Estimate::row).toList();
+            answers = AicRows.estimate(input.peersPython.resolve(), replayed, aicCache, out);
             if (aicExport != null) {
                 AicRows.export(aicExport, AicRows.version(input.peersPython.resolve()), "slaprof accuracy --aic --aic-export "
                     + aicExport + (perGroup > 0 ? " --per-group " + perGroup : ""), answers);

@@ -3,6 +3,8 @@ package dev.slaprof.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slaprof.accuracy.Accuracy;
+import dev.slaprof.accuracy.AccuracyReport;
+import dev.slaprof.accuracy.AicRows;
 import dev.slaprof.accuracy.MeasuredFit;
 import dev.slaprof.accuracy.SiliconRow;
 import dev.slaprof.simulator.Catalog;
@@ -47,6 +49,12 @@ final class CalibrateMeasuredCommand implements Callable<Integer> {
     @Option(names = "--write", defaultValue = "target/perf-model.fitted.yaml", description = "The fitted file (copy "
         + "it over config/perf-model.yaml to adopt it).")
     private Path fittedFile;
+    @Option(names = "--aic-table", paramLabel = "FILE", description = "With --logo: AI Configurator's answers (a table "
+        + "written by accuracy --aic-export, e.g. docs/accuracy-aic-0.12.0.json), put beside the held-out estimates.")
+    private Path aicTable;
+    @Option(names = "--logo-json", defaultValue = "target/calibration-logo.json", description = "With --logo: every "
+        + "held-out row's estimate, and the groups' errors beside AIC's, in accuracy's JSON format.")
+    private Path logoJson;
     @Option(names = "--json", defaultValue = "target/calibration-measured.json", description = "Folds and fits as "
         + "JSON.")
     private Path json;
@@ -84,6 +92,15 @@ final class CalibrateMeasuredCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "calibrate: leave-one-group-out, below the knee: %d rows, TTFT %.1f %%, TPOT %.1f "
                 + "%%; past it %d rows, TTFT %.1f %%, TPOT %.1f %%%n", (int) below[2], below[0], below[1],
                 (int) past[2], past[0], past[1]);
+            final AccuracyReport held = new AccuracyReport(o.logo(), in.problems(),
+                aicTable == null ? Map.of() : AicRows.table(aicTable), seconds);
+            if (aicTable != null) {
+                held.print(out, in.total());
+            }
+            Files.createDirectories(logoJson.toAbsolutePath().getParent());
+            Files.writeString(logoJson, new ObjectMapper().writerWithDefaultPrettyPrinter()
+                .writeValueAsString(held.json()));
+            out.println("calibrate: wrote the held-out estimates to " + logoJson);
         }
         Files.createDirectories(json.toAbsolutePath().getParent());
         Files.writeString(json, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(report));
