@@ -93,7 +93,7 @@ public final class AicRows {
         for (final Map.Entry<String, Answer> e : sorted.entrySet()) {
             final Answer a = e.getValue();
             if (a.error() != null) {
-                byId.putObject(e.getKey()).put("error", a.error());
+                byId.putObject(e.getKey()).put("error", withoutLocalPaths(a.error()));
             } else {
                 byId.putObject(e.getKey()).put("ttft_ms", a.ttftMs()).put("tpot_ms", a.tpotMs());
             }
@@ -102,6 +102,11 @@ public final class AicRows {
             Files.createDirectories(file.toAbsolutePath().getParent());
         }
         Files.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(doc) + "\n");
+    }
+
+    /** An AIC message without this machine's install location (AIC names its data files by absolute path). */
+    static String withoutLocalPaths(final String message) {
+        return message.replaceAll("/[^\\s\"']*site-packages/", "");
     }
 
     /** The cached answers of {@code version} in {@code cache} (absent file: none). */
