@@ -39,7 +39,7 @@ final class BenchEstimateCommand implements Callable<Integer> {
     static final double FLAG = 0.15;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Option(names = "--model", defaultValue = "Qwen/Qwen3-32B", description = "Model id (config/models.yaml).")
+    @Option(names = "--model", defaultValue = "Qwen/Qwen3-32B", description = "Model id of config/models/models.yaml.")
     private String model;
     @Option(names = "--gpu-type", defaultValue = "H200-SXM", description = "GPU SKU (config/gpus.yaml).")
     private String gpuType;

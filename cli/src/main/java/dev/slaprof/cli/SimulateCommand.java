@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 @Command(name = "simulate", mixinStandardHelpOptions = true, showDefaultValues = true,
     description = "Serve simulated OpenAI-compatible engines (one per mapping and role) until stopped.")
 final class SimulateCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "Qwen/Qwen3-32B", description = "Model (config/models.yaml).")
+    @Option(names = "--model", defaultValue = "Qwen/Qwen3-32B", description = "Model id of config/models/models.yaml.")
     private String model;
     @Option(names = "--gpu-type", defaultValue = "H200-SXM", description = "GPU (config/gpus.yaml).")
     private String gpu;
