@@ -24,7 +24,7 @@ final class DgdrV1beta1 {
 
     /** Dynamo's gpuSku values with a performance model in config/gpus.yaml, to the catalog's names. */
     static final Map<String, String> GPU_SKUS = Map.of("h200_sxm", "H200-SXM", "h100_sxm", "H100-SXM",
-        "b200_sxm", "B200", "a100_sxm", "A100-80GB");
+        "b200_sxm", "B200", "a100_sxm", "A100-80GB", "b300_sxm", "B300", "gb200", "GB200", "gb200_sxm", "GB200");
     /** Every gpuSku value of the v1beta1 CRD (section 1.1). */
     static final Set<String> KNOWN_SKUS = Set.of("vr_nvl72", "gb200", "gb200_sxm", "gb10", "b300_sxm", "b200_sxm",
         "h200_sxm", "h100_sxm", "h100_pcie", "a100_sxm", "a100_pcie", "a30", "l40s", "l40", "l4", "v100_sxm",
@@ -115,7 +115,10 @@ final class DgdrV1beta1 {
         if (sku != null) {
             final String s = sku.toLowerCase(Locale.ROOT);
             if (!KNOWN_SKUS.contains(s)) {
-                throw bad("spec.hardware.gpuSku '" + sku + "' is not a Dynamo GPU SKU");
+                throw bad("spec.hardware.gpuSku '" + sku + "' is not a Dynamo GPU SKU (slaprof models "
+                    + String.join(", ", new TreeSet<>(GPU_SKUS.keySet())) + "; Dynamo also knows "
+                    + String.join(", ", new TreeSet<>(KNOWN_SKUS.stream().filter(k -> !GPU_SKUS.containsKey(k))
+                    .toList())) + ")");
             }
             final String gpu = GPU_SKUS.get(s);
             if (gpu == null) {

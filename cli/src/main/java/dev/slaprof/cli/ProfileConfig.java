@@ -58,6 +58,13 @@ final class ProfileConfig {
                 return DgdrV1beta1.parse(root, file.toString());
             }
             return new DgdrV1beta1.Parsed(parse(root, file.toString()), List.of());
+        } catch (final java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException("cannot read " + file + ": no such file");
+        } catch (final com.fasterxml.jackson.core.JsonProcessingException e) {
+            final var at = e.getLocation();
+            throw new IllegalArgumentException(file + " is not valid YAML" + (at == null ? "" : " at line "
+                + at.getLineNr() + ", column " + at.getColumnNr()) + ": " + e.getOriginalMessage().lines().findFirst()
+                .orElse("").replaceAll(", got this instead: <org\\.yaml\\.snakeyaml[^>]*>", "").trim());
         } catch (final IOException e) {
             throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage().lines().findFirst()
                 .orElse(""));

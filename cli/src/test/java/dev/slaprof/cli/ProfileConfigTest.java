@@ -18,6 +18,22 @@ class ProfileConfigTest {
     Path dir;
 
     @Test
+    void shouldSayWhatIsWrongWithAFileAPersonCanAct() throws Exception {
+        final Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "{{{");
+        assertThatThrownBy(() -> ProfileConfig.load(bad)).hasMessage(bad + " is not valid YAML at line 1, column 3: "
+            + "Expected a field name (Scalar value in YAML)");
+        assertThatThrownBy(() -> ProfileConfig.load(dir.resolve("none.yaml")))
+            .hasMessage("cannot read " + dir.resolve("none.yaml") + ": no such file");
+        final Path x100 = dir.resolve("x100.yaml");
+        Files.writeString(x100, Files.readString(Path.of("src/test/resources/dgdr-v1beta1/custom.yaml"))
+            .replace("h200_sxm", "x100_sxm"));
+        assertThatThrownBy(() -> ProfileConfig.load(x100)).hasMessageContaining("spec.hardware.gpuSku 'x100_sxm' is "
+            + "not a Dynamo GPU SKU (slaprof models a100_sxm, b200_sxm, b300_sxm, gb200, gb200_sxm, h100_sxm, h200_sxm;"
+            + " Dynamo also knows a100_pcie");
+    }
+
+    @Test
     void shouldReadTheOnlineDgdrExample() {
         assertThat(ProfileConfig.load(DGDR.resolve("profile_sla_dgdr.yaml"))).containsAllEntriesOf(Map.of(
             "model", "Qwen/Qwen3-0.6B", "backend", "vllm", "isl", "3000", "osl", "150", "ttft", "200.0",
