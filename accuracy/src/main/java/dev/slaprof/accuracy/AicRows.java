@@ -137,12 +137,13 @@ public final class AicRows {
     }
 
     /**
-     * Asks AIC for the rows {@code cache} lacks, appending each answer to it, and returns every answer of the rows.
+     * Asks AIC ({@code version}, from {@link #version}) for the rows {@code cache} lacks, appending each answer to it,
+     * and returns every answer of the rows.
      * Progress goes to {@code out} every 50 rows.
      */
-    public static Map<String, Answer> estimate(final Path python, final List<SiliconRow> rows, final Path cache,
-                                               final PrintStream out) throws IOException, InterruptedException {
-        final String version = version(python);
+    public static Map<String, Answer> estimate(final Path python, final String version, final List<SiliconRow> rows,
+                                               final Path cache, final PrintStream out)
+        throws IOException, InterruptedException {
         final Map<String, Answer> known = cached(cache, version);
         final List<SiliconRow> ask = new ArrayList<>();
         for (final SiliconRow r : rows) {

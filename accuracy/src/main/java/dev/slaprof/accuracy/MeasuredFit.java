@@ -4,7 +4,6 @@ import dev.slaprof.simulator.Catalog;
 import dev.slaprof.simulator.PerfParams;
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -72,14 +71,7 @@ public final class MeasuredFit {
 
     /** At most {@code n} rows of each (group, ISL, OSL), in file order. */
     static List<SiliconRow> stratified(final List<SiliconRow> rows, final int n) {
-        final Map<String, Integer> taken = new LinkedHashMap<>();
-        final List<SiliconRow> out = new ArrayList<>();
-        for (final SiliconRow r : rows) {
-            if (taken.merge(r.group() + "|" + r.isl() + "x" + r.osl(), 1, Integer::sum) <= n) {
-                out.add(r);
-            }
-        }
-        return out;
+        return SiliconRow.firstOfEach(rows, n, r -> r.group() + "|" + r.isl() + "x" + r.osl());
     }
 
     /** The loss of {@code params} on {@code rows}: mean absolute log ratios below the knee (infinite when none). */

@@ -1,6 +1,7 @@
 package dev.slaprof.accuracy;
 
 import dev.slaprof.simulator.PerfParams;
+import java.util.Arrays;
 import java.util.function.ToDoubleFunction;
 import org.apache.commons.math3.exception.TooManyEvaluationsException;
 import org.apache.commons.math3.exception.TooManyIterationsException;
@@ -86,7 +87,7 @@ public final class ParamFit {
     /** Every constant free. */
     public static boolean[] allFree() {
         final boolean[] b = new boolean[PerfParams.FITTED.length];
-        java.util.Arrays.fill(b, true);
+        Arrays.fill(b, true);
         return b;
     }
 

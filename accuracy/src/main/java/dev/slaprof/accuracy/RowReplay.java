@@ -13,8 +13,9 @@ import dev.slaprof.simulator.replay.ClosedLoopReplay;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BiFunction;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
 
 /**
  * Replays one measured row in the virtual fleet: the row's model (from its config.json), system, backend (its
@@ -90,7 +91,7 @@ public final class RowReplay {
         }
         final String gpuName = SYSTEMS.get(r.system().toLowerCase(Locale.ROOT));
         if (gpuName == null) {
-            return skip(r, "unknown system: " + r.system() + " (known: " + String.join(", ", new java.util.TreeSet<>(SYSTEMS.keySet())) + ")");
+            return skip(r, "unknown system: " + r.system() + " (known: " + String.join(", ", new TreeSet<>(SYSTEMS.keySet())) + ")");
         }
         final GpuSpec gpu = catalog.gpu(gpuName);
         final PerfParams params = paramsOf.apply(r.backend(), gpu.generation());

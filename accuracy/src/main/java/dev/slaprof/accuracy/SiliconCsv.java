@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -136,7 +137,7 @@ public final class SiliconCsv {
     }
 
     private static Map<String, String> columns(final List<String> header, final List<String> rec) {
-        final Map<String, String> m = new java.util.LinkedHashMap<>();
+        final Map<String, String> m = new LinkedHashMap<>();
         for (int i = 0; i < header.size(); i++) {
             m.put(header.get(i).trim(), rec.get(i));
         }

@@ -1,5 +1,11 @@
 package dev.slaprof.accuracy;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
 /**
  * One measured row in AI Configurator's silicon format: a benchmark of one deployment at one load.
  *
@@ -27,7 +33,7 @@ package dev.slaprof.accuracy;
 public record SiliconRow(int line, String id, String source, String backend, String version, String model,
                          String system, String precision, String mode, int isl, int osl, String gemmQuant,
                          String moeQuant, int concurrency, Workers agg, Workers prefill, Workers decode,
-                         double ttftMs, double tpotMs, java.util.Map<String, String> columns) {
+                         double ttftMs, double tpotMs, Map<String, String> columns) {
 
     /**
      * Identical workers of one role.
@@ -58,6 +64,21 @@ public record SiliconRow(int line, String id, String source, String backend, Str
      */
     public boolean inferenceX() {
         return source.startsWith("db-dump/") || source.matches("^source_file=\\d{4}-\\d{2}-\\d{2}\\.csv.*");
+    }
+
+    /**
+     * The first {@code n} rows of each stratum, in the rows' order (the stratum of a row: {@code stratum}).
+     */
+    public static List<SiliconRow> firstOfEach(final List<SiliconRow> rows, final int n,
+                                                       final Function<SiliconRow, String> stratum) {
+        final Map<String, Integer> taken = new HashMap<>();
+        final List<SiliconRow> out = new ArrayList<>();
+        for (final SiliconRow r : rows) {
+            if (taken.merge(stratum.apply(r), 1, Integer::sum) <= n) {
+                out.add(r);
+            }
+        }
+        return out;
     }
 
     /** The group a row's errors are reported in: model, system, backend, precision, mode. */

@@ -11,8 +11,6 @@ import dev.slaprof.simulator.Catalog;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -56,7 +54,7 @@ final class AccuracyCommand implements Callable<Integer> {
         final List<SiliconRow> rows = in.rows();
         final List<SiliconCsv.Problem> problems = in.problems();
         final int total = in.total();
-        final List<SiliconRow> chosen = perGroup > 0 ? stratified(rows, perGroup) : rows;
+        final List<SiliconRow> chosen = perGroup > 0 ? SiliconRow.firstOfEach(rows, perGroup, SiliconRow::group) : rows;
         out.printf("accuracy: %d rows read from %s%s%n", total, in.files(), perGroup > 0 ? ", replaying " + chosen.size()
             + " (the first " + perGroup + " of each group)" : "");
         final Catalog catalog = input.catalog();
@@ -70,9 +68,10 @@ final class AccuracyCommand implements Callable<Integer> {
             // AIC is asked for the rows slaprof replayed: the comparison is on the same rows.
             final List<SiliconRow> replayed = estimates.stream().filter(RowReplay.Estimate::replayed)
                 .map(RowReplay.Estimate::row).toList();
-            answers = AicRows.estimate(input.peersPython.resolve(), replayed, aicCache, out);
+            final String version = AicRows.version(input.peersPython.resolve());
+            answers = AicRows.estimate(input.peersPython.resolve(), version, replayed, aicCache, out);
             if (aicExport != null) {
-                AicRows.export(aicExport, AicRows.version(input.peersPython.resolve()), "slaprof accuracy --aic --aic-export "
+                AicRows.export(aicExport, version, "slaprof accuracy --aic --aic-export "
                     + aicExport + (perGroup > 0 ? " --per-group " + perGroup : ""), answers);
                 out.println("accuracy: wrote AI Configurator's table " + aicExport);
             }
@@ -89,17 +88,5 @@ final class AccuracyCommand implements Callable<Integer> {
             out.println("accuracy: wrote " + json);
         }
         return 0;
-    }
-
-    /** The first {@code n} rows of each group, in file order. */
-    static List<SiliconRow> stratified(final List<SiliconRow> rows, final int n) {
-        final Map<String, Integer> taken = new LinkedHashMap<>();
-        final List<SiliconRow> out = new ArrayList<>();
-        for (final SiliconRow r : rows) {
-            if (taken.merge(r.group(), 1, Integer::sum) <= n) {
-                out.add(r);
-            }
-        }
-        return out;
     }
 }

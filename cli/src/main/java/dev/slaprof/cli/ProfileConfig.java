@@ -1,11 +1,13 @@
 package dev.slaprof.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,9 +60,9 @@ final class ProfileConfig {
                 return DgdrV1beta1.parse(root, file.toString());
             }
             return new DgdrV1beta1.Parsed(parse(root, file.toString()), List.of());
-        } catch (final java.nio.file.NoSuchFileException e) {
+        } catch (final NoSuchFileException e) {
             throw new IllegalArgumentException("cannot read " + file + ": no such file");
-        } catch (final com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (final JsonProcessingException e) {
             final var at = e.getLocation();
             throw new IllegalArgumentException(file + " is not valid YAML" + (at == null ? "" : " at line "
                 + at.getLineNr() + ", column " + at.getColumnNr()) + ": " + e.getOriginalMessage().lines().findFirst()

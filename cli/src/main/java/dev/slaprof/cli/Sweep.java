@@ -1,5 +1,6 @@
 package dev.slaprof.cli;
 
+import dev.slaprof.domain.recommend.Recommender;
 import dev.slaprof.producer.BenchmarkWorker;
 import dev.slaprof.producer.Endpoint;
 import dev.slaprof.producer.FocusPlan;
@@ -21,8 +22,6 @@ import java.util.Map;
 
 /** Dynamo's profiling plan run by the benchmark worker, plus continuous profiling's focus rounds. */
 public final class Sweep {
-    /** A point with more failed requests than this share is a failed point. */
-    static final double FAILED_SHARE = 0.05;
     private final BenchmarkWorker worker;
     private final List<Endpoint> endpoints;
     private final SlaTarget sla;
@@ -176,13 +175,13 @@ public final class Sweep {
     private void reportFailures(final String point) {
         final PointTally.Outcome o = worker.tally().point(point);
         if (o.failed() > 0) {
-            out.println("  " + point + ": " + o + (o.failedShare() > FAILED_SHARE ? " -- FAILED" : ""));
+            out.println("  " + point + ": " + o + (o.failedShare() > Recommender.FAILED_SHARE ? " -- FAILED" : ""));
         }
     }
 
     /**
      * Ends a sweep whose every measured request failed with an error naming the first failure; a sweep with some
-     * failures goes on (the points over {@link #FAILED_SHARE} are named in the recommendation's warnings).
+     * failures goes on (the points over {@link Recommender#FAILED_SHARE} are named in the recommendation's warnings).
      */
     void requireSomeSuccess() {
         final PointTally.Outcome t = worker.tally().total();

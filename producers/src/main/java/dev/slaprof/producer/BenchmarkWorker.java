@@ -1,5 +1,6 @@
 package dev.slaprof.producer;
 
+import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.avro.CapacitySource;
 import dev.slaprof.schema.avro.EngineCapacity;
 import dev.slaprof.schema.avro.LatencySample;
@@ -58,8 +59,7 @@ public final class BenchmarkWorker implements AutoCloseable {
 
     /** The name a point is counted under: role, mapping, ISL and in-flight requests. */
     public static String pointName(final Endpoint e, final int isl, final int inFlight) {
-        return e.role().name().toLowerCase(java.util.Locale.ROOT) + " " + dev.slaprof.schema.Mappings.label(e.mapping())
-            + " ISL " + isl + (e.role() == dev.slaprof.schema.avro.Role.PREFILL ? "" : " x " + inFlight + " in flight");
+        return Mappings.pointName(e.role(), e.mapping(), isl, inFlight);
     }
 
     /** The profiling requests' measurement errors against the engines' own schedules (where they report one). */

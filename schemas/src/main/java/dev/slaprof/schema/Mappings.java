@@ -1,6 +1,7 @@
 package dev.slaprof.schema;
 
 import dev.slaprof.schema.avro.Mapping;
+import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.Strategy;
 import java.util.Locale;
 
@@ -37,6 +38,15 @@ public final class Mappings {
     /** Label, e.g. {@code TP=4}. */
     public static String label(final Mapping m) {
         return m.getStrategy() + "=" + m.getGpus();
+    }
+
+    /**
+     * The name of a planned sweep point, as the worker prints it and the recommendation's warnings name it:
+     * {@code prefill TP=1 ISL 3000} or {@code decode TP=2 ISL 3000 x 64 in flight}.
+     */
+    public static String pointName(final Role role, final Mapping m, final int isl, final int inFlight) {
+        return role.name().toLowerCase(Locale.ROOT) + " " + label(m) + " ISL " + isl
+            + (role == Role.PREFILL ? "" : " x " + inFlight + " in flight");
     }
 
     /** Folder tag as Dynamo writes it: label with '=' removed, e.g. {@code TP4}. */

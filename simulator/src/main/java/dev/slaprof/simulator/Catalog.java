@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Models, GPUs and performance-model parameters: models from a models folder ({@link ModelIndex}: config/models,
@@ -29,6 +30,8 @@ public final class Catalog {
     private final JsonNode perf;
     private final String backend;
     private final Map<String, ModelSpec> extra;
+    /** The merged constants by backend and generation, computed once each (a replay asks per row). */
+    private final Map<String, PerfParams> merged = new ConcurrentHashMap<>();
 
     private Catalog(final ModelIndex models, final Map<String, GpuSpec> gpus, final JsonNode perf,
                     final String backend) {
@@ -145,6 +148,11 @@ public final class Catalog {
      * (an absent entry overrides nothing).
      */
     public PerfParams params(final String backendName, final String generation) {
+        return merged.computeIfAbsent(backendName.toLowerCase(Locale.ROOT) + "/" + (generation == null ? ""
+            : generation.toLowerCase(Locale.ROOT)), k -> merge(backendName, generation));
+    }
+
+    private PerfParams merge(final String backendName, final String generation) {
         final ObjectNode merged = ((ObjectNode) perf).deepCopy();
         merged.remove("backends");
         final JsonNode over = perf.path("backends").path(backendName.toLowerCase(Locale.ROOT));

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -110,7 +111,7 @@ public final class EngineServer implements AutoCloseable {
             final boolean exact = body.path("ignore_eos").asBoolean(false) || body.path("min_tokens").asInt(0) >= maxTokens;
             // Without ignore_eos the engine 'stops early' at a length drawn from the request itself (its prompt and
             // limit), so the same request always gets the same length and equal seeds give equal runs.
-            final double u = new java.util.SplittableRandom(31L * prompt.hashCode() + maxTokens).nextDouble();
+            final double u = new SplittableRandom(31L * prompt.hashCode() + maxTokens).nextDouble();
             final int osl = Math.max(1, exact ? maxTokens
                 : Math.max(body.path("min_tokens").asInt(1), (int) (maxTokens * (0.5 + 0.5 * u))));
             final String fault = faultFor(ex);

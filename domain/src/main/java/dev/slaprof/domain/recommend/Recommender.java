@@ -52,11 +52,8 @@ public final class Recommender {
         for (final MappingLoadStats s : stats) {
             final long all = s.getOkCount() + s.getFailedCount();
             if (all > 0 && s.getFailedCount() > FAILED_SHARE * all) {
-                warnings.add(String.format(java.util.Locale.ROOT, "Failed point: %s %s at ISL %d%s: %d of %d requests "
-                    + "failed", s.getRole().name().toLowerCase(java.util.Locale.ROOT),
-                    dev.slaprof.schema.Mappings.label(s.getMapping()), s.getIsl(),
-                    s.getRole() == dev.slaprof.schema.avro.Role.PREFILL ? "" : " x " + s.getInFlight() + " in flight",
-                    s.getFailedCount(), all));
+                warnings.add("Failed point: " + Mappings.pointName(s.getRole(), s.getMapping(), s.getIsl(), s.getInFlight())
+                    + ": " + s.getFailedCount() + " of " + all + " requests failed");
             }
         }
     }

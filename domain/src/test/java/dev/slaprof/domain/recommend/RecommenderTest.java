@@ -60,7 +60,7 @@ class RecommenderTest {
             .noneMatch(w -> w.startsWith("Failed point"));
         samples.add(failed);
         assertThat(recommend(200, 50, samples.toArray(LatencySample[]::new)).getWarnings())
-            .contains("Failed point: decode TP=1 at ISL 3000 x 4 in flight: 2 of 21 requests failed");
+            .contains("Failed point: decode TP=1 ISL 3000 x 4 in flight: 2 of 21 requests failed");
     }
 
     @Test

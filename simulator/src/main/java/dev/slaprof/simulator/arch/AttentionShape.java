@@ -91,7 +91,8 @@ public record AttentionShape(int fullLayers, int slidingLayers, int slidingWindo
         if (slidingLayers > 0) {
             flops += slidingLayers * causalPairs(tokens, cached, slidingWindow) * prefillPair;
         }
-        flops += linearLayers * 4.0 * tokens * stateBytes / Math.max(1, linearLayers) / 4.0;
+        // About 4 FLOPs per FP32 state element (4 bytes) and token: stateBytes FLOPs per token over all linear layers.
+        flops += linearLayers > 0 ? (double) tokens * stateBytes : 0;
         return flops;
     }
 

@@ -9,7 +9,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -87,12 +89,12 @@ public final class ModelIndex {
     }
 
     /** Every model this index knows, one per id, in id order. */
-    public java.util.List<ModelSpec> all() {
+    public List<ModelSpec> all() {
         return ids().stream().map(this::model).toList();
     }
 
     /** The ids this index knows. */
-    public java.util.Set<String> ids() {
+    public Set<String> ids() {
         return entries.keySet();
     }
 

@@ -1,5 +1,7 @@
 package dev.slaprof.simulator.arch;
 
+import java.util.Locale;
+
 /**
  * The precision a model is served at: its dense GEMMs (attention projections, dense MLPs, shared experts), its routed
  * experts, and its KV cache. Embeddings and the LM head stay BF16, as every checkpoint in the silicon sample keeps
@@ -21,7 +23,7 @@ public record Precision(Quant gemm, Quant moe, double kvBytes) {
 
     /** Parses a KV-cache dtype: bf16, fp16, auto (BF16) or fp8 (and its e4m3/e5m2 spellings). */
     public static double kvBytes(final String dtype) {
-        final String k = dtype.trim().toLowerCase(java.util.Locale.ROOT);
+        final String k = dtype.trim().toLowerCase(Locale.ROOT);
         if (k.isEmpty() || k.equals("auto") || k.equals("bf16") || k.equals("bfloat16") || k.equals("fp16")
             || k.equals("float16")) {
             return 2;

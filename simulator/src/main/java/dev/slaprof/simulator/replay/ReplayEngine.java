@@ -1,6 +1,7 @@
 package dev.slaprof.simulator.replay;
 
 import dev.slaprof.simulator.PerfModel;
+import dev.slaprof.simulator.PerfParams;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -61,12 +62,8 @@ final class ReplayEngine {
         this.kvCapacity = model.kvTokensPerRank();
     }
 
-    dev.slaprof.simulator.PerfParams params() {
+    PerfParams params() {
         return model.params();
-    }
-
-    long kvCapacity() {
-        return kvCapacity;
     }
 
     /** True when a prompt waited for KV room at some point (the run is past the queueing knee). */
@@ -174,7 +171,11 @@ final class ReplayEngine {
             final ReplayRequest r = chunkRequests.get(i);
             r.promptLeft -= chunkTokens.get(i);
             if (r.promptLeft == 0) {
-                waiting.remove(r);
+                // Chunks are taken from the head in arrival order and only the last may be partial, so the prompts
+                // that finish are the head of the queue: O(1), where remove(r) was a scan of every waiting prompt.
+                if (waiting.pollFirst() != r) {
+                    throw new IllegalStateException("a prompt finished out of arrival order");
+                }
                 r.firstTokenMs = end;
                 first.add(r);
                 if (decodes && r.osl > 1) {
