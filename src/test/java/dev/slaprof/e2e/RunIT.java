@@ -38,7 +38,8 @@ class RunIT {
             "--ttft", "400", "--itl", "20", "--output-dir", out.toString(), "--ui-port", "0");
         final String log = o.output();
         assertThat(o.exitCode()).as(log).isZero();
-        assertThat(log).contains("suggested prefill:", "suggested decode:", "== slaprof summary (SIMULATED data) ==");
+        assertThat(log).contains("recommended deployment:", "Dynamo's per-role picks", "  prefill: ", "  decode: ",
+            "== slaprof summary (SIMULATED data) ==");
 
         final Path folder = out.resolve("Qwen_Qwen3-32B__vllm__H200-SXM__sim").resolve("default");
         for (final String f : new String[] {"recommendation.json", "config_with_planner.yaml", "prefill_raw_data.json",

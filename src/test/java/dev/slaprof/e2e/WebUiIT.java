@@ -277,9 +277,16 @@ class WebUiIT {
                     .contains("samples").contains("95% CI");
                 assertThat(w.findElement(By.id("card-meta")).getText()).contains("Data MEASURED")
                     .contains("newest sample");
-                // The Dynamo 1.x picking mode's answer: engines, replicas, GPUs and budget.
-                assertThat(w.findElement(By.id("mode-pick")).getText()).contains("Dynamo 1.x default pick: 1 x ")
-                    .contains("GPUs (no budget)").contains("tokens/s/GPU");
+                // One answer first: the Dynamo 1.x picking mode's deployment (engines, replicas, GPUs, budget) leads
+                // the card, above the per-role picks, which are labelled as such.
+                assertThat(w.findElement(By.id("mode-pick")).getText()).startsWith("Recommended deployment")
+                    .contains("1 x ").contains("GPUs (no budget)").contains("tokens/s/GPU")
+                    .contains("Dynamo 1.x default mode");
+                assertThat(w.findElement(By.id("roles-title")).getText()).startsWith("Dynamo's per-role picks");
+                assertThat((Boolean) js(w, "var a=document.getElementById('mode-pick'), b=document.getElementById("
+                    + "'pick-prefill'); return !!(a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING);"))
+                    .as("the deployment comes before the per-role picks").isTrue();
+                assertThat(w.findElement(By.id("card-meta")).getText()).doesNotContain(" 1 samples");
 
                 // Every chart has drawn data, tab by tab.
                 for (final String[] tab : new String[][] {{"prefill", "prefill"}, {"decode", "decode"},
@@ -288,6 +295,30 @@ class WebUiIT {
                     Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> drawn(w, tab[1]) > 0);
                 }
                 assertThat(drawn(w, "itl-heat")).isEqualTo(100 * 100);
+                // Extrapolation never passes for measurement: the cells outside the measured points are their own
+                // series, named in the legend, and the note under the maps counts them.
+                assertThat(js(w, "return window.slaprof.charts['itl-heat'].getOption().series.map(function(s){"
+                    + "return s.name;});")).asList().contains("outside the measured points (extrapolated)");
+                assertThat(js(w, "return window.slaprof.charts['itl-heat'].getOption().legend[0].data;")).asList()
+                    .contains("outside the measured points (extrapolated)");
+                assertThat(w.findElement(By.id("interp-extrapolated")).getText())
+                    .matches("Pale cells \\(legend: \"outside the measured points \\(extrapolated\\)\"\\) are [1-9]"
+                        + "[0-9]* of 10000 grid cells outside the measured points: filled from the nearest measured "
+                        + "value, not measured\\.");
+                for (final String tab : new String[] {"prefill", "decode", "cost", "interp", "stats"}) {
+                    selectTab(w, tab);
+                    Files.write(shots.resolve("web-ui-tab-" + tab + (tls ? "-tls" : "") + ".png"),
+                        w.getScreenshotAs(OutputType.BYTES));
+                }
+                // A tab is addressable by the URL's hash, and selecting one shows in the hash.
+                assertThat(js(w, "return window.location.hash;")).isEqualTo("#statistics");
+                for (final String[] h : new String[][] {{"#decode", "decode"}, {"#interpolation", "interp"},
+                    {"#cost", "cost"}}) {
+                    js(w, "window.location.hash = arguments[0];", h[0]);
+                    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> "true".equals(w.findElement(
+                        By.id("tab-" + h[1])).getAttribute("aria-selected")));
+                    assertThat(w.findElement(By.id("panel-" + h[1])).isDisplayed()).isTrue();
+                }
                 selectTab(w, "stats");
                 assertThat(w.findElements(By.cssSelector("#table-stats tbody tr")).size()).isGreaterThan(20);
                 assertThat(js(w, "return window.slaprofErrors;")).asList().isEmpty();
@@ -422,6 +453,15 @@ class WebUiIT {
                 Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> w.findElement(By.id("conn")).getText()
                     .equals("live"));
                 assertThat(number(w, "window.__sameDocument")).isEqualTo(42);
+
+                // A tab opened directly by its URL: the page loads with that tab selected.
+                for (final String[] h : new String[][] {{"#decode", "decode"}, {"#interpolation", "interp"}}) {
+                    w.get(restarted.url() + "/" + h[0]);
+                    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> "true".equals(w.findElement(
+                        By.id("tab-" + h[1])).getAttribute("aria-selected")));
+                    assertThat(w.findElement(By.id("panel-" + h[1])).isDisplayed()).isTrue();
+                    assertThat(w.findElement(By.id("panel-prefill")).isDisplayed()).isFalse();
+                }
             } finally {
                 w.quit();
             }

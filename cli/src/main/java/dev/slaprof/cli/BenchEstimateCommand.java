@@ -67,8 +67,8 @@ final class BenchEstimateCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "bench-estimate: slaprof run (virtual time, jitter 0) for %s on %s, %s%n", model,
             gpuType, backend);
         final List<String> runArgs = List.of("run", "--model", model, "--gpu-type", gpuType, "--backend", backend,
-            "--ttft", num(sla.ttftMs), "--itl", num(sla.itlMs), "--isl", Integer.toString(sla.isl),
-            "--osl", Integer.toString(sla.osl), "--statistic", sla.statistic,
+            "--ttft", num(sla.ttftMs()), "--itl", num(sla.itlMs()), "--isl", Integer.toString(sla.isl()),
+            "--osl", Integer.toString(sla.osl()), "--statistic", sla.statistic,
             "--max-num-gpus-per-engine", Integer.toString(maxGpus), "--jitter", "0", "--ui-port", "0",
             "--output-dir", dir.resolve("out").toString());
         final long t0 = System.nanoTime();
@@ -99,7 +99,7 @@ final class BenchEstimateCommand implements Callable<Integer> {
             slaprofWall, String.join(", ", backends), asked.size());
         final ObjectNode report = JSON.createObjectNode();
         report.putObject("scenario").put("model", model).put("gpu_type", gpuType).put("aic_system", system)
-            .put("isl", sla.isl).put("osl", sla.osl).put("ttft_ms", sla.ttftMs).put("itl_ms", sla.itlMs);
+            .put("isl", sla.isl()).put("osl", sla.osl()).put("ttft_ms", sla.ttftMs()).put("itl_ms", sla.itlMs());
         report.putObject("slaprof").put("wall_s", slaprofWall).put("command", "slaprof " + String.join(" ", runArgs))
             .put("prefill_pick", pickLabel(rec.path("prefill")))
             .put("decode_pick", pickLabel(rec.path("decode")));
@@ -117,7 +117,7 @@ final class BenchEstimateCommand implements Callable<Integer> {
         final ObjectNode aicReport = report.putObject("aic");
         for (final String b : backends) {
             final ObjectNode request = JSON.createObjectNode().put("model", AicPeer.model(model)).put("system", system)
-                .put("backend", b).put("isl", sla.isl).put("osl", sla.osl);
+                .put("backend", b).put("isl", sla.isl()).put("osl", sla.osl());
             request.set("points", queries);
             final long t1 = System.nanoTime();
             final JsonNode aic = AicPeer.estimate(python, request, dir, b);
@@ -170,8 +170,8 @@ final class BenchEstimateCommand implements Callable<Integer> {
             (role == Role.PREFILL ? aicPrefill : aicDecode).add(pp);
         }
         final List<String> warnings = new ArrayList<>();
-        final Pick ap = PickRule.pick(aicPrefill, sla.ttftMs, "TTFT", null, warnings);
-        final Pick ad = PickRule.pick(aicDecode, sla.itlMs, "ITL", null, warnings);
+        final Pick ap = PickRule.pick(aicPrefill, sla.ttftMs(), "TTFT", null, warnings);
+        final Pick ad = PickRule.pick(aicDecode, sla.itlMs(), "ITL", null, warnings);
         final ObjectNode o = JSON.createObjectNode().put("version", aic.path("aic_version").asText())
             .put("backend_version", aic.path("backend_version").asText()).put("wall_s", wall)
             .put("estimate_s", aic.path("seconds").asDouble())

@@ -98,6 +98,8 @@ final class ProfileConfig {
                 throw new IllegalArgumentException(where + ": DynamoGraphDeploymentRequest without spec");
             }
             config = top.path("profilingConfig").path("config");
+            // The old profiler's request: the SLA targets it leaves out take that profiler's defaults.
+            out.put("sla-defaults", "v1alpha1");
         } else {
             top = root;
             config = root.path("config");

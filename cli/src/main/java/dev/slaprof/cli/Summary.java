@@ -15,32 +15,71 @@ final class Summary {
     private Summary() {
     }
 
+    /**
+     * The answer first: one recommended deployment (the picking mode's engines, replicas, GPUs and tokens/s/GPU),
+     * then Dynamo's per-role picks labelled as such, with one line saying why they differ when they do, then the
+     * warnings. Without a mode pick (an imported profile), the per-role picks are the answer.
+     */
     static void picks(final PrintStream out, final Recommendation r) {
-        pick(out, "prefill", r.getPrefill(), "TTFT");
-        pick(out, "decode", r.getDecode(), "ITL");
+        final ModePick mode = r.getModePick();
+        final boolean deployment = mode != null && !mode.getRows().isEmpty();
+        if (deployment) {
+            final ModeRow m = mode.getRows().get(0);
+            out.printf(Locale.ROOT, "slaprof: recommended deployment: %d x %s prefill + %d x %s decode at %d in "
+                + "flight, %s, %.1f tokens/s/GPU%s; %s%n", m.getPrefillReplicas(), m.getPrefillLabel(),
+                m.getDecodeReplicas(), m.getDecodeLabel(), m.getDecodeInFlight(), plural(m.getTotalGpus(), "GPU"),
+                m.getClusterTokensPerSPerGpu(), mode.getLoadServedPct() == null ? ""
+                    : String.format(Locale.ROOT, ", serving %.1f %% of the load", mode.getLoadServedPct()),
+                mode.getFeasible() ? "meets the SLA" : "MISSES the SLA (the closest configuration)");
+            out.println("slaprof:   why: " + mode.getReason());
+            out.println("slaprof: Dynamo's per-role picks (the profiler's rule, each role judged alone):");
+        }
+        pick(out, "prefill", r.getPrefill(), "TTFT", deployment);
+        pick(out, "decode", r.getDecode(), "ITL", deployment);
+        if (deployment && differs(mode.getRows().get(0), r)) {
+            out.println("slaprof:   they differ from the deployment: it sizes prefill and decode replicas to each "
+                + "other and ranks the whole by tokens/s/GPU (Dynamo 1.x " + mode.getMode().name()
+                .toLowerCase(Locale.ROOT).replace('_', '-') + " mode), while the per-role rule ranks each engine "
+                + "alone");
+        }
         for (final String w : r.getWarnings()) {
             out.println("slaprof: WARNING " + w);
         }
     }
 
-    private static void pick(final PrintStream out, final String role, final Pick p, final String metric) {
+    private static boolean differs(final ModeRow m, final Recommendation r) {
+        return r.getPrefill() == null || r.getDecode() == null
+            || !m.getPrefillLabel().equals(r.getPrefill().getPoint().getLabel())
+            || !m.getDecodeLabel().equals(r.getDecode().getPoint().getLabel())
+            || m.getDecodeInFlight() != r.getDecode().getPoint().getInFlight();
+    }
+
+    /** "1 sample", "2 samples". */
+    static String plural(final long n, final String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
+    }
+
+    private static void pick(final PrintStream out, final String role, final Pick p, final String metric,
+                             final boolean indented) {
+        final String lead = indented ? "slaprof:   " : "slaprof: suggested ";
         if (p == null) {
-            out.println("slaprof: no " + role + " results");
+            out.println(lead + "no " + role + " results");
             return;
         }
         final PerfPoint pt = p.getPoint();
         final String ci = Double.isFinite(pt.getCiHighMs())
             ? String.format(Locale.ROOT, "95%% CI %.2f..%.2f, ", pt.getCiLowMs(), pt.getCiHighMs()) : "";
-        out.printf(Locale.ROOT, "slaprof: suggested %s: %d GPU(s) %s%s, %s %.2f ms (%s%d samples), "
-                + "%.2f tokens/s/GPU [%s]%s%n", role, pt.getMapping().getGpus(), pt.getLabel(),
+        out.printf(Locale.ROOT, "%s%s: %s %s%s, %s %.2f ms (%s%s), %.2f tokens/s/GPU [%s]%s%n", lead, role,
+            plural(pt.getMapping().getGpus(), "GPU"), pt.getLabel(),
             role.equals("decode") ? " at " + pt.getInFlight() + " in flight" : "", metric, pt.getLatencyMs(),
-            ci, pt.getSamples(), pt.getThptPerGpu(), pt.getThptMethod(), p.getFeasible() ? "" : " (INFEASIBLE)");
+            ci, plural(pt.getSamples(), "sample"), pt.getThptPerGpu(), pt.getThptMethod(),
+            p.getFeasible() ? "" : " (INFEASIBLE)");
     }
 
     static void full(final PrintStream out, final Recommendation r, final Path folder, final long samples,
                      final double seconds) {
         out.println();
-        out.println("== slaprof summary (" + r.getDataSource() + " data) ==");
+        out.println("== measured points (" + r.getDataSource() + " data) ==");
         out.printf(Locale.ROOT, "%-8s %-7s %9s %11s %14s %8s%n", "role", "mapping", "in-flight", "latency ms",
             "tokens/s/GPU", "samples");
         for (final PerfPoint p : r.getPrefillPoints()) {
@@ -50,6 +89,7 @@ final class Summary {
             row(out, "decode", p);
         }
         out.println();
+        out.println("== slaprof summary (" + r.getDataSource() + " data) ==");
         picks(out, r);
         if (!r.getCostTable().isEmpty()) {
             CostRow best = r.getCostTable().get(0);
@@ -60,17 +100,6 @@ final class Summary {
             }
             out.printf(Locale.ROOT, "slaprof: cheapest Pareto pair: %.4f GPU-hours per 1000 requests at %.1f "
                 + "tokens/s/user%n", best.getGpuHours(), best.getTokensPerUser());
-        }
-        final ModePick mode = r.getModePick();
-        if (mode != null && !mode.getRows().isEmpty()) {
-            final ModeRow m = mode.getRows().get(0);
-            out.printf(Locale.ROOT, "slaprof: %s pick: %d x %s prefill + %d x %s decode at %d in flight, %d GPUs, "
-                + "%.1f tokens/s/GPU%s%s%n", mode.getMode().name().toLowerCase(Locale.ROOT).replace('_', '-'),
-                m.getPrefillReplicas(), m.getPrefillLabel(), m.getDecodeReplicas(), m.getDecodeLabel(),
-                m.getDecodeInFlight(), m.getTotalGpus(), m.getClusterTokensPerSPerGpu(),
-                mode.getLoadServedPct() == null ? "" : String.format(Locale.ROOT, ", serving %.1f %% of the load",
-                    mode.getLoadServedPct()), mode.getFeasible() ? "" : " (INFEASIBLE)");
-            out.println("slaprof:   " + mode.getReason());
         }
         if (r.getPrefillTable() != null) {
             out.println("slaprof: prefill table " + r.getPrefillTable().getPrefillIsl().size() + " points"

@@ -79,7 +79,10 @@ class ProfileConfigTest {
         assertThat((Double) spec.findOption("--itl").getValue()).isEqualTo(12.0);
         assertThat((Double) spec.findOption("--ttft").getValue()).isEqualTo(150.0);
         assertThat((Integer) spec.findOption("--osl").getValue()).isEqualTo(256);
-        assertThat((Integer) spec.findOption("--isl").getValue()).isEqualTo(3000);
+        // Not given anywhere: a v1alpha1 request's ISL is the old profiler's default (3000), not today's (4000).
+        assertThat((Integer) spec.findOption("--isl").getValue()).isNull();
+        assertThat((String) spec.findOption("--sla-defaults").getValue()).isEqualTo("v1alpha1");
+        assertThat(SlaOptions.Defaults.parse("v1alpha1").isl).isEqualTo(3000);
         assertThat((String) spec.findOption("--model").getValue()).isEqualTo("Qwen/Qwen3-8B");
     }
 

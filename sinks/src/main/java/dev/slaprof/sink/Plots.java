@@ -7,11 +7,15 @@ import dev.slaprof.schema.avro.PerfPoint;
 import dev.slaprof.schema.avro.Recommendation;
 import java.awt.BasicStroke;
 import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.Rectangle;
+import java.awt.TexturePaint;
 import java.awt.Paint;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -22,6 +26,8 @@ import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.LegendItem;
+import org.jfree.chart.LegendItemCollection;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.ValueMarker;
@@ -155,56 +161,115 @@ public final class Plots {
         return chart;
     }
 
-    private static JFreeChart heat(final DecodeGrid g, final boolean itl, final String src) {
+    /**
+     * A decode heat map. Cells inside the measured points' convex hull are painted from the colour scale; cells
+     * outside it (filled from the nearest measured value, not interpolated) are drawn hatched and paler, with a
+     * legend entry saying so, so extrapolation never passes for measurement.
+     */
+    static JFreeChart heat(final DecodeGrid g, final boolean itl, final String src) {
         final int n = g.xi().length;
-        final double[][] xyz = new double[3][n * n];
+        final double[][] in = new double[3][n * n];
+        final double[][] out = new double[3][n * n];
+        int ni = 0;
+        int no = 0;
         double lo = Double.MAX_VALUE;
         double hi = -Double.MAX_VALUE;
         for (int iy = 0; iy < n; iy++) {
             for (int ix = 0; ix < n; ix++) {
-                final int k = iy * n + ix;
-                xyz[0][k] = g.xi()[ix] * 100;
-                xyz[1][k] = g.yi()[iy];
-                xyz[2][k] = itl ? g.itl()[iy][ix] : g.thpt()[iy][ix];
-                lo = Math.min(lo, xyz[2][k]);
-                hi = Math.max(hi, xyz[2][k]);
+                final double z = itl ? g.itl()[iy][ix] : g.thpt()[iy][ix];
+                final double[][] into = g.extrapolated()[iy][ix] ? out : in;
+                final int k = g.extrapolated()[iy][ix] ? no++ : ni++;
+                into[0][k] = g.xi()[ix] * 100;
+                into[1][k] = g.yi()[iy];
+                into[2][k] = z;
+                lo = Math.min(lo, z);
+                hi = Math.max(hi, z);
             }
         }
-        final DefaultXYZDataset data = new DefaultXYZDataset();
-        data.addSeries(itl ? "ITL" : "throughput", xyz);
-        final XYBlockRenderer renderer = new XYBlockRenderer();
-        renderer.setBlockWidth(100.0 / (n - 1));
-        renderer.setBlockHeight(g.yi()[1] - g.yi()[0]);
         final double min = lo;
         final double max = hi > lo ? hi : lo + 1;
-        final PaintScale scale = new PaintScale() {
-            @Override
-            public double getLowerBound() {
-                return min;
-            }
-
-            @Override
-            public double getUpperBound() {
-                return max;
-            }
-
-            @Override
-            public Paint getPaint(final double v) {
-                final float f = (float) Math.max(0, Math.min(1, (v - min) / (max - min)));
-                return Color.getHSBColor(0.66f * (1 - f), 0.85f, 0.95f);
-            }
-        };
-        renderer.setPaintScale(scale);
-        final XYPlot plot = new XYPlot(data, new NumberAxis("Active KV (%)"), new NumberAxis("Decode context length "
-            + "(tokens)"), renderer);
+        final PaintScale scale = new HeatScale(min, max, false);
+        final XYPlot plot = new XYPlot(null, new NumberAxis("Active KV (%)"), new NumberAxis("Decode context length "
+            + "(tokens)"), null);
+        plot.setDataset(0, xyz("measured region", in, ni));
+        plot.setRenderer(0, blocks(g, scale));
+        plot.setDataset(1, xyz("extrapolated", out, no));
+        final HeatScale hatched = new HeatScale(min, max, true);
+        plot.setRenderer(1, blocks(g, hatched));
+        final LegendItemCollection items = new LegendItemCollection();
+        items.add(new LegendItem("hatched: outside the measured points (nearest measured value, extrapolated)",
+            null, null, null, new Rectangle(0, 0, 14, 14), hatched.getPaint(min)));
+        plot.setFixedLegendItems(items);
         final JFreeChart chart = new JFreeChart((itl ? "Decode ITL (ms)" : "Decode throughput (tokens/s/GPU)")
             + " over KV usage and context" + src, plot);
-        chart.removeLegend();
+        chart.getLegend().setPosition(RectangleEdge.BOTTOM);
         final PaintScaleLegend legend = new PaintScaleLegend(scale, new NumberAxis(itl ? "ITL (ms)"
             : "tokens/s/GPU"));
         legend.setPosition(RectangleEdge.RIGHT);
         chart.addSubtitle(legend);
         return chart;
+    }
+
+    private static DefaultXYZDataset xyz(final String key, final double[][] cells, final int count) {
+        final DefaultXYZDataset data = new DefaultXYZDataset();
+        data.addSeries(key, new double[][] {Arrays.copyOf(cells[0], count), Arrays.copyOf(cells[1], count),
+            Arrays.copyOf(cells[2], count)});
+        return data;
+    }
+
+    private static XYBlockRenderer blocks(final DecodeGrid g, final PaintScale scale) {
+        final XYBlockRenderer r = new XYBlockRenderer();
+        r.setBlockWidth(100.0 / (g.xi().length - 1));
+        r.setBlockHeight(g.yi()[1] - g.yi()[0]);
+        r.setPaintScale(scale);
+        return r;
+    }
+
+    /** Blue (low) to red (high); the hatched variant is paler, with dark diagonal strokes (cached per colour step). */
+    private static final class HeatScale implements PaintScale {
+        private static final int STEPS = 256;
+        private final double min;
+        private final double max;
+        private final boolean hatched;
+        private final Paint[] cache = new Paint[STEPS + 1];
+
+        HeatScale(final double min, final double max, final boolean hatched) {
+            this.min = min;
+            this.max = max;
+            this.hatched = hatched;
+        }
+
+        @Override
+        public double getLowerBound() {
+            return min;
+        }
+
+        @Override
+        public double getUpperBound() {
+            return max;
+        }
+
+        @Override
+        public Paint getPaint(final double v) {
+            final int step = (int) Math.round(STEPS * Math.max(0, Math.min(1, (v - min) / (max - min))));
+            if (cache[step] == null) {
+                final float f = (float) step / STEPS;
+                final Color c = Color.getHSBColor(0.66f * (1 - f), hatched ? 0.35f : 0.85f, 0.95f);
+                cache[step] = hatched ? hatch(c) : c;
+            }
+            return cache[step];
+        }
+
+        private static Paint hatch(final Color base) {
+            final BufferedImage tile = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
+            final Graphics2D g = tile.createGraphics();
+            g.setColor(base);
+            g.fillRect(0, 0, 8, 8);
+            g.setColor(new Color(60, 60, 60));
+            g.drawLine(0, 7, 7, 0);
+            g.dispose();
+            return new TexturePaint(tile, new Rectangle(0, 0, 8, 8));
+        }
     }
 
     /**

@@ -32,10 +32,16 @@ export function withCredentials(options) {
   return o;
 }
 
+// The prompt's words: what is needed and where it comes from, never the server's raw error text.
+var TOKEN_NEEDED = 'This slaprof server is protected. Enter an API token (one line of the file its operator gave '
+  + 'with --api-token-file).';
+var TOKEN_REFUSED = 'That API token was not accepted. Enter a current one (one line of the server\'s '
+  + '--api-token-file).';
+
 var authWaiters = [];
 export function askForToken(message) {
   var form = $('auth');
-  $('auth-message').textContent = message || 'This server needs an API token.';
+  $('auth-message').textContent = message || TOKEN_NEEDED;
   form.hidden = false;
   $('auth-token').focus();
   return new Promise(function (resolve) { authWaiters.push(resolve); });
@@ -58,8 +64,9 @@ export function getJson(url, options, retried) {
   return fetch(url, withCredentials(options)).then(function (r) {
     return r.json().then(function (body) {
       if (r.status === 401 && !retried) {
+        var had = apiToken();
         try { window.sessionStorage.removeItem(TOKEN_KEY); } catch (e) { /* nothing stored */ }
-        return askForToken(body && body.error).then(function () { return getJson(url, options, true); });
+        return askForToken(had ? TOKEN_REFUSED : TOKEN_NEEDED).then(function () { return getJson(url, options, true); });
       }
       if (r.status === 403 && !retried && body && /CSRF/.test(body.error || '')) {
         // The server restarted since this page was served (its CSRF key is new): take a fresh token, once.

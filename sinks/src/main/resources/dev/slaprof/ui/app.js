@@ -10,8 +10,23 @@ import { unpin } from './actions.js';
 import { updateMeta } from './card.js';
 import { renderCost } from './tab-cost.js';
 
+// A tab is addressable by the URL's hash: #prefill, #decode, #cost, #interpolation (or #interp), #statistics (or
+// #stats). An unknown hash opens the first tab.
+var HASH_ALIASES = { interpolation: 'interp', statistics: 'stats' };
+var HASH_NAMES = { interp: 'interpolation', stats: 'statistics' };
+
+function tabFromHash() {
+  var h = (window.location.hash || '').replace(/^#/, '').toLowerCase();
+  var name = HASH_ALIASES[h] || h;
+  return document.querySelector('[role=tab][data-tab="' + name.replace(/[^a-z]/g, '') + '"]') ? name : 'prefill';
+}
+
 function selectTab(name, focus) {
   state.tab = name;
+  var hash = '#' + (HASH_NAMES[name] || name);
+  if (window.location.hash !== hash && window.history && window.history.replaceState) {
+    window.history.replaceState(null, '', hash);
+  }
   document.querySelectorAll('[role=tab]').forEach(function (t) {
     var on = t.dataset.tab === name;
     t.setAttribute('aria-selected', on ? 'true' : 'false');
@@ -51,7 +66,8 @@ function wire() {
     Object.keys(state.charts).forEach(function (k) { state.charts[k].resize(); });
   });
   setInterval(updateMeta, 1000);
-  selectTab('prefill', false);
+  window.addEventListener('hashchange', function () { selectTab(tabFromHash(), false); });
+  selectTab(tabFromHash(), false);
   // The first data does not wait for the live stream: a proxy that buffers it (or a slow TLS start) must not leave
   // the page empty. The stream's hello loads the list again.
   loadList().catch(report);

@@ -1,6 +1,7 @@
-// The recommendation card: the two picks with their evidence, the pin, the Dynamo 1.x mode pick and the warnings.
+// The recommendation card: the recommended deployment (the Dynamo 1.x mode pick) first, then the two per-role picks
+// with their evidence, the pin and the warnings.
 import { state } from './state.js';
-import { $, ago, el, grouped, num } from './dom.js';
+import { $, ago, el, grouped, num, plural } from './dom.js';
 import { ci } from './charts.js';
 
 function pickBlock(target, title, pick, metric, target_ms, role) {
@@ -16,10 +17,42 @@ function pickBlock(target, title, pick, metric, target_ms, role) {
   big.appendChild(el('span', pick.feasible ? 'meets SLA' : 'misses SLA', 'badge ' + (pick.feasible ? 'ok' : 'bad')));
   target.appendChild(big);
   target.appendChild(el('p', metric + ' ' + num(p.latency_ms, 2) + ' ms (target ' + num(target_ms, 1) + ' ms), '
-    + grouped(p.thpt_per_gpu) + ' tokens/s/GPU, ' + p.mapping.gpus + ' GPU' + (p.mapping.gpus > 1 ? 's' : ''), 'line'));
-  target.appendChild(el('p', 'Evidence: ' + p.samples + ' samples, 95% CI ' + ci(p) + (p.samples >= 2 ? ' ms' : '')
+    + grouped(p.thpt_per_gpu) + ' tokens/s/GPU, ' + plural(p.mapping.gpus, 'GPU'), 'line'));
+  target.appendChild(el('p', 'Evidence: ' + plural(p.samples, 'sample') + ', 95% CI ' + ci(p) + (p.samples >= 2 ? ' ms' : '')
     + ', throughput ' + p.thpt_method + ', ' + pick.point_source, 'line'));
   target.appendChild(el('p', 'Why: ' + pick.reason, 'line'));
+}
+
+// The answer first: the picking mode's deployment (engines, replicas, GPUs, tokens/s/GPU); the per-role picks follow.
+function renderDeployment(r) {
+  var box = $('mode-pick');
+  box.replaceChildren();
+  var m = r.mode_pick;
+  if (!(m && m.rows && m.rows.length)) {
+    box.hidden = true;
+    $('roles-title').hidden = true;
+    return;
+  }
+  var best = m.rows[0];
+  var mode = m.mode.toLowerCase().replace('_', '-');
+  box.appendChild(el('h2', 'Recommended deployment'));
+  var big = el('div', best.prefill_replicas + ' x ' + best.prefill_label + ' prefill + ' + best.decode_replicas + ' x '
+    + best.decode_label + ' decode at ' + best.decode_in_flight + ' in flight', 'big');
+  big.appendChild(el('span', m.feasible ? 'meets SLA' : 'misses SLA', 'badge ' + (m.feasible ? 'ok' : 'bad')));
+  box.appendChild(big);
+  box.appendChild(el('p', plural(best.total_gpus, 'GPU') + (r.sla.total_gpus ? ' (budget ' + r.sla.total_gpus + ')'
+    : ' (no budget)') + ', ' + num(best.cluster_tokens_per_s_per_gpu, 1) + ' tokens/s/GPU'
+    + (m.load_served_pct !== null && m.load_served_pct !== undefined ? ', serving ' + num(m.load_served_pct, 1)
+      + ' % of the load' : '') + '; Dynamo 1.x ' + mode + ' mode', 'line'));
+  box.appendChild(el('p', 'Why: ' + m.reason, 'line'));
+  var differs = !r.prefill || !r.decode || r.prefill.point.label !== best.prefill_label
+    || r.decode.point.label !== best.decode_label || r.decode.point.in_flight !== best.decode_in_flight;
+  if (differs) {
+    box.appendChild(el('p', 'The per-role picks below differ: the deployment sizes prefill and decode replicas to '
+      + 'each other and ranks the whole by tokens/s/GPU; the per-role rule ranks each engine alone.', 'line'));
+  }
+  box.hidden = false;
+  $('roles-title').hidden = false;
 }
 
 export function renderCard() {
@@ -42,21 +75,7 @@ export function renderCard() {
     pin.appendChild(el('span', 'automatic choice (select a row to pin one)'));
     $('unpin').hidden = true;
   }
-  var mode = $('mode-pick');
-  var m = r.mode_pick;
-  if (m && m.rows && m.rows.length) {
-    var best = m.rows[0];
-    mode.textContent = 'Dynamo 1.x ' + m.mode.toLowerCase().replace('_', '-') + ' pick: ' + best.prefill_replicas
-      + ' x ' + best.prefill_label + ' prefill + ' + best.decode_replicas + ' x ' + best.decode_label + ' decode at '
-      + best.decode_in_flight + ' in flight, ' + best.total_gpus + ' GPUs'
-      + (r.sla.total_gpus ? ' (budget ' + r.sla.total_gpus + ')' : ' (no budget)')
-      + (m.load_served_pct !== null && m.load_served_pct !== undefined ? ', serving ' + num(m.load_served_pct, 1)
-        + ' % of the load' : '') + ', ' + num(best.cluster_tokens_per_s_per_gpu, 1) + ' tokens/s/GPU'
-      + (m.feasible ? '' : ' (misses the SLA)') + '. ' + m.reason;
-    mode.hidden = false;
-  } else {
-    mode.hidden = true;
-  }
+  renderDeployment(r);
   updateMeta();
   var w = $('warnings');
   w.replaceChildren();
@@ -66,7 +85,7 @@ export function renderCard() {
 export function updateMeta() {
   var r = state.rec;
   if (!r) { return; }
-  $('card-meta').textContent = 'Data ' + r.data_source + '; ' + grouped(r.samples_total) + ' samples; newest sample '
+  $('card-meta').textContent = 'Data ' + r.data_source + '; ' + plural(r.samples_total, 'sample') + '; newest sample '
     + ago(r.newest_sample_us) + '; computed ' + ago(r.generated_at_us) + '; SLA TTFT <= ' + num(r.sla.ttft_ms, 1)
     + ' ms, ITL <= ' + num(r.sla.itl_ms, 1) + ' ms at ISL ' + r.sla.isl + ' / OSL ' + r.sla.osl + ', statistic '
     + r.sla.statistic + '; ' + r.deployment.model + ' on ' + r.deployment.gpu_type + ' (' + r.deployment.backend + ')';

@@ -65,35 +65,46 @@ export function tooltip(lines) {
   return lines.map(esc).join('<br>');
 }
 
-export function heat(name, title, xi, yi, z, unit) {
-  var data = [];
+// A decode heat map. Cells outside the measured points' convex hull (ext[iy][ix], filled from the nearest measured
+// value) are a second series drawn pale, named in the legend, so extrapolation never passes for measurement.
+export var EXTRAPOLATED = 'outside the measured points (extrapolated)';
+
+export function heat(name, title, xi, yi, z, unit, ext) {
+  var inside = [];
+  var outside = [];
   var lo = Infinity;
   var hi = -Infinity;
   for (var iy = 0; iy < yi.length; iy++) {
     for (var ix = 0; ix < xi.length; ix++) {
       var v = z[iy][ix];
       if (typeof v === 'number' && isFinite(v)) {
-        data.push([ix, iy, v]);
+        (ext && ext[iy] && ext[iy][ix] ? outside : inside).push([ix, iy, v]);
         lo = Math.min(lo, v);
         hi = Math.max(hi, v);
       }
     }
   }
+  var every = function (n) { return Math.max(0, Math.ceil(n / 8) - 1); };
   state.options[name] = {
     animation: false,
     title: { text: title, left: 'center', textStyle: { fontSize: 12 } },
+    legend: { top: 18, data: ['interpolated', EXTRAPOLATED], textStyle: { fontSize: 11 } },
     tooltip: { confine: true, formatter: function (q) {
-      return tooltip(['KV usage ' + num(xi[q.data[0]], 3), 'context ' + grouped(yi[q.data[1]]), num(q.data[2], 2) + ' ' + unit]);
+      return tooltip(['KV usage ' + num(xi[q.data[0]], 3), 'context ' + grouped(yi[q.data[1]]), num(q.data[2], 2) + ' ' + unit,
+        q.seriesName === EXTRAPOLATED ? 'extrapolated: outside the measured points' : 'interpolated from measured points']);
     } },
-    grid: { left: 60, right: 20, top: 30, bottom: 80 },
+    grid: { left: 70, right: 20, top: 48, bottom: 80 },
     xAxis: { type: 'category', name: 'KV usage', nameLocation: 'middle', nameGap: 22,
-      data: xi.map(function (x) { return num(x, 2); }) },
-    yAxis: { type: 'category', name: 'context', data: yi.map(function (y) { return grouped(y); }) },
+      data: xi.map(function (x) { return num(x, 2); }), axisLabel: { interval: every(xi.length) } },
+    yAxis: { type: 'category', name: 'context', nameLocation: 'middle', nameGap: 52,
+      data: yi.map(function (y) { return grouped(y); }), axisLabel: { interval: every(yi.length) } },
     visualMap: { min: isFinite(lo) ? lo : 0, max: isFinite(hi) ? hi : 1, calculable: false, orient: 'horizontal',
       left: 'center', bottom: 0, itemHeight: 120, text: [num(hi, 1), num(lo, 1)],
       inRange: { color: ['#313695', '#4575b4', '#abd9e9', '#fee090', '#f46d43', '#a50026'] } },
-    series: [{ name: title, type: 'heatmap', data: data, progressive: 0 }]
+    series: [{ name: 'interpolated', type: 'heatmap', data: inside, progressive: 0 },
+      { name: EXTRAPOLATED, type: 'heatmap', data: outside, progressive: 0, itemStyle: { opacity: 0.3 } }]
   };
+  return outside.length;
 }
 
 var CHARTS = { prefill: 'prefill', decode: 'decode', cost: 'cost', 'ttft-isl': 'interp', 'itl-heat': 'interp',

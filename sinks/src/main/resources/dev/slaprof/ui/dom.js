@@ -23,6 +23,11 @@ export function grouped(x) {
   return typeof x === 'number' && isFinite(x) ? Math.round(x).toLocaleString('en-US') : '-';
 }
 
+// "1 sample", "2 samples": a count with its noun, grouped.
+export function plural(n, noun) {
+  return grouped(n) + ' ' + noun + (n === 1 ? '' : 's');
+}
+
 export function ago(us) {
   if (!us) { return 'never'; }
   var s = Math.max(0, (Date.now() - us / 1000) / 1000);

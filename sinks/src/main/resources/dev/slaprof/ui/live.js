@@ -36,7 +36,7 @@ export function connect() {
     if (r.status === 401) {
       connecting = false;
       setConn('needs an API token', 'down');
-      return askForToken('The live view needs an API token.');
+      return askForToken();
     }
     if (!r.ok || !r.body) { throw new Error('HTTP ' + r.status); }
     var reader = r.body.getReader();

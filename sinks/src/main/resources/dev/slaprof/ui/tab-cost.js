@@ -33,7 +33,7 @@ export function renderCost() {
   state.options.cost = {
     animation: false,
     title: { text: 'Cost: ' + unit + ' vs tokens/s/user', left: 'center', textStyle: { fontSize: 13 } },
-    legend: { top: 20 },
+    legend: { bottom: 0 },
     tooltip: { trigger: 'item', confine: true, formatter: function (q) {
       var c = rows[q.data[2]];
       if (!c) { return ''; }
@@ -41,9 +41,9 @@ export function renderCost() {
         + r.decode_points[c.decode_index].label + ' at ' + r.decode_points[c.decode_index].in_flight,
         num(c.tokens_per_user, 1) + ' tokens/s/user', num(costValue(c), 3) + ' ' + unit]);
     } },
-    grid: { left: 70, right: 30, top: 50, bottom: 45 },
+    grid: { left: 80, right: 30, top: 40, bottom: 70 },
     xAxis: { type: 'value', name: 'tokens/s/user', nameLocation: 'middle', nameGap: 28, scale: true },
-    yAxis: { type: 'value', name: unit, scale: true },
+    yAxis: { type: 'value', name: unit, nameLocation: 'middle', nameRotate: 90, nameGap: 58, scale: true },
     series: series
   };
   $('cost-head').textContent = state.showDollars ? '$ / 1000 req' : 'GPU h / 1000 req';

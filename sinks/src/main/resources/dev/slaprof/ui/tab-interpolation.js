@@ -1,7 +1,7 @@
 // Interpolation tab: the prefill spline over ISL and the decode ITL and thpt/GPU grids over KV usage and context.
 import { state } from './state.js';
 import { $, grouped, num } from './dom.js';
-import { heat, tooltip } from './charts.js';
+import { EXTRAPOLATED, heat, tooltip } from './charts.js';
 
 export function renderInterpolation() {
   var r = state.rec;
@@ -31,12 +31,18 @@ export function renderInterpolation() {
     series: series
   };
   if (g.decode && g.decode.itl_ms) {
-    heat('itl-heat', 'Decode ITL (ms) over KV usage and context', g.decode.xi_kv_usage, g.decode.yi_context_length,
-      g.decode.itl_ms, 'ms');
+    var outside = heat('itl-heat', 'Decode ITL (ms) over KV usage and context', g.decode.xi_kv_usage,
+      g.decode.yi_context_length, g.decode.itl_ms, 'ms', g.decode.extrapolated);
     heat('thpt-heat', 'Decode tokens/s/GPU over KV usage and context', g.decode.xi_kv_usage,
-      g.decode.yi_context_length, g.decode.thpt_per_gpu, 'tokens/s/GPU');
+      g.decode.yi_context_length, g.decode.thpt_per_gpu, 'tokens/s/GPU', g.decode.extrapolated);
+    var total = g.decode.xi_kv_usage.length * g.decode.yi_context_length.length;
+    $('interp-extrapolated').textContent = outside
+      ? 'Pale cells (legend: "' + EXTRAPOLATED + '") are ' + outside + ' of ' + total + ' grid cells outside the '
+        + 'measured points: filled from the nearest measured value, not measured.'
+      : 'Every grid cell lies inside the measured points.';
   } else {
     notes.push('Decode interpolation: ' + (g.decode && g.decode.error ? g.decode.error : 'no table yet'));
+    $('interp-extrapolated').textContent = '';
     delete state.options['itl-heat'];
     delete state.options['thpt-heat'];
   }
