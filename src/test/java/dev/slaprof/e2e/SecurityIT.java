@@ -110,6 +110,25 @@ class SecurityIT {
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    private HttpResponse<String> pinBody(final String url, final String token, final String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url + "/pin")).header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+            HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A raw HTTP/1.1 exchange: the request's head and body bytes as given; the answer's status. */
+    private static int raw(final String baseUrl, final String head, final byte[] body) throws Exception {
+        final URI u = URI.create(baseUrl);
+        try (Socket s = new Socket(u.getHost(), u.getPort())) {
+            final OutputStream out = s.getOutputStream();
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            final String status = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+            return Integer.parseInt(status.substring(9, 12));
+        }
+    }
+
     /** A raw HTTP/1.1 request with a Host header of our choosing (the JDK client will not send a forged one). */
     private static int rawStatus(final String baseUrl, final String method, final String path, final String host)
         throws Exception {
@@ -224,6 +243,68 @@ class SecurityIT {
         // Exactly the two accepted pins reached the topic; every refused request had no effect.
         assertThat(selections(broker, topics, key)).extracting(PinnedChoice::getPinnedBy)
             .containsExactly("alice", "web-ui");
+    }
+
+    /**
+     * Issue 29's strict bodies and hosts, each with its status and no state changed: trailing content after the JSON
+     * value is a 400; a body over the documented 64 KiB is a 413, from its Content-Length before it is read and from
+     * its bytes when it has none; a pin of one role keeps the other's; a Host with anything after its numeric port,
+     * or an absolute-form target naming another host, is a 403.
+     */
+    @Test
+    void shouldParsePinBodiesAndHostsStrictly(final TestBroker broker) throws Exception {
+        final Deployment d = new Deployment("Qwen/Qwen3-32B", Backend.VLLM, "", "H200-SXM",
+            "strict-it-" + UUID.randomUUID().toString().substring(0, 8));
+        final RecommendationKey key = new RecommendationKey(d, "default");
+        final Topics topics = broker.ownTopics("strict-it", new InMemorySchemaRegistry());
+        final Path tokens = dir.resolve("tokens");
+        Files.writeString(tokens, BOB + " bob\n");
+        final HttpSurface.Options guarded = new HttpSurface.Options(new AccessPolicy.Settings(ApiTokens.load(tokens),
+            false, List.of(), false), null);
+        try (SinkService sink = new SinkService(broker.clientProps(), topics, new OutputWriter(dir.resolve("out")),
+                 "127.0.0.1", 0, Map::of, guarded);
+             KafkaProducer<RecommendationKey, Recommendation> recs = new KafkaProducer<>(broker.clientProps(),
+                 topics.recommendations().keySerde().serializer(), topics.recommendations().valueSerde().serializer())) {
+            recs.send(new ProducerRecord<>(topics.recommendations().name(), key, recommendation(d))).get();
+            final String path = "/api/recommendations/" + SafeNames.deployment(d) + "/default";
+            final String base = sink.url() + path;
+            final int port = URI.create(base).getPort();
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> get(base, Map.of()).statusCode() == 200);
+
+            final HttpResponse<String> trailing = pinBody(base, BOB, "{\"prefill_label\":\"TP=2\"} garbage");
+            assertThat(trailing.statusCode()).as(trailing.body()).isEqualTo(400);
+            assertThat(trailing.body()).contains("not one valid JSON value");
+            final String auth = "Authorization: Bearer " + BOB + "\r\n";
+            assertThat(raw(sink.url(), "POST " + path + "/pin HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n" + auth
+                + "Content-Type: application/json\r\nContent-Length: 10485760\r\nConnection: close\r\n\r\n",
+                new byte[0])).as("10 MB declared").isEqualTo(413);
+            final byte[] chunk = ("{\"prefill_label\":\"TP=2\",\"x\":\"" + "a".repeat(70_000) + "\"}")
+                .getBytes(StandardCharsets.US_ASCII);
+            final byte[] chunked = (Integer.toHexString(chunk.length) + "\r\n" + new String(chunk,
+                StandardCharsets.US_ASCII) + "\r\n0\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+            assertThat(raw(sink.url(), "POST " + path + "/pin HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n" + auth
+                + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+                chunked)).as("70 KB without a length").isEqualTo(413);
+            assertThat(rawStatus(sink.url(), "GET", path, "127.0.0.1:" + port + ".evil.com")).as("Host after port")
+                .isEqualTo(403);
+            assertThat(rawStatus(sink.url(), "GET", "http://evil.com" + path, "127.0.0.1:" + port))
+                .as("absolute-form target of another host").isEqualTo(403);
+            assertThat(rawStatus(sink.url(), "GET", "http://127.0.0.1:" + port + path, "127.0.0.1:" + port))
+                .as("absolute-form target of this host").isEqualTo(200);
+            assertThat(selections(broker, topics, key)).as("nothing refused reached the topic").isEmpty();
+
+            // A pin of the decode role, then of the prefill role: the second keeps the first.
+            assertThat(pinBody(base, BOB, "{\"decode_label\":\"TP=1\",\"decode_in_flight\":8}").statusCode())
+                .isEqualTo(200);
+            final HttpResponse<String> both = pinBody(base, BOB, "{\"prefill_label\":\"TP=2\"}");
+            assertThat(both.statusCode()).as(both.body()).isEqualTo(200);
+            assertThat(JSON.readTree(both.body()).path("decode_label").asText()).isEqualTo("TP=1");
+        }
+        final List<PinnedChoice> pins = selections(broker, topics, key);
+        assertThat(pins).hasSize(2);
+        assertThat(pins.get(1).getPrefillLabel()).isEqualTo("TP=2");
+        assertThat(pins.get(1).getDecodeLabel()).isEqualTo("TP=1");
+        assertThat(pins.get(1).getDecodeInFlight()).isEqualTo(8);
     }
 
     @Test

@@ -19,8 +19,10 @@ final class HttpSecurityOptions {
     @Option(names = "--allowed-host", paramLabel = "NAME", description = "A Host name this server answers to besides "
         + "the loopback names and its bind address (repeatable; '*' for any). Other Host headers get 403.")
     private List<String> allowedHosts = new ArrayList<>();
-    @Option(names = "--insecure-no-auth", description = "Listen off loopback without a token file (anyone who reaches "
-        + "the port can read; writes still need the page's same-origin proof). Logs a warning at every start.")
+    @Option(names = "--insecure-no-auth", description = "Listen off loopback without a token file: anyone who reaches "
+        + "the port can read, and anyone can write who sends the page's CSRF token with a matching Origin header. That "
+        + "stops a web page on another site, not a client that sets its own headers (curl can pin). Logs a warning at "
+        + "every start.")
     private boolean insecureNoAuth;
     @Option(names = "--tls-keystore", paramLabel = "FILE", description = "Serve HTTPS only, with this PKCS12 "
         + "keystore (plain HTTP is then refused).")

@@ -4,7 +4,10 @@ import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.PinnedChoice;
 import dev.slaprof.schema.avro.RecommendationKey;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -21,6 +24,8 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 public final class SelectionPublisher implements AutoCloseable {
     private final KafkaProducer<RecommendationKey, PinnedChoice> producer;
     private final String topic;
+    /** The last pin this sink published per key (an empty Optional after an unpin). */
+    private final Map<RecommendationKey, Optional<PinnedChoice>> last = new ConcurrentHashMap<>();
 
     public SelectionPublisher(final Properties clientProps, final Topics topics) {
         this.topic = topics.selections().name();
@@ -38,7 +43,9 @@ public final class SelectionPublisher implements AutoCloseable {
     /** Publishes a pin (or, with null, an unpin) and waits for the broker's acknowledgement. */
     public RecordMetadata publish(final RecommendationKey key, final PinnedChoice pin) {
         try {
-            return producer.send(new ProducerRecord<>(topic, key, pin)).get(20, TimeUnit.SECONDS);
+            final RecordMetadata md = producer.send(new ProducerRecord<>(topic, key, pin)).get(20, TimeUnit.SECONDS);
+            last.put(key, Optional.ofNullable(pin));
+            return md;
         } catch (final ExecutionException e) {
             throw new IllegalStateException("could not publish the selection: " + e.getCause().getMessage(), e);
         } catch (final TimeoutException e) {
@@ -47,6 +54,15 @@ public final class SelectionPublisher implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while publishing the selection", e);
         }
+    }
+
+    /**
+     * The current pin of {@code key}: the last this sink published, else {@code fromRecommendation} (the
+     * topology's view, which also holds other sinks' pins).
+     */
+    public PinnedChoice current(final RecommendationKey key, final PinnedChoice fromRecommendation) {
+        final Optional<PinnedChoice> mine = last.get(key);
+        return mine != null ? mine.orElse(null) : fromRecommendation;
     }
 
     @Override

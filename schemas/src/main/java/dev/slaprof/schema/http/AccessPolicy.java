@@ -21,6 +21,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
@@ -57,6 +59,9 @@ public final class AccessPolicy extends Filter {
 
     private static final Logger LOG = LoggerFactory.getLogger(AccessPolicy.class);
     private static final Set<String> LOOPBACK_NAMES = Set.of("localhost", "127.0.0.1", "::1", "[::1]");
+    /** A Host header: a DNS name, IPv4 or bracketed IPv6 address, then an optional numeric port; nothing else. */
+    private static final Pattern HOST = Pattern.compile("(\\[[0-9a-f:.]+]|[a-z0-9]([a-z0-9-]*[a-z0-9])?"
+        + "(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*)(:[0-9]{1,5})?");
 
     /**
      * What the operator configured.
@@ -157,7 +162,14 @@ public final class AccessPolicy extends Filter {
         if (!anyHost && (host == null || !hosts.contains(host))) {
             forbiddenHost.incrementAndGet();
             refuse(ex, 403, "Host '" + ex.getRequestHeaders().getFirst("Host") + "' is not served here (allowed: "
-                + String.join(", ", hosts) + "; add one with --allowed-host)");
+                + String.join(", ", hosts) + ", each with an optional numeric port; add one with --allowed-host)");
+            return;
+        }
+        // An absolute-form target (GET http://name/path) must name the same host as the Host header.
+        final String authority = ex.getRequestURI().getRawAuthority();
+        if (authority != null && (host == null || !host.equals(hostName(authority)))) {
+            forbiddenHost.incrementAndGet();
+            refuse(ex, 403, "the request target's host '" + authority + "' does not match the Host header");
             return;
         }
         final String origin = ex.getRequestHeaders().getFirst("Origin");
@@ -219,17 +231,17 @@ public final class AccessPolicy extends Filter {
         return "/".equals(path) || path.startsWith("/ui/") || path.startsWith("/webjars/");
     }
 
-    private static String hostName(final String header) {
+    /**
+     * The host name of a {@code Host} header (or an absolute-form target's authority): exactly a DNS name, an IPv4
+     * address or a bracketed IPv6 address, with an optional numeric port; anything else ({@code 127.0.0.1:8377.evil.com},
+     * user info, a path) is null, which refuses the request.
+     */
+    static String hostName(final String header) {
         if (header == null || header.isBlank()) {
             return null;
         }
-        final String h = header.strip().toLowerCase(Locale.ROOT);
-        if (h.startsWith("[")) {
-            final int end = h.indexOf(']');
-            return end < 0 ? null : h.substring(0, end + 1);
-        }
-        final int colon = h.lastIndexOf(':');
-        return colon < 0 ? h : h.substring(0, colon);
+        final Matcher m = HOST.matcher(header.strip().toLowerCase(Locale.ROOT));
+        return m.matches() ? m.group(1) : null;
     }
 
     private void refuse(final HttpExchange ex, final int status, final String message) throws IOException {

@@ -33,6 +33,19 @@ class ApiTokensTest {
         assertThat(t.holder(B)).isEmpty();
     }
 
+    /** A file that is not UTF-8 fails closed: every token is refused until it is fixed, then they work again. */
+    @Test
+    void shouldRefuseEveryTokenWhileTheFileIsNotUtf8() throws Exception {
+        final Path f = Files.writeString(dir.resolve("tokens"), B + " bob\n");
+        final ApiTokens t = ApiTokens.load(f);
+        assertThat(t.holder(B)).hasValue("bob");
+        Files.write(f, (B + " bob\n" + A + " caf\u00e9\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertThat(t.holder(B)).isEmpty();
+        assertThat(t.holder(A)).isEmpty();
+        Files.writeString(f, B + " bob\n");
+        assertThat(t.holder(B)).hasValue("bob");
+    }
+
     @Test
     void shouldRefuseABadFileAtStartNamingTheLine() throws Exception {
         assertThatThrownBy(() -> ApiTokens.load(Files.writeString(dir.resolve("a"), A + " alice\n" + B + "\n")))
