@@ -160,6 +160,44 @@ public final class EmbeddedKafka implements AutoCloseable {
         return p;
     }
 
+    /**
+     * A broker that keeps its data in {@code dir} across runs ({@code slaprof kafka --data-dir}): the first start
+     * formats the directory with the broker on {@code port} (0: any free port) and stores its configuration as
+     * {@code dir/server.properties}; later starts read that file back, so the broker comes up on the same ports with
+     * its topics and records.
+     */
+    public static EmbeddedKafka startPersistent(final Path dir, final int port) {
+        try {
+            Files.createDirectories(dir);
+            final Path cfg = dir.resolve("server.properties");
+            final boolean fresh = !Files.exists(cfg);
+            final Properties props;
+            if (fresh) {
+                final Map<String, String> fixed = new HashMap<>();
+                if (port > 0) {
+                    final String controller = "127.0.0.1:" + freePort();
+                    fixed.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://" + controller);
+                    fixed.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+                    fixed.put("controller.quorum.bootstrap.servers", controller);
+                }
+                props = config(dir, fixed);
+            } else {
+                props = new Properties();
+                try (var in = Files.newInputStream(cfg)) {
+                    props.load(in);
+                }
+            }
+            final EmbeddedKafka k = new EmbeddedKafka(dir, false, props, new Properties(), List.of());
+            if (fresh) {
+                k.format();
+            }
+            k.startServer();
+            return k;
+        } catch (final IOException e) {
+            throw new UncheckedIOException("cannot use the broker's data directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Starts a broker with default settings. */
     public static EmbeddedKafka start() {
         return start(Map.of());
