@@ -49,7 +49,7 @@ final class ImportAiperfCommand implements Callable<Integer> {
                 }
                 r.rejected().forEach(x -> System.out.println("slaprof: rejected " + x));
                 System.out.println("slaprof: " + f + ": " + r.imported() + " samples, " + r.rejected().size()
-                    + " lines rejected");
+                    + " lines rejected; " + r.ignoredSummary());
             }
             publisher.flush();
         }

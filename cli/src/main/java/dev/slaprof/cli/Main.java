@@ -7,10 +7,10 @@ import picocli.CommandLine.Command;
 @Command(name = "slaprof", mixinStandardHelpOptions = true, version = "slaprof 0.1.0",
     description = "Continuous SLA-driven profiling of disaggregated LLM serving on Kafka Streams.",
     subcommands = {RunCommand.class, WorkerCommand.class, StreamCommand.class, SinkCommand.class, TapCommand.class,
-        ImportAiperfCommand.class, SimulateCommand.class, RegistryCommand.class, CapacityCommand.class,
-        ProvisionTopicsCommand.class, KafkaCommand.class, BenchCommand.class, BenchHttpCommand.class,
-        BenchEstimateCommand.class,
-        CalibrateCommand.class, CalibrateMeasuredCommand.class, AccuracyCommand.class, CommandLine.HelpCommand.class})
+        ImportAiperfCommand.class, ImportTraceCommand.class, SimulateCommand.class, RegistryCommand.class,
+        CapacityCommand.class, ProvisionTopicsCommand.class, KafkaCommand.class, BenchCommand.class,
+        BenchHttpCommand.class, BenchEstimateCommand.class, CalibrateCommand.class, CalibrateMeasuredCommand.class,
+        AccuracyCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Override

@@ -27,6 +27,7 @@ import dev.slaprof.simulator.arch.Quant;
 import dev.slaprof.simulator.ModelSpec;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -211,6 +212,13 @@ final class RunCommand implements Callable<Integer>, Settings.Layered {
     @Override
     public Integer call() throws Exception {
         final Backend be = parseBackend(backend);
+        if (importDir != null && Files.isDirectory(importDir) && (slaOptions.isl == null || slaOptions.osl == null)) {
+            // Imported results hold at their own sweep's lengths, not at a set of defaults.
+            DynamoResultsImporter.sweepLoad(importDir).ifPresent(l -> {
+                slaOptions.isl = slaOptions.isl != null ? slaOptions.isl : l[0];
+                slaOptions.osl = slaOptions.osl != null ? slaOptions.osl : l[1];
+            });
+        }
         validate();
         final HttpSurface.Options http = security.resolve();
         AccessPolicy.checkBind(host, http.access(), "web UI and REST API");

@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -17,8 +19,20 @@ import java.util.function.Consumer;
  * never dropped silently. A follow mode tails a growing file.
  */
 public final class AiperfImporter {
-    /** Outcome of an import. */
-    public record Result(long imported, List<String> rejected) {
+    /**
+     * Outcome of an import.
+     *
+     * @param ignored the keys of the imported records that slaprof does not read, with how many records had each
+     *                (AIPerf's {@code trace_data}, {@code http_req_*} metrics, newer metadata)
+     */
+    public record Result(long imported, List<String> rejected, Map<String, Long> ignored) {
+        /** The ignored keys, most frequent first, for a report line. */
+        public String ignoredSummary() {
+            return ignored.isEmpty() ? "no keys ignored" : ignored.size() + " keys ignored: " + ignored.entrySet()
+                .stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(
+                    Map.Entry.comparingByKey())).limit(12).map(e -> e.getKey() + " x" + e.getValue())
+                .collect(java.util.stream.Collectors.joining(", ")) + (ignored.size() > 12 ? ", ..." : "");
+        }
     }
 
     private AiperfImporter() {
@@ -29,6 +43,7 @@ public final class AiperfImporter {
                                     final Consumer<LatencySample> sink) throws IOException {
         long imported = 0;
         final List<String> rejected = new ArrayList<>();
+        final Map<String, Long> ignored = new TreeMap<>();
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
             int number = 0;
@@ -36,10 +51,11 @@ public final class AiperfImporter {
                 number++;
                 if (accept(line, number, file, context, sink, rejected)) {
                     imported++;
+                    AiperfRecord.ignoredKeys(line).forEach(k -> ignored.merge(k, 1L, Long::sum));
                 }
             }
         }
-        return new Result(imported, rejected);
+        return new Result(imported, rejected, ignored);
     }
 
     /**
@@ -51,6 +67,7 @@ public final class AiperfImporter {
         throws IOException, InterruptedException {
         long imported = 0;
         final List<String> rejected = new ArrayList<>();
+        final Map<String, Long> ignored = new TreeMap<>();
         long offset = 0;
         int number = 0;
         final StringBuilder partial = new StringBuilder();
@@ -68,6 +85,8 @@ public final class AiperfImporter {
                     number++;
                     if (accept(partial.substring(0, nl), number, file, context, sink, rejected)) {
                         imported++;
+                        AiperfRecord.ignoredKeys(partial.substring(0, nl)).forEach(k -> ignored.merge(k, 1L,
+                            Long::sum));
                     }
                     partial.delete(0, nl + 1);
                 }
@@ -76,7 +95,7 @@ public final class AiperfImporter {
                 Thread.sleep(pollMs);
             }
         }
-        return new Result(imported, rejected);
+        return new Result(imported, rejected, ignored);
     }
 
     private static boolean accept(final String line, final int number, final Path file,

@@ -15,6 +15,9 @@ import dev.slaprof.schema.avro.StatusCode;
 import dev.slaprof.schema.avro.Sweep;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -42,7 +45,49 @@ public final class AiperfRecord {
         }
     }
 
+    /** The top-level, metadata and metric keys {@link #parse} reads; every other key is ignored (and counted). */
+    private static final Set<String> READ_TOP = Set.of("metadata", "metrics", "error");
+    private static final Set<String> READ_METADATA = Set.of("request_start_ns", "timestamp_ns", "request_end_ns",
+        "benchmark_phase", "credit_phase", "x_request_id", "worker_id", "was_cancelled");
+    private static final Set<String> READ_METRICS = Set.of("time_to_first_token", "ttft", "request_latency",
+        "input_sequence_length", "error_isl", "output_sequence_length", "output_token_count", "reasoning_token_count",
+        "inter_token_latency");
+
     private AiperfRecord() {
+    }
+
+    /**
+     * The keys of a record that {@link #parse} does not read, as paths ({@code trace_data},
+     * {@code metadata.agent_depth}, {@code metrics.http_req_duration}): what an import ignored, for its report.
+     * AIPerf 0.14 and later leave null and default fields out ({@code error}, {@code cancellation_time_ns}); a
+     * missing key is never counted, an extra one always is.
+     */
+    public static List<String> ignoredKeys(final String line) {
+        final List<String> out = new ArrayList<>();
+        try {
+            final JsonNode r = JSON.readTree(line);
+            if (r == null || !r.isObject()) {
+                return out;
+            }
+            r.fieldNames().forEachRemaining(k -> {
+                if (!READ_TOP.contains(k)) {
+                    out.add(k);
+                }
+            });
+            r.path("metadata").fieldNames().forEachRemaining(k -> {
+                if (!READ_METADATA.contains(k)) {
+                    out.add("metadata." + k);
+                }
+            });
+            r.path("metrics").fieldNames().forEachRemaining(k -> {
+                if (!READ_METRICS.contains(k)) {
+                    out.add("metrics." + k);
+                }
+            });
+        } catch (final IOException e) {
+            // Not JSON: parse() rejects the line with the reason.
+        }
+        return out;
     }
 
     /**

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -58,6 +59,27 @@ public final class DynamoResultsImporter {
     }
 
     private DynamoResultsImporter() {
+    }
+
+    /**
+     * The ISL and OSL of a results directory's decode SLA sweep ({@code decode_*}/{@code aiperf_request{N}_isl{I}_
+     * osl{O}_n{N}}), the lowest pair when several; empty when it has none. An import's SLA holds at these unless
+     * the user gives others.
+     */
+    public static Optional<int[]> sweepLoad(final Path root) throws IOException {
+        int[] best = null;
+        try (var walk = Files.walk(root, 3)) {
+            for (final Path p : walk.filter(Files::isDirectory).toList()) {
+                final Matcher m = DECODE_RUN.matcher(p.getFileName().toString());
+                if (m.matches()) {
+                    final int[] load = {Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))};
+                    if (best == null || load[0] < best[0] || load[0] == best[0] && load[1] < best[1]) {
+                        best = load;
+                    }
+                }
+            }
+        }
+        return Optional.ofNullable(best);
     }
 
     /**

@@ -94,6 +94,37 @@ class AiperfImporterTest {
         assertThat(again.get(4).getEventId()).isEqualTo(out.get(4).getEventId());
     }
 
+    /**
+     * AIPerf 0.14 and later leave null and default fields out (no {@code error}, no {@code cancellation_time_ns})
+     * and add keys ({@code trace_data}, newer metadata, {@code http_req_*} metrics): read as a success, and every
+     * key slaprof does not read counted by name.
+     */
+    @Test
+    void shouldReadRecordsThatOmitDefaultsAndCountTheKeysItIgnores() throws Exception {
+        final Path file = dir.resolve("aiperf-0.14.jsonl");
+        final String rec = "{\"metadata\":{\"session_num\":%d,\"x_request_id\":\"id-%d\",\"request_start_ns\":"
+            + "1790000000000000000,\"request_end_ns\":1790000001000000000,\"worker_id\":\"worker_1\","
+            + "\"benchmark_phase\":\"profiling\",\"agent_depth\":0},\"metrics\":{\"time_to_first_token\":"
+            + "{\"value\":120.5,\"unit\":\"ms\"},\"request_latency\":{\"value\":1000.0,\"unit\":\"ms\"},"
+            + "\"inter_token_latency\":{\"value\":8.0,\"unit\":\"ms\"},\"input_sequence_length\":{\"value\":512,"
+            + "\"unit\":\"tokens\"},\"output_sequence_length\":{\"value\":111,\"unit\":\"tokens\"},"
+            + "\"http_req_duration\":{\"value\":1001.0,\"unit\":\"ms\"}},\"trace_data\":{\"dns_ns\":10}}\n";
+        Files.writeString(file, String.format(rec, 0, 0) + String.format(rec, 1, 1));
+        final List<LatencySample> out = new ArrayList<>();
+        final AiperfImporter.Result r = AiperfImporter.importFile(file, CONTEXT, out::add);
+        assertThat(r.imported()).isEqualTo(2);
+        assertThat(r.rejected()).isEmpty();
+        assertThat(out).allSatisfy(x -> {
+            assertThat(x.getStatus().getCode()).isEqualTo(StatusCode.OK);
+            assertThat(x.getTtftMs()).isEqualTo(120.5);
+            assertThat(x.getItlMs()).isEqualTo(8.0);
+        });
+        assertThat(r.ignored()).containsExactly(java.util.Map.entry("metadata.agent_depth", 2L),
+            java.util.Map.entry("metadata.session_num", 2L), java.util.Map.entry("metrics.http_req_duration", 2L),
+            java.util.Map.entry("trace_data", 2L));
+        assertThat(r.ignoredSummary()).startsWith("4 keys ignored: metadata.agent_depth x2");
+    }
+
     @Test
     void shouldFollowAGrowingFile() throws Exception {
         final Path file = dir.resolve("profile_export.jsonl");
