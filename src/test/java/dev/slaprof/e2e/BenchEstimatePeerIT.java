@@ -31,7 +31,8 @@ class BenchEstimatePeerIT {
     void shouldPutAiConfiguratorsEstimatesBesideTheVirtualRun() throws Exception {
         final String python = Python.peers();
         final Path out = Files.createTempDirectory("bench-estimate-it").resolve("table.json");
-        final CliRunner.Outcome o = CliRunner.run("bench-estimate", "--peers-python", python, "--out", out.toString());
+        final CliRunner.Outcome o = CliRunner.run("bench-estimate", "--peers-python", python, "--out", out.toString(),
+            "--sla-defaults", "v1alpha1");
         assertThat(o.exitCode()).as(o.output()).isZero();
         assertThat(o.output()).contains("slaprof run (virtual time: broker, topology, sweep, files)")
             .contains("AI Configurator 0.12.0, trtllm");

@@ -7,7 +7,7 @@ import dev.slaprof.schema.HttpSchemaRegistryClient;
 import dev.slaprof.schema.InMemorySchemaRegistry;
 import dev.slaprof.schema.LatencySamples;
 import dev.slaprof.schema.Mappings;
-import dev.slaprof.schema.RegistryHttpServer;
+import dev.slaprof.embedded.RegistryHttpServer;
 import dev.slaprof.schema.TopicNames;
 import dev.slaprof.schema.avro.Backend;
 import dev.slaprof.schema.avro.Deployment;

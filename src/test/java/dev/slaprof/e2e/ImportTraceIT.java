@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.slaprof.schema.HttpSchemaRegistryClient;
 import dev.slaprof.schema.InMemorySchemaRegistry;
-import dev.slaprof.schema.RegistryHttpServer;
+import dev.slaprof.embedded.RegistryHttpServer;
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.LatencySample;
-import dev.slaprof.schema.kafka.EmbeddedKafka;
+import dev.slaprof.embedded.EmbeddedKafka;
 import dev.slaprof.schema.kafka.TopicProvisioner;
 import java.io.BufferedWriter;
 import java.nio.charset.StandardCharsets;

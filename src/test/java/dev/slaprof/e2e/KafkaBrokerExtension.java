@@ -1,6 +1,6 @@
 package dev.slaprof.e2e;
 
-import dev.slaprof.schema.kafka.EmbeddedKafka;
+import dev.slaprof.embedded.EmbeddedKafka;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;

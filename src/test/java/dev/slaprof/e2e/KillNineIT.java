@@ -11,7 +11,7 @@ import dev.slaprof.schema.HttpSchemaRegistryClient;
 import dev.slaprof.schema.InMemorySchemaRegistry;
 import dev.slaprof.schema.LatencySamples;
 import dev.slaprof.schema.Mappings;
-import dev.slaprof.schema.RegistryHttpServer;
+import dev.slaprof.embedded.RegistryHttpServer;
 import dev.slaprof.schema.SlaTargets;
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.Backend;
@@ -27,7 +27,7 @@ import dev.slaprof.schema.avro.SourceKind;
 import dev.slaprof.schema.avro.Statistic;
 import dev.slaprof.schema.avro.StatsKey;
 import dev.slaprof.schema.kafka.CompactedTopicReader;
-import dev.slaprof.schema.kafka.EmbeddedKafka;
+import dev.slaprof.embedded.EmbeddedKafka;
 import dev.slaprof.schema.kafka.TopicProvisioner;
 import dev.slaprof.sink.PlannerClient;
 import java.nio.file.Files;
@@ -65,7 +65,8 @@ class KillNineIT {
             Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
             "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.slaprof", "-cp", System.getProperty("java.class.path"),
             "dev.slaprof.cli.Main", "stream", "--bootstrap-servers", bootstrap, "--schema-registry-url", registry,
-            "--application-id", appId, "--state-dir", state.toString(), "--ttft", "200", "--itl", "40",
+            "--application-id", appId, "--state-dir", state.toString(), "--ttft", "200", "--itl", "40", "--isl", "3000",
+            "--osl", "500",
             "--rate-limit-ms", "500"));
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(
             ProcessBuilder.Redirect.appendTo(log.toFile())).start();

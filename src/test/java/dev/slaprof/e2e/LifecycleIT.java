@@ -8,13 +8,13 @@ import dev.slaprof.schema.HttpSchemaRegistryClient;
 import dev.slaprof.schema.InMemorySchemaRegistry;
 import dev.slaprof.schema.LatencySamples;
 import dev.slaprof.schema.Mappings;
-import dev.slaprof.schema.RegistryHttpServer;
+import dev.slaprof.embedded.RegistryHttpServer;
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.Backend;
 import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.SourceKind;
-import dev.slaprof.schema.kafka.EmbeddedKafka;
+import dev.slaprof.embedded.EmbeddedKafka;
 import dev.slaprof.schema.kafka.TopicProvisioner;
 
 import dev.slaprof.topology.TopologyNames;

@@ -2,7 +2,7 @@ package dev.slaprof.e2e;
 
 import dev.slaprof.schema.SchemaRegistryClient;
 import dev.slaprof.schema.Topics;
-import dev.slaprof.schema.kafka.EmbeddedKafka;
+import dev.slaprof.embedded.EmbeddedKafka;
 import dev.slaprof.schema.kafka.TopicProvisioner;
 import java.time.Duration;
 import java.util.Properties;

@@ -8,7 +8,7 @@ import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.schema.avro.Statistic;
-import dev.slaprof.schema.kafka.EmbeddedKafka;
+import dev.slaprof.embedded.EmbeddedKafka;
 import dev.slaprof.schema.kafka.TopicProvisioner;
 import dev.slaprof.topology.SlaprofTopology;
 import dev.slaprof.topology.StreamsSettings;

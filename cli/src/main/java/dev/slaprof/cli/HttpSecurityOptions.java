@@ -1,8 +1,8 @@
 package dev.slaprof.cli;
 
-import dev.slaprof.schema.http.AccessPolicy;
-import dev.slaprof.schema.http.ApiTokens;
-import dev.slaprof.schema.http.HttpSurface;
+import dev.slaprof.http.AccessPolicy;
+import dev.slaprof.http.ApiTokens;
+import dev.slaprof.http.HttpSurface;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,8 @@
 package dev.slaprof.cli;
 
-import dev.slaprof.schema.JournaledSchemaRegistry;
-import dev.slaprof.schema.RegistryHttpServer;
-import dev.slaprof.schema.kafka.EmbeddedKafka;
+import dev.slaprof.embedded.EmbeddedKafka;
+import dev.slaprof.embedded.JournaledSchemaRegistry;
+import dev.slaprof.embedded.RegistryHttpServer;
 import dev.slaprof.schema.kafka.TopicProvisioner;
 import java.nio.file.Path;
 import java.util.Properties;

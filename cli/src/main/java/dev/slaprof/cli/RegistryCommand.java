@@ -1,7 +1,7 @@
 package dev.slaprof.cli;
 
 import dev.slaprof.schema.InMemorySchemaRegistry;
-import dev.slaprof.schema.RegistryHttpServer;
+import dev.slaprof.embedded.RegistryHttpServer;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

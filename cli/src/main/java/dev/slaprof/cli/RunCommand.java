@@ -7,6 +7,7 @@ import dev.slaprof.producer.DynamoResultsImporter;
 import dev.slaprof.producer.Progress;
 import dev.slaprof.producer.SamplePublisher;
 import dev.slaprof.producer.SweepPlans;
+import dev.slaprof.embedded.EmbeddedStack;
 import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.avro.Backend;
 import dev.slaprof.schema.avro.CapacitySource;
@@ -17,8 +18,8 @@ import dev.slaprof.schema.avro.PickingMode;
 import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.schema.avro.Statistic;
-import dev.slaprof.schema.http.AccessPolicy;
-import dev.slaprof.schema.http.HttpSurface;
+import dev.slaprof.http.AccessPolicy;
+import dev.slaprof.http.HttpSurface;
 import dev.slaprof.sink.SafeNames;
 import dev.slaprof.simulator.Catalog;
 import dev.slaprof.simulator.arch.ModelIndex;
@@ -249,7 +250,7 @@ final class RunCommand implements Callable<Integer>, Settings.Layered {
             + (concurrency > 0 ? String.format(Locale.ROOT, ", load %.0f in flight", concurrency) : "")
             + (totalGpus > 0 ? ", budget " + totalGpus + " GPUs" : ", no GPU budget")
             + ", Dynamo files " + sla.getDynamoApi() + (mocker ? " + mocker" : ""));
-        try (Embedded env = Embedded.start(out);
+        try (EmbeddedStack env = EmbeddedStack.start(out);
              SamplePublisher publisher = new SamplePublisher(env.client(), env.topics());
              Pipeline.Starting starting = Pipeline.startInBackground(env.client(), env.topics(), sla, outputDir,
                  deployment, new Pipeline.Http(host, uiPort, http), gpusPerNode, horizon)) {

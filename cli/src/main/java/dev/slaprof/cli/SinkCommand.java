@@ -1,7 +1,7 @@
 package dev.slaprof.cli;
 
-import dev.slaprof.schema.http.AccessPolicy;
-import dev.slaprof.schema.http.HttpSurface;
+import dev.slaprof.http.AccessPolicy;
+import dev.slaprof.http.HttpSurface;
 import dev.slaprof.sink.OutputWriter;
 import dev.slaprof.sink.SinkService;
 import java.nio.file.Path;

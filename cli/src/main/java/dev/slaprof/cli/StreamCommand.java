@@ -1,7 +1,7 @@
 package dev.slaprof.cli;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.slaprof.schema.LoopbackHttp;
+import dev.slaprof.http.LoopbackHttp;
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.topology.SlaprofTopology;

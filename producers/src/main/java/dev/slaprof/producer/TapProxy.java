@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.slaprof.schema.LoopbackHttp;
+import dev.slaprof.http.LoopbackHttp;
 import dev.slaprof.schema.avro.LatencySample;
 import dev.slaprof.schema.avro.Phase;
 import dev.slaprof.schema.avro.SourceKind;

@@ -1,7 +1,7 @@
 package dev.slaprof.producer;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.slaprof.schema.LoopbackHttp;
+import dev.slaprof.http.LoopbackHttp;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;

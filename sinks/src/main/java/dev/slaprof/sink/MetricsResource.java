@@ -1,8 +1,8 @@
 package dev.slaprof.sink;
 
 import com.sun.net.httpserver.HttpExchange;
-import dev.slaprof.schema.LoopbackHttp;
-import dev.slaprof.schema.http.HttpSurface;
+import dev.slaprof.http.LoopbackHttp;
+import dev.slaprof.http.HttpSurface;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;

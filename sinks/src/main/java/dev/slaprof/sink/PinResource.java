@@ -10,7 +10,7 @@ import com.sun.net.httpserver.HttpExchange;
 import dev.slaprof.schema.avro.PinnedChoice;
 import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.RecommendationKey;
-import dev.slaprof.schema.http.AccessPolicy;
+import dev.slaprof.http.AccessPolicy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;

@@ -1,9 +1,9 @@
 package dev.slaprof.sink;
 
 import com.sun.net.httpserver.HttpExchange;
-import dev.slaprof.schema.LoopbackHttp;
-import dev.slaprof.schema.http.AccessPolicy;
-import dev.slaprof.schema.http.HttpSurface;
+import dev.slaprof.http.LoopbackHttp;
+import dev.slaprof.http.AccessPolicy;
+import dev.slaprof.http.HttpSurface;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -3,7 +3,7 @@ package dev.slaprof.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.slaprof.schema.LoopbackHttp;
+import dev.slaprof.http.LoopbackHttp;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package dev.slaprof.schema;
+package dev.slaprof.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;

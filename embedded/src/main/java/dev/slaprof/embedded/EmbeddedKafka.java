@@ -1,4 +1,4 @@
-package dev.slaprof.schema.kafka;
+package dev.slaprof.embedded;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.slaprof.schema.http;
+package dev.slaprof.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

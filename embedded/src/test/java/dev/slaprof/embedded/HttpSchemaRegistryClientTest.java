@@ -1,9 +1,20 @@
-package dev.slaprof.schema;
+package dev.slaprof.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.slaprof.schema.AvroSerde;
+import dev.slaprof.schema.Compatibility;
+import dev.slaprof.schema.HttpSchemaRegistryClient;
+import dev.slaprof.schema.InMemorySchemaRegistry;
+import dev.slaprof.schema.SchemaRegistryException;
+import dev.slaprof.schema.LatencySamples;
+import dev.slaprof.schema.Mappings;
+import dev.slaprof.schema.avro.Backend;
+import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.LatencySample;
+import dev.slaprof.schema.avro.Role;
+import dev.slaprof.schema.avro.SourceKind;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -58,7 +69,9 @@ class HttpSchemaRegistryClientTest {
     @Test
     void shouldServeTheSerdeThroughTheHttpClient() {
         final AvroSerde<LatencySample> viaHttp = AvroSerde.specific(LatencySample.class, client, false);
-        final LatencySample in = TestData.sample();
+        final LatencySample in = LatencySamples.ok(new Deployment("Qwen/Qwen3-32B", Backend.VLLM, "0.11.0",
+            "H200-SXM", "v1"), Role.DECODE, Mappings.tp(2), LatencySamples.source(SourceKind.SIMULATED, "worker-1",
+            "run-7"), 8, 3000, 500, 1_764_000_000_000_000L, 123.5, 12.25);
         final byte[] bytes = viaHttp.serialize("latency-samples", in);
         final AvroSerde<LatencySample> inMemory = AvroSerde.specific(LatencySample.class, backing, false);
         assertThat(inMemory.deserialize("latency-samples", bytes)).isEqualTo(in);

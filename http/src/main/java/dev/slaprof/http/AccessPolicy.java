@@ -1,8 +1,7 @@
-package dev.slaprof.schema.http;
+package dev.slaprof.http;
 
 import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpExchange;
-import dev.slaprof.schema.LoopbackHttp;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -1,11 +1,16 @@
-package dev.slaprof.schema;
+package dev.slaprof.embedded;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.slaprof.schema.http.HttpSurface;
+import dev.slaprof.http.HttpSurface;
+import dev.slaprof.http.LoopbackHttp;
+import dev.slaprof.schema.Compatibility;
+import dev.slaprof.schema.HttpSchemaRegistryClient;
+import dev.slaprof.schema.SchemaRegistryClient;
+import dev.slaprof.schema.SchemaRegistryException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLDecoder;

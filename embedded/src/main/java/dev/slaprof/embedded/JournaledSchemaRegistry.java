@@ -1,7 +1,10 @@
-package dev.slaprof.schema;
+package dev.slaprof.embedded;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.slaprof.schema.Compatibility;
+import dev.slaprof.schema.InMemorySchemaRegistry;
+import dev.slaprof.schema.SchemaRegistryClient;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;

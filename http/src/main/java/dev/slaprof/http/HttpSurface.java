@@ -1,11 +1,10 @@
-package dev.slaprof.schema.http;
+package dev.slaprof.http;
 
 import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
-import dev.slaprof.schema.LoopbackHttp;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;

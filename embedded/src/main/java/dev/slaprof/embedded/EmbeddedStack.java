@@ -1,10 +1,8 @@
-package dev.slaprof.cli;
+package dev.slaprof.embedded;
 
 import dev.slaprof.schema.HttpSchemaRegistryClient;
 import dev.slaprof.schema.InMemorySchemaRegistry;
-import dev.slaprof.schema.RegistryHttpServer;
 import dev.slaprof.schema.Topics;
-import dev.slaprof.schema.kafka.EmbeddedKafka;
 import dev.slaprof.schema.kafka.TopicProvisioner;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -12,13 +10,13 @@ import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 
 /** The one-machine default: an in-process KRaft broker and schema registry, topics provisioned. */
-final class Embedded implements AutoCloseable {
+public final class EmbeddedStack implements AutoCloseable {
     private final EmbeddedKafka kafka;
     private final RegistryHttpServer registry;
     private final Properties client = new Properties();
     private final Topics topics;
 
-    private Embedded(final EmbeddedKafka kafka, final RegistryHttpServer registry) {
+    private EmbeddedStack(final EmbeddedKafka kafka, final RegistryHttpServer registry) {
         this.kafka = kafka;
         this.registry = registry;
         client.put("bootstrap.servers", kafka.bootstrapServers());
@@ -29,10 +27,10 @@ final class Embedded implements AutoCloseable {
         topics = Topics.create(new HttpSchemaRegistryClient(registry.url()));
     }
 
-    static Embedded start(final PrintStream out) throws IOException {
+    public static EmbeddedStack start(final PrintStream out) throws IOException {
         final EmbeddedKafka kafka = EmbeddedKafka.start();
         try {
-            final Embedded e = new Embedded(kafka, new RegistryHttpServer(new InMemorySchemaRegistry(), "127.0.0.1",
+            final EmbeddedStack e = new EmbeddedStack(kafka, new RegistryHttpServer(new InMemorySchemaRegistry(), "127.0.0.1",
                 0));
             out.println("slaprof: embedded Kafka " + kafka.bootstrapServers() + ", schema registry "
                 + e.registry.url());
@@ -43,13 +41,13 @@ final class Embedded implements AutoCloseable {
         }
     }
 
-    Properties client() {
+    public Properties client() {
         final Properties p = new Properties();
         p.putAll(client);
         return p;
     }
 
-    Topics topics() {
+    public Topics topics() {
         return topics;
     }
 

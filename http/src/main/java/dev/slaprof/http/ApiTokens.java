@@ -1,4 +1,4 @@
-package dev.slaprof.schema.http;
+package dev.slaprof.http;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
