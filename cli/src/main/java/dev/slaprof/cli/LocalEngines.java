@@ -1,9 +1,7 @@
 package dev.slaprof.cli;
 
-import dev.slaprof.producer.CapacityDiscovery;
 import dev.slaprof.producer.LoadDriver.Capacity;
 import dev.slaprof.schema.Mappings;
-import dev.slaprof.schema.avro.CapacitySource;
 import dev.slaprof.schema.avro.Mapping;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -13,7 +11,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
@@ -54,8 +50,6 @@ final class LocalEngines implements AutoCloseable {
             return Mappings.label(mapping);
         }
     }
-
-    private static final int TAIL_LINES = 12;
 
     private final List<Engine> engines = new ArrayList<>();
     private final List<Engine> healthy = new ArrayList<>();
@@ -160,7 +154,8 @@ final class LocalEngines implements AutoCloseable {
                     healthy.add(e);
                     out.printf(Locale.ROOT, "slaprof: %s healthy after %.1f s%n", e.label(),
                         (System.nanoTime() - t0) / 1e9);
-                    readCapacity(http, e, out);
+                    EngineLog.capacity(http, e.url(), e.label(), e.log(), out).ifPresent(c ->
+                        capacities.put(e.label(), c));
                 } else if (System.nanoTime() > deadline) {
                     waiting.remove(e);
                     stop(e);
@@ -191,49 +186,13 @@ final class LocalEngines implements AutoCloseable {
         }
     }
 
-    /** The engine's KV capacity from its start-up log, held against what its /metrics says. */
-    private void readCapacity(final HttpClient http, final Engine e, final PrintStream out) {
-        final CapacityDiscovery.Finding fromLog = CapacityDiscovery.readLog(logText(e),
-            CapacityDiscovery.VLLM_DEFAULT_BLOCK_SIZE);
-        final CapacityDiscovery.Finding fromMetrics = CapacityDiscovery.scrapeFinding(http, e.url());
-        if (fromLog.found()) {
-            capacities.put(e.label(), new Capacity(fromLog.tokensPerRank(), CapacitySource.LOG,
-                e.log().getFileName() + ": " + fromLog.rule() + ": " + fromLog.evidence()));
-        } else if (fromMetrics.found()) {
-            capacities.put(e.label(), new Capacity(fromMetrics.tokensPerRank(), fromMetrics.rule() + " at "
-                + e.url() + "/metrics"));
-        }
-        out.println("slaprof: " + e.label() + " KV capacity: log " + show(fromLog.tokensPerRank()) + ", /metrics "
-            + show(fromMetrics.tokensPerRank()) + (fromLog.found() && fromMetrics.found()
-                && fromLog.tokensPerRank().getAsLong() != fromMetrics.tokensPerRank().getAsLong()
-                ? " (they DISAGREE; the log's is used)" : ""));
-    }
-
-    private static String show(final OptionalLong v) {
-        return v.isPresent() ? String.format(Locale.ROOT, "%,d tokens", v.getAsLong()) : "none";
-    }
-
     private void fail(final Engine e, final String why, final PrintStream out) {
         final String note = "Engine candidate " + e.label() + " failed: " + why + "; the last lines of "
-            + e.log().getFileName() + ": " + tail(e);
+            + e.log().getFileName() + ": " + EngineLog.tail(e.log());
         synchronized (notes) {
             notes.add(note);
         }
         out.println("slaprof: WARNING " + note);
-    }
-
-    /** The last lines of an engine's log, joined with " / ". */
-    static String tail(final Engine e) {
-        final List<String> lines = logText(e).lines().filter(l -> !l.isBlank()).toList();
-        return String.join(" / ", lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size()));
-    }
-
-    private static String logText(final Engine e) {
-        try {
-            return Files.readString(e.log(), StandardCharsets.ISO_8859_1);
-        } catch (final IOException ex) {
-            return "(log unreadable: " + ex.getMessage() + ")";
-        }
     }
 
     /** The engines that answered their health check, in candidate order. */
@@ -274,19 +233,6 @@ final class LocalEngines implements AutoCloseable {
             }
         }
         return died;
-    }
-
-    /** The process ids of every engine and its descendants still alive (for tests and the final check). */
-    List<Long> livePids() {
-        final List<Long> out = new ArrayList<>();
-        for (final Engine e : engines) {
-            e.remember();
-            e.seen().stream().filter(ProcessHandle::isAlive).forEach(h -> out.add(h.pid()));
-            if (e.process().isAlive()) {
-                out.add(e.process().pid());
-            }
-        }
-        return out;
     }
 
     private void stop(final Engine e) {

@@ -97,10 +97,14 @@ public final class TraceRecord {
         }
         final String id = r.path("request_id").isTextual() && !r.path("request_id").asText().isBlank()
             ? "dynamo-trace:" + r.path("request_id").asText() : eventId;
-        final long startUs = received * 1000;
+        return new Sample(sample(c, id, received * 1000, ttft, total, (int) in, (int) out, (int) cached));
+    }
+
+    /** The sample of one finished request: times in ms from its arrival at {@code startUs}. */
+    private static LatencySample sample(final Context c, final String id, final long startUs, final double ttft,
+                                        final double total, final int in, final int out, final int cached) {
         final long endUs = startUs + Math.round(total * 1000);
-        final Double itl = out >= 2 ? (total - ttft) / (out - 1) : null;
-        return new Sample(LatencySample.newBuilder()
+        return LatencySample.newBuilder()
             .setEventId(id)
             .setEventTimeUs(endUs)
             .setSource(new SampleSource(SourceKind.IMPORT, c.workerId(), null))
@@ -108,17 +112,17 @@ public final class TraceRecord {
             .setDeployment(c.deployment())
             .setRole(c.role())
             .setMapping(c.mapping())
-            .setLoad(new Load(c.inFlight(), (int) Math.max(1, in - cached), (int) out, Sweep.UNPLANNED))
+            .setLoad(new Load(c.inFlight(), Math.max(1, in - cached), out, Sweep.UNPLANNED))
             .setTtftMs(ttft)
-            .setItlMs(itl)
+            .setItlMs(out >= 2 ? (total - ttft) / (out - 1) : null)
             .setRequestLatencyMs(total)
-            .setInputTokens((int) in)
-            .setOutputTokens((int) out)
-            .setCachedTokens((int) cached)
+            .setInputTokens(in)
+            .setOutputTokens(out)
+            .setCachedTokens(cached)
             .setRequestStartUs(startUs)
             .setRequestEndUs(endUs)
             .setStatus(new RequestStatus(StatusCode.OK, null, null, null))
-            .build());
+            .build();
     }
 
     private static String missing(final JsonNode r, final String... fields) {
