@@ -43,17 +43,18 @@ class RealVllmIT {
         assertThat(model.resolve("config.json")).isRegularFile();
     }
 
-    private static String[] args(final Path out) {
+    private static String[] args(final Path out, final int osl, final int maxConcurrency) {
         return new String[] {"run", "--engines", "local", "--gpus", "none", "--engine-python", python, "--backend",
-            "vllm", "--model", model.toString(), "--isl", "512", "--osl", "64", "--ttft", "2000", "--itl", "200",
-            "--max-num-gpus-per-engine", "2", "--max-concurrency", "8", "--prefill-interpolation-granularity", "4",
-            "--decode-interpolation-granularity", "3", "--output-dir", out.toString(), "--ui-port", "0"};
+            "vllm", "--model", model.toString(), "--isl", "512", "--osl", Integer.toString(osl), "--ttft", "2000",
+            "--itl", "200", "--max-num-gpus-per-engine", "2", "--max-concurrency", Integer.toString(maxConcurrency),
+            "--prefill-interpolation-granularity", "4", "--decode-interpolation-granularity", "3", "--output-dir",
+            out.toString(), "--ui-port", "0"};
     }
 
     @Test
     void shouldProfileRealVllmTp1AndTp2WithExactPromptsAndLeaveNoProcess() throws Exception {
         final Path out = Files.createTempDirectory("real-vllm-run");
-        final CliRunner.Outcome o = CliRunner.run(args(out));
+        final CliRunner.Outcome o = CliRunner.run(args(out, 64, 8));
         final String log = o.output();
         assertThat(o.exitCode()).as(log).isZero();
         assertThat(log).contains("2 real engines started by slaprof (TP=1, TP=2)", "== slaprof summary (MEASURED data)",
@@ -87,7 +88,8 @@ class RealVllmIT {
     @Test
     void shouldReportACandidateKilledMidSweepAndKeepTheOthersResults() throws Exception {
         final Path out = Files.createTempDirectory("real-vllm-kill");
-        final CompletableFuture<CliRunner.Outcome> run = CompletableFuture.supplyAsync(() -> CliRunner.run(args(out)));
+        final CompletableFuture<CliRunner.Outcome> run = CompletableFuture.supplyAsync(() -> CliRunner.run(args(out, 16,
+            4)));
         // Once the sweep has begun (TP=1 is asked to count its first prompt), TP=2's server is killed.
         final Path tp1Log = out.resolve("engine-logs").resolve("tiny-llama__vllm__CPU__local").resolve("engine-tp1.log");
         Awaitility.await().atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofMillis(200)).until(() ->

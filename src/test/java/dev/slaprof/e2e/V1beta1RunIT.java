@@ -70,7 +70,9 @@ class V1beta1RunIT {
         assertThat(o.exitCode()).as(o.output()).isZero();
         assertThat(o.output()).contains("SLA TTFT 400.0 ms ITL 25.0 ms at ISL 2000 OSL 300",
             "picking mode load-match, load 12.000 req/s, budget 6 GPUs, Dynamo files v1beta1 + mocker",
-            "WARNING spec.tenant is not a v1beta1 profiling field slaprof knows; ignored", "load-match pick: ");
+            "WARNING spec.tenant is not a v1beta1 profiling field slaprof knows; ignored",
+            "recommended deployment: 2 x TP=1 prefill + 2 x TP=2 decode at 63 in flight, 6 GPUs",
+            "why: load-match: 12.000 req/s needs 9 GPUs");
         final Path folder = dir.resolve("Qwen_Qwen3-32B__vllm__H200-SXM__sim/default");
         final JsonNode rec = JSON.readTree(folder.resolve("recommendation.json").toFile());
         final JsonNode sla = rec.path("sla");
