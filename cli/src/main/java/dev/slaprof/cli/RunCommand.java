@@ -250,7 +250,9 @@ final class RunCommand implements Callable<Integer>, Settings.Layered {
             + (concurrency > 0 ? String.format(Locale.ROOT, ", load %.0f in flight", concurrency) : "")
             + (totalGpus > 0 ? ", budget " + totalGpus + " GPUs" : ", no GPU budget")
             + ", Dynamo files " + sla.getDynamoApi() + (mocker ? " + mocker" : ""));
-        try (EmbeddedStack env = EmbeddedStack.start(out);
+        // One trust boundary: a run with a token file, or one whose UI leaves loopback, guards its registry too.
+        final boolean guarded = http.access().tokens() != null || !AccessPolicy.isLoopbackHost(host);
+        try (EmbeddedStack env = EmbeddedStack.start(out, guarded);
              SamplePublisher publisher = new SamplePublisher(env.client(), env.topics());
              Pipeline.Starting starting = Pipeline.startInBackground(env.client(), env.topics(), sla, outputDir,
                  deployment, new Pipeline.Http(host, uiPort, http), gpusPerNode, horizon)) {

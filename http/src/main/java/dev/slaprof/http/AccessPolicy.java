@@ -150,6 +150,15 @@ public final class AccessPolicy extends Filter {
         return a != null && a.isLoopbackAddress();
     }
 
+    /** True when {@code host} resolves to a loopback address (false when it does not resolve). */
+    public static boolean isLoopbackHost(final String host) {
+        try {
+            return isLoopback(InetAddress.getByName(host));
+        } catch (final UnknownHostException e) {
+            return false;
+        }
+    }
+
     @Override
     public String description() {
         return "slaprof access policy (Host, Origin, bearer tokens, CSRF)";
