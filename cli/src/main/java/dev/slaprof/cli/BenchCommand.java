@@ -25,6 +25,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -53,8 +54,8 @@ final class BenchCommand implements Callable<Integer> {
     private int stateSamples;
     @Option(names = "--json", defaultValue = "bench-results.json", description = "Machine-readable results.")
     private Path json;
-    @Option(names = "--verbose", description = "Print stack traces on errors.")
-    private boolean verbose;
+    @Mixin
+    private VerboseOption verbose;
 
     @Override
     public Integer call() throws Exception {

@@ -30,6 +30,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -49,8 +50,8 @@ final class BenchHttpCommand implements Callable<Integer> {
     private int rounds;
     @Option(names = "--osl", defaultValue = "64", description = "Output tokens per request.")
     private int osl;
-    @Option(names = "--verbose", description = "Print stack traces on errors.")
-    private boolean verbose;
+    @Mixin
+    private VerboseOption verbose;
 
     @Override
     public Integer call() throws Exception {

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.errors.AuthenticationException;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -42,8 +43,8 @@ final class KafkaOptions implements Settings.Layered {
     @Option(names = "--connect-timeout", defaultValue = "15", description = "Seconds to wait for a broker to answer.")
     int connectTimeoutS;
 
-    @Option(names = "--verbose", description = "Print stack traces on errors.")
-    boolean verbose;
+    @Mixin
+    private VerboseOption verbose;
 
     /** The client file's {@code bootstrap.servers}, above the environment and below the flag. */
     @Override

@@ -10,8 +10,8 @@ import picocli.CommandLine.Option;
 @Command(name = "registry", mixinStandardHelpOptions = true, showDefaultValues = true,
     description = "Serve an in-memory Confluent-compatible schema registry (for trials; state is not kept).")
 final class RegistryCommand implements Callable<Integer> {
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Bind address (loopback by default).")
-    private String host;
+    @Mixin
+    private HostOption bind;
     @Option(names = "--port", defaultValue = "8081", description = "Port.")
     private int port;
     @Mixin
@@ -19,7 +19,7 @@ final class RegistryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (RegistryHttpServer server = new RegistryHttpServer(new InMemorySchemaRegistry(), host, port,
+        try (RegistryHttpServer server = new RegistryHttpServer(new InMemorySchemaRegistry(), bind.host, port,
             security.resolve())) {
             System.out.println("slaprof: schema registry on " + server.url() + " (Ctrl-C to stop)");
             Daemon.awaitShutdown();

@@ -179,13 +179,12 @@ final class RunCommand implements Callable<Integer>, Settings.Layered {
     @Option(names = "--ui-port", defaultValue = "8377",
         description = "Port of the web UI and the REST API (0 = any free).")
     private int uiPort;
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Bind address of the web UI and the REST "
-        + "API (loopback by default; any other needs --api-token-file or --insecure-no-auth).")
-    private String host;
+    @Mixin
+    private HostOption bind;
     @picocli.CommandLine.Mixin
     private HttpSecurityOptions security;
-    @Option(names = "--verbose", description = "Print stack traces on errors.")
-    private boolean verbose;
+    @Mixin
+    private VerboseOption verbose;
 
     @Spec
     private CommandSpec spec;
@@ -222,7 +221,7 @@ final class RunCommand implements Callable<Integer>, Settings.Layered {
         }
         validate();
         final HttpSurface.Options http = security.resolve();
-        AccessPolicy.checkBind(host, http.access(), "web UI and REST API");
+        AccessPolicy.checkBind(bind.host, http.access(), "web UI and REST API");
         final Statistic stat = slaOptions.statistic();
         final Catalog bundled = Catalog.bundled().forBackend(be.name());
         final Catalog known = modelsDir == null ? bundled : bundled.withModels(ModelIndex.of(modelsDir));
@@ -251,11 +250,11 @@ final class RunCommand implements Callable<Integer>, Settings.Layered {
             + (totalGpus > 0 ? ", budget " + totalGpus + " GPUs" : ", no GPU budget")
             + ", Dynamo files " + sla.getDynamoApi() + (mocker ? " + mocker" : ""));
         // One trust boundary: a run with a token file, or one whose UI leaves loopback, guards its registry too.
-        final boolean guarded = http.access().tokens() != null || !AccessPolicy.isLoopbackHost(host);
+        final boolean guarded = http.access().tokens() != null || !AccessPolicy.isLoopbackHost(bind.host);
         try (EmbeddedStack env = EmbeddedStack.start(out, guarded);
              SamplePublisher publisher = new SamplePublisher(env.client(), env.topics());
              Pipeline.Starting starting = Pipeline.startInBackground(env.client(), env.topics(), sla, outputDir,
-                 deployment, new Pipeline.Http(host, uiPort, http), gpusPerNode, horizon)) {
+                 deployment, new Pipeline.Http(bind.host, uiPort, http), gpusPerNode, horizon)) {
             // The topology and the sinks start while the first sweep runs: the samples wait in Kafka meanwhile.
             final Supplier<Pipeline> pipeline = () -> {
                 final Pipeline p = starting.await();

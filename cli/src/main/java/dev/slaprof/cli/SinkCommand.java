@@ -19,9 +19,8 @@ final class SinkCommand implements Callable<Integer> {
     private KafkaOptions kafka;
     @Option(names = "--output-dir", defaultValue = "slaprof-output", description = "Output directory.")
     private Path outputDir;
-    @Option(names = "--host", defaultValue = "127.0.0.1",
-        description = "Bind address of the web UI and REST API (loopback by default; the UI can pin choices).")
-    private String host;
+    @Mixin
+    private HostOption bind;
     @Option(names = "--ui-port", defaultValue = "8377", description = "Port of the web UI and REST API.")
     private int port;
     @Option(names = "--num-gpus-per-node", defaultValue = "8", description = "GPUs per node (DGD layout).")
@@ -33,9 +32,9 @@ final class SinkCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         final HttpSurface.Options http = security.resolve();
         // Refused before any Kafka connection: an open write surface off loopback is a configuration error.
-        AccessPolicy.checkBind(host, http.access(), "web UI and REST API");
+        AccessPolicy.checkBind(bind.host, http.access(), "web UI and REST API");
         try (SinkService sink = new SinkService(kafka.client(), kafka.topics(),
-            new OutputWriter(outputDir, gpusPerNode), host, port, Map::of, http)) {
+            new OutputWriter(outputDir, gpusPerNode), bind.host, port, Map::of, http)) {
             System.out.println("slaprof: web UI " + sink.url() + "/, REST API " + sink.url()
                 + "/api/recommendations, files in "
                 + outputDir.toAbsolutePath() + " (Ctrl-C to stop)");

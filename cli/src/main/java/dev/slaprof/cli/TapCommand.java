@@ -23,8 +23,8 @@ final class TapCommand implements Callable<Integer> {
     private String mapping;
     @Option(names = "--role", defaultValue = "aggregated", description = "prefill, decode or aggregated.")
     private String role;
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Bind address.")
-    private String host;
+    @Mixin
+    private HostOption bind;
     @Option(names = "--port", defaultValue = "8400", description = "Listen port.")
     private int port;
     @Option(names = "--buffer", defaultValue = "100000", description = "Samples buffered before dropping.")
@@ -36,7 +36,7 @@ final class TapCommand implements Callable<Integer> {
             false);
         try (SamplePublisher publisher = new SamplePublisher(kafka.client(), kafka.topics());
              BoundedSampleQueue queue = new BoundedSampleQueue(buffer, publisher::publish);
-             TapProxy tap = new TapProxy(upstream, labels, queue, host, port)) {
+             TapProxy tap = new TapProxy(upstream, labels, queue, bind.host, port)) {
             System.out.println("slaprof: tap " + tap.url() + " -> " + upstream + " (Ctrl-C to stop)");
             Daemon.awaitShutdown();
             System.out.println("slaprof: tap published " + queue.handed() + " samples, dropped "

@@ -1,5 +1,6 @@
 package dev.slaprof.producer;
 
+import dev.slaprof.schema.Confidence;
 import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.MappingLoadStats;
@@ -12,7 +13,7 @@ import java.util.List;
 /**
  * Where continuous profiling should spend its next samples: the buckets of a deployment whose statistic is known
  * least precisely, by the relative half-width of the 95 % confidence interval of the mean of the latency that
- * decides them (TTFT for prefill, ITL for decode), {@code 1.96 s / (sqrt(n) mean)}. Buckets with fewer than two
+ * decides them (TTFT for prefill, ITL for decode), {@code Z95 s / (sqrt(n) mean)} ({@link Confidence}). Buckets with fewer than two
  * samples have no interval and come first.
  */
 public final class FocusPlan {
@@ -50,7 +51,7 @@ public final class FocusPlan {
             return Double.POSITIVE_INFINITY;
         }
         final double sd = Math.sqrt(m.getM2() / (m.getCount() - 1));
-        return 1.96 * sd / Math.sqrt(m.getCount()) / m.getMeanMs();
+        return Confidence.halfWidth95(sd, m.getCount()) / m.getMeanMs();
     }
 
     /** The (at most) {@code k} least precise buckets of {@code deployment}, widest first; precise ones are left out. */

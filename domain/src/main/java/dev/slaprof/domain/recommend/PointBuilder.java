@@ -1,6 +1,7 @@
 package dev.slaprof.domain.recommend;
 
 import dev.slaprof.domain.stats.LatencyStats;
+import dev.slaprof.schema.Confidence;
 import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.avro.MappingLoadStats;
 import dev.slaprof.schema.avro.MetricStats;
@@ -13,7 +14,7 @@ import dev.slaprof.schema.avro.Strategy;
 /** Turns a statistics bucket into a {@link PerfPoint} under an SLA statistic (Dynamo's throughput formulas). */
 public final class PointBuilder {
     /** z of a two-sided 95 % interval. */
-    public static final double Z95 = 1.959964;
+    public static final double Z95 = Confidence.Z95;
 
     private PointBuilder() {
     }
@@ -102,6 +103,6 @@ public final class PointBuilder {
 
     /** Half-width of the 95 % confidence interval of the mean, ms (normal approximation). */
     public static double ciHalfWidthMs(final MetricStats m) {
-        return m.getCount() < 2 ? Double.POSITIVE_INFINITY : Z95 * LatencyStats.stddev(m) / Math.sqrt(m.getCount());
+        return Confidence.halfWidth95(LatencyStats.stddev(m), m.getCount());
     }
 }
