@@ -1,6 +1,7 @@
 package dev.slaprof.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
@@ -12,16 +13,24 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * Issue 29's local attacker against {@code slaprof run --api-token-file F}: a client on the same machine without
- * the run's credentials can neither register a schema in the embedded registry nor change its compatibility (401),
+ * the run's credentials can neither produce to a slaprof topic of the embedded broker (SASL_SSL, SCRAM credentials
+ * made for the run, in a file of mode 0600), nor register a schema in the embedded registry or change its
+ * compatibility (401),
  * even with a token of F (the registry's writes take only the run's own generated token), nor pin (401); the
  * subject's versions and the recommendation's pin are unchanged afterwards. Without a token file the registry stays
  * trusted-local and the run says so.
@@ -32,6 +41,8 @@ class RunTrustBoundaryIT {
     private static final Pattern REGISTRY = Pattern.compile("schema registry (http://127\\.0\\.0\\.1:\\d+) \\(writes "
         + "need this run's own token\\)");
     private static final Pattern UI = Pattern.compile("web UI (http://127\\.0\\.0\\.1:\\d+)/");
+    private static final Pattern BROKER = Pattern.compile("embedded Kafka (127\\.0\\.0\\.1:\\d+)");
+    private static final Pattern CREDENTIALS = Pattern.compile("this run's credentials: (\\S+kafka-client\\.properties)");
     private final HttpClient http = HttpClient.newHttpClient();
 
     private HttpResponse<String> send(final String method, final String url, final String body, final String token)
@@ -61,6 +72,8 @@ class RunTrustBoundaryIT {
                 StandardCharsets.UTF_8));
             String registry = null;
             String ui = null;
+            String broker = null;
+            String credentials = null;
             final StringBuilder seen = new StringBuilder();
             for (String line = out.readLine(); line != null && !line.contains("following: re-profiling");
                  line = out.readLine()) {
@@ -69,12 +82,49 @@ class RunTrustBoundaryIT {
                 if (r.find()) {
                     registry = r.group(1);
                 }
+                final Matcher k = BROKER.matcher(line);
+                if (k.find()) {
+                    broker = k.group(1);
+                }
+                final Matcher c = CREDENTIALS.matcher(line);
+                if (c.find()) {
+                    credentials = c.group(1);
+                }
                 final Matcher u = UI.matcher(line);
                 if (u.find() && ui == null) {
                     ui = u.group(1);
                 }
             }
             assertThat(registry).as(seen.toString()).isNotNull();
+            assertThat(broker).as(seen.toString()).isNotNull();
+            assertThat(credentials).as(seen.toString()).isNotNull();
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(Path.of(credentials))))
+                .isEqualTo("rw-------");
+
+            // The broker: a client without this run's credentials (plaintext, or SASL with a guessed password)
+            // cannot produce to any slaprof topic.
+            final Properties plain = new Properties();
+            plain.put("bootstrap.servers", broker);
+            plain.put("max.block.ms", "4000");
+            plain.put("delivery.timeout.ms", "5000");
+            plain.put("request.timeout.ms", "3000");
+            plain.put("linger.ms", "0");
+            final Properties guessed = new Properties();
+            try (var in = Files.newInputStream(Path.of(credentials))) {
+                guessed.load(in);
+            }
+            guessed.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required "
+                + "username=\"slaprof-run\" password=\"not-the-password\";");
+            guessed.putAll(Map.of("max.block.ms", "4000", "delivery.timeout.ms", "5000", "request.timeout.ms", "3000"));
+            for (final Properties attacker : List.of(plain, guessed)) {
+                for (final String topic : List.of("latency-samples", "selections", "sla-targets")) {
+                    try (KafkaProducer<byte[], byte[]> evilProducer = new KafkaProducer<>(attacker,
+                        new ByteArraySerializer(), new ByteArraySerializer())) {
+                        assertThatThrownBy(() -> evilProducer.send(new ProducerRecord<>(topic, "evil".getBytes(
+                            StandardCharsets.UTF_8))).get(10, TimeUnit.SECONDS)).as(topic).isNotNull();
+                    }
+                }
+            }
             assertThat(ui).as(seen.toString()).isNotNull();
             final String versions = registry + "/subjects/latency-samples-value/versions";
             final String before = send("GET", versions, null, null).body();

@@ -32,7 +32,7 @@ public final class EmbeddedStack implements AutoCloseable {
         this.kafka = kafka;
         this.registry = registry;
         this.secrets = secrets;
-        client.put("bootstrap.servers", kafka.bootstrapServers());
+        client.putAll(kafka.clientProps());
         try (Admin admin = Admin.create(client)) {
             TopicProvisioner.provision(admin, TopicProvisioner.load(null), 30_000);
         }
@@ -46,39 +46,61 @@ public final class EmbeddedStack implements AutoCloseable {
     }
 
     /**
-     * The stack; {@code guarded} (a run with an API token file, or one that serves off loopback) makes the registry
-     * take writes only with a token generated for this run, held in a file of mode 0600 in a private directory and
-     * handed to slaprof's own registry client. Reads stay open on loopback.
+     * The stack. {@code guarded} (a run with an API token file, or one that serves off loopback) puts everything it
+     * starts behind credentials made for this run: the broker's only listener is SASL_SSL (SCRAM-SHA-256, a
+     * self-signed certificate), and the registry takes writes only with a generated token. Both secrets live in a
+     * private directory (0700, files 0600, deleted at exit) and are handed to slaprof's own clients; the broker's
+     * client settings are also written there as {@code kafka-client.properties} for a tool the user attaches.
      */
     public static EmbeddedStack start(final PrintStream out, final boolean guarded) throws IOException {
-        final EmbeddedKafka kafka = EmbeddedKafka.start();
         Path secrets = null;
+        EmbeddedKafka kafka = null;
         try {
             String token = null;
             HttpSurface.Options options = HttpSurface.Options.loopback();
             if (guarded) {
                 secrets = Files.createTempDirectory("slaprof-run-secrets-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-                final byte[] raw = new byte[32];
-                new SecureRandom().nextBytes(raw);
-                token = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
-                final Path file = Files.createFile(secrets.resolve("registry-tokens"),
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                token = secret();
+                final Path file = privateFile(secrets.resolve("registry-tokens"));
                 Files.writeString(file, token + " slaprof-run\n");
                 options = new HttpSurface.Options(new AccessPolicy.Settings(ApiTokens.load(file), false, List.of(),
                     false), null);
+                kafka = EmbeddedKafka.startSecure("slaprof-run", secret());
+                final Path props = privateFile(secrets.resolve("kafka-client.properties"));
+                try (var w = Files.newOutputStream(props)) {
+                    kafka.clientProps().store(w, "slaprof run: the embedded broker's client settings (SASL_SSL)");
+                }
+            } else {
+                kafka = EmbeddedKafka.start();
             }
             final EmbeddedStack e = new EmbeddedStack(kafka, new RegistryHttpServer(new InMemorySchemaRegistry(),
                 "127.0.0.1", 0, options), token, secrets);
             out.println("slaprof: embedded Kafka " + kafka.bootstrapServers() + ", schema registry "
                 + e.registry.url() + (guarded ? " (writes need this run's own token)" : " (trusted-local: no "
                     + "authentication on loopback; give --api-token-file to guard it)"));
+            if (guarded) {
+                out.println("slaprof: the broker takes only SASL_SSL clients with this run's credentials: "
+                    + secrets.resolve("kafka-client.properties") + " (mode 0600; --kafka-config for another tool)");
+            }
             return e;
         } catch (final IOException | RuntimeException ex) {
-            kafka.close();
+            if (kafka != null) {
+                kafka.close();
+            }
             deleteSecrets(secrets);
             throw ex;
         }
+    }
+
+    private static String secret() {
+        final byte[] raw = new byte[32];
+        new SecureRandom().nextBytes(raw);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+    }
+
+    private static Path privateFile(final Path p) throws IOException {
+        return Files.createFile(p, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     }
 
     private static void deleteSecrets(final Path dir) {
