@@ -4,14 +4,38 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.slaprof.producer.Endpoint;
+import dev.slaprof.producer.Measurement;
+import dev.slaprof.producer.PromptFitter;
+import dev.slaprof.producer.StreamingClient;
+import dev.slaprof.producer.TapProxy;
+import dev.slaprof.schema.Mappings;
+import dev.slaprof.schema.avro.Backend;
+import dev.slaprof.schema.avro.Deployment;
+import dev.slaprof.schema.avro.LatencySample;
+import dev.slaprof.schema.avro.Role;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -116,6 +140,101 @@ class RealVllmIT {
     }
 
     /**
+     * The tap in front of a real vLLM (one engine this test starts and stops itself): every request the client sends
+     * through it is matched by its X-Request-ID, and the tap's TTFT and ITL agree with the client's own measurement of
+     * the same requests; the median and p95 differences are printed. The bound is relative to what the run measured
+     * (a tenth of the median TTFT and of the median ITL), not a wall-clock window.
+     */
+    @Test
+    void shouldMatchEveryRequestThroughTheTapAndAgreeWithTheClient() throws Exception {
+        final int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        final Path log = Files.createTempDirectory("real-vllm-tap").resolve("engine.log");
+        final ProcessBuilder pb = new ProcessBuilder(python, "-m", "vllm.entrypoints.openai.api_server", "--model",
+            model.toString(), "--served-model-name", "tiny-llama", "--host", "127.0.0.1", "--port",
+            Integer.toString(port), "--dtype", "float32").redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("VLLM_TARGET_DEVICE", "cpu");
+        pb.environment().put("VLLM_CPU_KVCACHE_SPACE", "1");
+        final Process engine = pb.start();
+        final List<LatencySample> tapped = Collections.synchronizedList(
+            new ArrayList<>());
+        try {
+            final String url = "http://127.0.0.1:" + port;
+            final HttpClient http = HttpClient.newHttpClient();
+            Awaitility.await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                assertThat(engine.isAlive()).as(Files.readString(log, StandardCharsets.ISO_8859_1)).isTrue();
+                try {
+                    return http.send(HttpRequest.newBuilder(URI.create(url + "/health"))
+                        .build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                } catch (final IOException e) {
+                    return false;
+                }
+            });
+            final var labels = new Endpoint(url, new Deployment(
+                "tiny-llama", Backend.VLLM, "0.32.0", "CPU", "tap-it"),
+                Role.AGGREGATED, Mappings.tp(1), false);
+            final int n = 32;
+            final Map<String, Measurement> client = new ConcurrentHashMap<>();
+            try (TapProxy tap = new TapProxy(url, labels, tapped::add,
+                "127.0.0.1", 0)) {
+                final StreamingClient c = StreamingClient.create(
+                    Duration.ofMinutes(2), 1);
+                final ExecutorService pool = Executors.newFixedThreadPool(4);
+                final List<Future<?>> sent = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    final String id = "tap-it-" + i;
+                    final var body = StreamingClient.chatBody("tiny-llama",
+                        PromptFitter.words(1000L + i, 150), 32);
+                    sent.add(pool.submit(() -> client.put(id, c.measure(tap.url(), "/v1/chat/completions", body, 150,
+                        Map.of("X-Request-ID", id)))));
+                }
+                for (final var f : sent) {
+                    f.get(5, TimeUnit.MINUTES);
+                }
+                pool.shutdown();
+                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> tapped.size() >= n);
+            }
+            assertThat(client.values()).allMatch(Measurement::ok);
+            assertThat(tapped).hasSize(n);
+            final double[] dTtft = new double[n];
+            final double[] dItl = new double[n];
+            final double[] ttft = new double[n];
+            final double[] itl = new double[n];
+            int k = 0;
+            for (final var s : tapped) {
+                final String id = s.getEventId().substring(TapProxy.TAP_ID_PREFIX.length());
+                final Measurement m = client.get(id);
+                assertThat(m).as("the tap's sample " + s.getEventId() + " matches a client request").isNotNull();
+                ttft[k] = m.ttftMs();
+                itl[k] = m.itlMs();
+                dTtft[k] = Math.abs(s.getTtftMs() - m.ttftMs());
+                dItl[k] = Math.abs(s.getItlMs() - m.itlMs());
+                k++;
+            }
+            Arrays.sort(dTtft);
+            Arrays.sort(dItl);
+            Arrays.sort(ttft);
+            Arrays.sort(itl);
+            final double p95 = 0.95 * (n - 1);
+            System.out.printf(Locale.ROOT, "tap vs client on real vLLM, %d requests: |TTFT diff| median %.3f ms"
+                + " p95 %.3f ms (median TTFT %.2f ms); |ITL diff| median %.4f ms p95 %.4f ms (median ITL %.3f ms)%n", n,
+                dTtft[n / 2], dTtft[(int) Math.ceil(p95)], ttft[n / 2], dItl[n / 2], dItl[(int) Math.ceil(p95)],
+                itl[n / 2]);
+            assertThat(dTtft[n / 2]).isLessThan(0.1 * ttft[n / 2]);
+            assertThat(dItl[n / 2]).isLessThan(0.1 * itl[n / 2]);
+        } finally {
+            engine.destroy();
+            if (!engine.waitFor(30, TimeUnit.SECONDS)) {
+                engine.destroyForcibly();
+            }
+            engine.descendants().forEach(ProcessHandle::destroyForcibly);
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> engineProcesses().isEmpty());
+        }
+    }
+
+    /**
      * Neither the servers the run printed nor any process of vLLM's Python (a server, its engine core, its workers,
      * even one orphaned by a killed server) is alive.
      */
@@ -143,7 +262,7 @@ class RealVllmIT {
         try {
             return new String(Files.readAllBytes(Path.of("/proc", Long.toString(h.pid()), "cmdline")),
                 StandardCharsets.UTF_8).replace('\0', ' ');
-        } catch (final java.io.IOException | RuntimeException e) {
+        } catch (final IOException | RuntimeException e) {
             return "";
         }
     }
