@@ -12,7 +12,9 @@ import dev.slaprof.schema.SlaTargets;
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.CapacitySource;
 import dev.slaprof.schema.avro.Deployment;
+import dev.slaprof.schema.avro.Mapping;
 import dev.slaprof.schema.avro.MappingLoadStats;
+import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.schema.avro.Statistic;
 import dev.slaprof.schema.avro.StatsKey;
@@ -24,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Properties;
@@ -42,9 +45,23 @@ final class WorkerCommand implements Callable<Integer> {
     private KafkaOptions kafka;
     @Mixin
     private DeploymentOptions deployment;
-    @Option(names = "--endpoint", required = true, paramLabel = "ROLE:MAPPING:URL",
-        description = "An engine, e.g. prefill:TP=1:http://10.0.0.5:8000 (repeat for each engine).")
-    private List<String> endpoints;
+    @Option(names = "--endpoint", paramLabel = "ROLE:MAPPING:URL",
+        description = "An engine you started, e.g. prefill:TP=1:http://10.0.0.5:8000 (repeat for each engine).")
+    private List<String> endpoints = new ArrayList<>();
+    @Option(names = "--engines", paramLabel = "local", description = "local: start the backend's real servers here, "
+        + "one per --candidate, instead of --endpoint (see --gpus, --engine-python, --engine-templates).")
+    private String engines;
+    @Option(names = "--candidate", paramLabel = "MAPPING", description = "With --engines local: a mapping to start "
+        + "and sweep, e.g. TP=2 (repeatable).")
+    private List<String> candidates = new ArrayList<>();
+    @Option(names = "--model-path", paramLabel = "DIR|ID", description = "With --engines local: what the servers "
+        + "load (default: --model).")
+    private String modelPath;
+    @Option(names = "--engine-log-dir", defaultValue = "slaprof-engine-logs", description = "With --engines local: "
+        + "where each engine's log goes.")
+    private Path engineLogDir;
+    @Mixin
+    private LocalEngineOptions local;
     @Option(names = "--isl", defaultValue = "3000", description = "SLA ISL of the sweep.")
     private int isl;
     @Option(names = "--osl", defaultValue = "500", description = "SLA OSL of the decode sweep.")
@@ -105,6 +122,37 @@ final class WorkerCommand implements Callable<Integer> {
             }
             eps.add(new Endpoint(f[2], deployment.deployment(), DeploymentOptions.role(f[0]), Mappings.parse(f[1]), false));
         }
+        final boolean launch = "local".equalsIgnoreCase(engines);
+        if (engines != null && !launch) {
+            throw new IllegalArgumentException("unknown --engines '" + engines + "' (local)");
+        }
+        if (launch == !eps.isEmpty() || launch && candidates.isEmpty()) {
+            throw new IllegalArgumentException(launch ? "--engines local needs --candidate MAPPING (repeatable), and "
+                + "no --endpoint" : "give --endpoint ROLE:MAPPING:URL for each engine, or --engines local with "
+                + "--candidate MAPPING");
+        }
+        try (LocalEngines started = launch ? startLocal(eps, known) : null) {
+            return sweep(eps, known);
+        }
+    }
+
+    /** Starts one real server per --candidate; each healthy one serves both roles, its KV capacity from its log. */
+    private LocalEngines startLocal(final List<Endpoint> eps, final Map<String, LoadDriver.Capacity> known)
+        throws IOException, InterruptedException {
+        final List<Mapping> mappings = candidates.stream().map(Mappings::parse).toList();
+        final LocalEngines started = LocalEngines.start(EngineTemplates.of(deployment.deployment().getBackend().name()
+            .toLowerCase(Locale.ROOT), local.templates), local, modelPath != null ? modelPath
+            : deployment.deployment().getModel(), deployment.deployment().getModel(), mappings, engineLogDir,
+            System.out);
+        for (final Role role : List.of(Role.PREFILL, Role.DECODE)) {
+            started.healthy().forEach(e -> eps.add(new Endpoint(e.url(), deployment.deployment(), role, e.mapping(),
+                false)));
+        }
+        started.capacities().forEach(known::putIfAbsent);
+        return started;
+    }
+
+    private int sweep(final List<Endpoint> eps, final Map<String, LoadDriver.Capacity> known) throws Exception {
         final SlaTarget sla = SlaTargets.of("default", 1.0, 1.0, isl, osl, Statistic.MEAN, 1, 1024, 1, false);
         // Ctrl-C opens the stop signal; its hook waits for this command to close (publisher flushed) before exit.
         final CountDownLatch stop = Daemon.stopSignal();
