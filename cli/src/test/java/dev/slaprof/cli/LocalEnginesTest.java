@@ -1,0 +1,79 @@
+package dev.slaprof.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What --engines local reads before it starts anything: devices, core binding, and the command templates. */
+class LocalEnginesTest {
+    @TempDir
+    Path dir;
+
+    private static LocalEngineOptions gpus(final String value) {
+        final LocalEngineOptions o = new LocalEngineOptions();
+        o.gpus = value;
+        return o;
+    }
+
+    @Test
+    void shouldReadDeviceListsAndRefuseBadOnes() {
+        assertThat(gpus("none").devices()).isEmpty();
+        assertThat(gpus("0-3").devices()).containsExactly(0, 1, 2, 3);
+        assertThat(gpus("0,2, 4").devices()).containsExactly(0, 2, 4);
+        assertThatThrownBy(() -> gpus(null).devices()).hasMessageContaining("--engines local needs --gpus");
+        assertThatThrownBy(() -> gpus("3-1").devices()).hasMessageContaining("bad --gpus '3-1'");
+        assertThatThrownBy(() -> gpus("0,0").devices()).hasMessageContaining("listed twice");
+        assertThatThrownBy(() -> gpus("a").devices()).hasMessageContaining("bad --gpus 'a'");
+    }
+
+    @Test
+    void shouldSpreadTheRanksOverTheCores() {
+        assertThat(LocalEngines.cpuBind(1, 2)).isEqualTo("auto");
+        assertThat(LocalEngines.cpuBind(2, 2)).isEqualTo("0|1");
+        assertThat(LocalEngines.cpuBind(2, 8)).isEqualTo("0-3|4-7");
+        assertThat(LocalEngines.cpuBind(4, 2)).isEqualTo("0|1|0|1");
+    }
+
+    @Test
+    void shouldFillTheBundledVllmTemplateForCpuAndGpu() {
+        final EngineTemplates.Template t = EngineTemplates.of("vllm", null);
+        final Map<String, String> v = new LinkedHashMap<>();
+        v.put("python", "/venv/bin/python");
+        v.put("model", "/models/tiny");
+        v.put("served_model_name", "tiny");
+        v.put("port", "41000");
+        v.put("tp", "2");
+        v.put("cpu_bind", "0|1");
+        assertThat(t.argv(v, true)).containsExactly("/venv/bin/python", "-m", "vllm.entrypoints.openai.api_server",
+            "--model", "/models/tiny", "--served-model-name", "tiny", "--host", "127.0.0.1", "--port", "41000",
+            "--tensor-parallel-size", "2", "--dtype", "float32");
+        assertThat(t.environment(v, true)).containsEntry("VLLM_TARGET_DEVICE", "cpu")
+            .containsEntry("VLLM_CPU_OMP_THREADS_BIND", "0|1");
+        assertThat(t.argv(v, false)).doesNotContain("--dtype");
+        assertThat(t.environment(v, false)).isEmpty();
+        assertThat(t.health()).isEqualTo("/health");
+    }
+
+    @Test
+    void shouldTakeAnOverrideAndNameAnUnknownPlaceholderOrBackend() throws Exception {
+        final Path f = Files.writeString(dir.resolve("engines.yaml"), "vllm:\n  command: [\"{python}\", \"serve\", "
+            + "\"{nope}\"]\n");
+        final EngineTemplates.Template t = EngineTemplates.of("vllm", f);
+        assertThatThrownBy(() -> t.argv(Map.of("python", "p"), true)).hasMessageContaining("unknown placeholder "
+            + "{nope}");
+        // A backend the file does not name keeps the bundled template.
+        assertThat(EngineTemplates.of("sglang", f).command()).contains("sglang.launch_server");
+        assertThatThrownBy(() -> EngineTemplates.of("tgi", null)).hasMessageContaining("no engine template for "
+            + "backend 'tgi' (known: vllm, sglang, trtllm)");
+        assertThatThrownBy(() -> EngineTemplates.of("vllm", dir.resolve("missing.yaml")))
+            .hasMessageContaining("no such file");
+        assertThat(List.of(t.command().get(1))).containsExactly("serve");
+    }
+}
