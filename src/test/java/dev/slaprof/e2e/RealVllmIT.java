@@ -71,7 +71,7 @@ class RealVllmIT {
         return new String[] {"run", "--engines", "local", "--gpus", "none", "--engine-python", python, "--backend",
             "vllm", "--model", model.toString(), "--isl", "512", "--osl", Integer.toString(osl), "--ttft", "2000",
             "--itl", "200", "--max-num-gpus-per-engine", "2", "--max-concurrency", Integer.toString(maxConcurrency),
-            "--prefill-interpolation-granularity", "4", "--decode-interpolation-granularity", "3", "--output-dir",
+            "--prefill-interpolation-granularity", "3", "--decode-interpolation-granularity", "2", "--output-dir",
             out.toString(), "--ui-port", "0"};
     }
 
