@@ -285,6 +285,9 @@ final class RunCommand implements Callable<Integer>, Settings.Layered {
                  : EngineFleet.start(kind, catalog, spec.name(), gpu, mappings, deployment, jitter, seed, timeScale);
              BenchmarkWorker worker = new BenchmarkWorker(fleet.driver(), publisher, "slaprof-run", seed)) {
             out.println("slaprof: " + fleet.description());
+            if (kind == EngineFleet.Kind.LOCAL && !follow) {
+                stopOnSignal();
+            }
             if (cap < SweepPlans.DECODE_MAX_CONCURRENCY) {
                 out.println("slaprof: warning: decode bursts capped at " + cap + " in flight (Dynamo sweeps up to "
                     + SweepPlans.DECODE_MAX_CONCURRENCY + "); the decode table stops there");
@@ -351,6 +354,25 @@ final class RunCommand implements Callable<Integer>, Settings.Layered {
         if (!local.notes().isEmpty()) {
             pipeline.publishSla(SlaTarget.newBuilder(sla).setRunNotes(new ArrayList<>(local.notes())).build());
         }
+    }
+
+    /**
+     * With real engines, Ctrl-C or SIGTERM interrupts the run's thread, so the sweep stops at its next point instead
+     * of sending every remaining request to engines the shutdown is stopping.
+     */
+    private static void stopOnSignal() {
+        final CountDownLatch stop = Daemon.stopSignal();
+        final Thread main = Thread.currentThread();
+        final Thread watcher = new Thread(() -> {
+            try {
+                stop.await();
+                main.interrupt();
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "slaprof-run-stop");
+        watcher.setDaemon(true);
+        watcher.start();
     }
 
     /** Re-runs the parallelization sweep every {@code --follow-interval} until Ctrl-C, printing the new picks. */

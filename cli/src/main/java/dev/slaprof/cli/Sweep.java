@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 
 /** Dynamo's profiling plan run by the benchmark worker, plus continuous profiling's focus rounds. */
 public final class Sweep {
@@ -59,6 +60,7 @@ public final class Sweep {
         final List<Endpoint> prefill = endpoints(Role.PREFILL);
         final Progress p = new Progress("prefill sweep", prefill.size(), out);
         for (final Endpoint e : prefill) {
+            stopIfAsked();
             worker.prefillPoint(e, sla.getIsl(), 1, dev.slaprof.schema.avro.Sweep.SLA);
             p.step(Mappings.label(e.mapping()) + " at ISL " + sla.getIsl());
             reportFailures(BenchmarkWorker.pointName(e, sla.getIsl(), 1));
@@ -87,6 +89,7 @@ public final class Sweep {
         final Progress d = new Progress("decode sweep", total, out);
         for (final Endpoint e : decode) {
             for (final int n : plan.get(e)) {
+                stopIfAsked();
                 worker.decodePoint(e, sla.getIsl(), sla.getOsl(), n, dev.slaprof.schema.avro.Sweep.SLA);
                 d.step(Mappings.label(e.mapping()) + " at " + n + " in flight");
                 reportFailures(BenchmarkWorker.pointName(e, sla.getIsl(), n));
@@ -141,6 +144,7 @@ public final class Sweep {
             final List<Integer> isls = SweepPlans.prefillIsls(spec.contextLength(), prefillGranularity);
             final Progress p = new Progress("prefill interpolation", isls.size(), out);
             for (final int isl : isls) {
+                stopIfAsked();
                 worker.prefillPoint(e, isl, 1, dev.slaprof.schema.avro.Sweep.INTERPOLATION);
                 p.step(label + " at ISL " + isl);
             }
@@ -164,10 +168,23 @@ public final class Sweep {
             }
             final Progress d = new Progress("decode interpolation", points.size(), out);
             for (final int[] pt : points) {
+                stopIfAsked();
                 worker.decodePoint(e, pt[0], SweepPlans.DECODE_INTERPOLATION_OSL, pt[1],
                     dev.slaprof.schema.avro.Sweep.INTERPOLATION);
                 d.step(label + " ISL " + pt[0] + " x " + pt[1] + " in flight");
             }
+        }
+    }
+
+    /**
+     * Ends the sweep at the next point once the run is asked to stop (Ctrl-C interrupts its thread): the points
+     * after it are not sent to engines that are being stopped.
+     */
+    private static void stopIfAsked() {
+        // The flag is cleared here: the resources close after this in order (producers flush) instead of failing.
+        if (Thread.interrupted()) {
+            throw new CancellationException("stopped by a signal (Ctrl-C or SIGTERM) during the sweep; the engines "
+                + "are stopped and the outputs hold the last complete recommendation");
         }
     }
 
