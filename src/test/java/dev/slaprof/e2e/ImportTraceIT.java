@@ -117,6 +117,7 @@ class ImportTraceIT {
                         w.write("{\"schema\":\"dynamo.request.trace.v1\",\"event_type\":\"tool_end\",\"tool\":{}}\n");
                     }
                     w.flush();
+                    // Pacing, not waiting: the trace grows at a writer's rate while the importer tails it.
                     Thread.sleep(150);
                 }
                 if (i == 4_200 && killedAt < 0) {

@@ -168,6 +168,7 @@ final class LocalEngines implements AutoCloseable {
                         .map(Engine::label).collect(Collectors.joining(", ")), (System.nanoTime() - t0) / 1e9);
                     nextReport += Duration.ofSeconds(30).toNanos();
                 }
+                // A poll, not a wait for a signal: an engine server announces readiness only on its health path.
                 Thread.sleep(1000);
             }
         }

@@ -286,7 +286,7 @@ final class RunCommand implements Callable<Integer>, Settings.Layered {
              BenchmarkWorker worker = new BenchmarkWorker(fleet.driver(), publisher, "slaprof-run", seed)) {
             out.println("slaprof: " + fleet.description());
             if (kind == EngineFleet.Kind.LOCAL && !follow) {
-                stopOnSignal();
+                stopOnSignal("slaprof-run-stop");
             }
             if (cap < SweepPlans.DECODE_MAX_CONCURRENCY) {
                 out.println("slaprof: warning: decode bursts capped at " + cap + " in flight (Dynamo sweeps up to "
@@ -360,7 +360,7 @@ final class RunCommand implements Callable<Integer>, Settings.Layered {
      * With real engines, Ctrl-C or SIGTERM interrupts the run's thread, so the sweep stops at its next point instead
      * of sending every remaining request to engines the shutdown is stopping.
      */
-    private static void stopOnSignal() {
+    private static CountDownLatch stopOnSignal(final String name) {
         final CountDownLatch stop = Daemon.stopSignal();
         final Thread main = Thread.currentThread();
         final Thread watcher = new Thread(() -> {
@@ -370,29 +370,19 @@ final class RunCommand implements Callable<Integer>, Settings.Layered {
             } catch (final InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }, "slaprof-run-stop");
+        }, name);
         watcher.setDaemon(true);
         watcher.start();
+        return stop;
     }
 
     /** Re-runs the parallelization sweep every {@code --follow-interval} until Ctrl-C, printing the new picks. */
     private void follow(final PrintStream out, final Sweep sweep, final Pipeline pipeline,
                         final SamplePublisher publisher, final IntConsumer startRound)
         throws InterruptedException {
-        final CountDownLatch stop = Daemon.stopSignal();
-        final Thread main = Thread.currentThread();
         // Ctrl-C or SIGTERM interrupts whatever the round is waiting on; the outputs of the last complete
         // recommendation stay in place (every folder is replaced atomically) and the resources close in order.
-        final Thread watcher = new Thread(() -> {
-            try {
-                stop.await();
-                main.interrupt();
-            } catch (final InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "slaprof-follow-stop");
-        watcher.setDaemon(true);
-        watcher.start();
+        final CountDownLatch stop = stopOnSignal("slaprof-follow-stop");
         out.println("slaprof: following: re-profiling every " + followInterval.toSeconds() + " s; web UI "
             + pipeline.apiUrl() + "/ (Ctrl-C to stop)");
         int round = 0;

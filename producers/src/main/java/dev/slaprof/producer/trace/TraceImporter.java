@@ -121,6 +121,7 @@ public final class TraceImporter implements AutoCloseable {
                 if (!follow) {
                     break;
                 }
+                // A tail: the writer (Dynamo's frontend) gives no signal of new lines, so the file is polled.
                 Thread.sleep(pollMs);
                 continue;
             }
