@@ -68,14 +68,19 @@ final class EngineFleet implements AutoCloseable {
     static EngineFleet local(final LocalEngines engines, final Deployment deployment, final PrintStream out) {
         final List<Endpoint> endpoints = new ArrayList<>();
         for (final Role role : List.of(Role.PREFILL, Role.DECODE)) {
-            engines.healthy().forEach(e -> endpoints.add(new Endpoint(e.url(), deployment, role, e.mapping(),
+            engines.candidates().forEach(e -> endpoints.add(new Endpoint(e.url(), deployment, role, e.mapping(),
                 false)));
         }
         final LoadDriver driver = new HttpLoadDriver(StreamingClient.create(Duration.ofMinutes(30), 1),
             engines.capacities(), w -> out.println("slaprof: warning: " + w));
-        return new EngineFleet(Kind.LOCAL, endpoints, driver, null, null, engines, engines.healthy().size()
-            + " real engines started by slaprof (" + engines.healthy().stream().map(LocalEngines.Engine::label)
+        return new EngineFleet(Kind.LOCAL, endpoints, driver, null, null, engines, engines.candidates().size()
+            + " real engines started by slaprof (" + engines.candidates().stream().map(EngineProcess::label)
             .collect(Collectors.joining(", ")) + "); samples are labelled BENCHMARK");
+    }
+
+    /** What starts an endpoint's engine before the sweep measures it: the local engines' waves, or nothing. */
+    EngineGate gate() {
+        return local != null ? local : EngineGate.OPEN;
     }
 
     /** The real engines of a local fleet, or null. */

@@ -104,6 +104,34 @@ final class KafkaOptions implements Settings.Layered {
         }
     }
 
+    /**
+     * Fails with one line naming the first of {@code names} the cluster does not have, instead of a producer that
+     * waits a minute per record for a topic that will not appear ({@code slaprof topics} creates them).
+     */
+    void requireTopics(final Properties p, final String... names) {
+        final Properties a = new Properties();
+        a.putAll(p);
+        a.put("request.timeout.ms", Integer.toString(connectTimeoutS * 1000));
+        a.put("default.api.timeout.ms", Integer.toString(connectTimeoutS * 1000));
+        try (Admin admin = Admin.create(a)) {
+            final java.util.Set<String> have = admin.listTopics().names().get(connectTimeoutS, TimeUnit.SECONDS);
+            for (final String n : names) {
+                if (!have.contains(n)) {
+                    throw new IllegalArgumentException("topic " + n + " does not exist on Kafka at "
+                        + p.get("bootstrap.servers") + "; create slaprof's topics first: slaprof topics "
+                        + "--bootstrap-servers " + p.get("bootstrap.servers") + (topicPrefix().isEmpty() ? ""
+                        : " --topic-prefix " + topicPrefix()));
+                }
+            }
+        } catch (final ExecutionException | TimeoutException e) {
+            throw new IllegalArgumentException("cannot list the topics of Kafka at " + p.get("bootstrap.servers")
+                + ": " + (e.getCause() == null ? e : e.getCause()).getMessage());
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while listing Kafka's topics");
+        }
+    }
+
     @Option(names = "--schema-registry-token-file", paramLabel = "FILE", description = "File "
         + "holding the API token sent to a registry started with --api-token-file (or "
         + "SLAPROF_SCHEMA_REGISTRY_TOKEN_FILE).")

@@ -1,119 +1,101 @@
 package dev.slaprof.cli;
 
+import dev.slaprof.producer.Endpoint;
 import dev.slaprof.producer.LoadDriver.Capacity;
 import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.avro.Mapping;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
  * Real engine servers that slaprof starts itself, one per candidate mapping, from the backend's command template
- * ({@link EngineTemplates}). Every candidate that fits the devices starts at once; each is waited for on its health
- * path (failing fast when its process exits), its log is kept, and its KV capacity is read from that log and from
- * {@code /metrics}. A candidate that fails is left out with its reason and its log's tail ({@link #notes()}).
- * {@link #close()} stops every engine: SIGTERM to the process and its descendants, a grace period, then SIGKILL; a
- * shutdown hook does the same on Ctrl-C, so no engine process outlives the run.
+ * ({@link EngineTemplates}). The candidates are packed onto the devices of {@code --gpus} in waves ({@link GpuWaves}):
+ * the first wave starts at once, and a later one when the sweep asks for one of its engines ({@link #acquire}), after
+ * the running wave is stopped. Each engine is waited for on its health path (failing fast when its process exits),
+ * its log is kept, and its KV capacity is read from that log and from {@code /metrics}. A candidate that fails is
+ * left out with its reason and its log's tail ({@link #notes()}). {@link #close()} stops every engine: SIGTERM to the
+ * process and its descendants, a grace period, then SIGKILL; a shutdown hook does the same on Ctrl-C, so no engine
+ * process outlives the run.
  */
-final class LocalEngines implements AutoCloseable {
-    /**
-     * One started engine; {@code seen} holds every descendant process seen so far, so that children orphaned by a
-     * crashed server are still stopped.
-     */
-    record Engine(Mapping mapping, Process process, int port, Path log, List<Integer> devices,
-                  Set<ProcessHandle> seen) {
-        void remember() {
-            process.descendants().forEach(seen::add);
-        }
-
-        String url() {
-            return "http://127.0.0.1:" + port;
-        }
-
-        String label() {
-            return Mappings.label(mapping);
-        }
-    }
-
-    private final List<Engine> engines = new ArrayList<>();
-    private final List<Engine> healthy = new ArrayList<>();
+final class LocalEngines implements AutoCloseable, EngineGate {
+    private final List<EngineProcess> engines = new ArrayList<>();
+    private final Set<EngineProcess> healthy = ConcurrentHashMap.newKeySet();
+    private final Set<EngineProcess> failed = ConcurrentHashMap.newKeySet();
     private final List<String> notes = new ArrayList<>();
-    private final Map<String, Capacity> capacities = new LinkedHashMap<>();
-    private final Duration grace;
+    private final Map<String, Capacity> capacities = new ConcurrentHashMap<>();
+    private final List<Map<String, Capacity>> alsoInto = new ArrayList<>();
+    private final EngineTemplates.Template template;
+    private final LocalEngineOptions options;
+    private final Map<String, String> names;
+    private final PrintStream out;
     private final Thread hook;
+    private volatile int running = -1;
     private boolean closed;
 
-    private LocalEngines(final Duration grace) {
-        this.grace = grace;
+    private LocalEngines(final EngineTemplates.Template template, final LocalEngineOptions options,
+                         final Map<String, String> names, final PrintStream out) {
+        this.template = template;
+        this.options = options;
+        this.names = names;
+        this.out = out;
         this.hook = new Thread(this::stopAll, "slaprof-engines-stop");
         Runtime.getRuntime().addShutdownHook(hook);
     }
 
     /**
-     * Starts one engine per mapping and waits until each is healthy or has failed.
-     *
-     * @param model    the model folder or id the servers load
-     * @param served   the model name the requests carry
-     * @param logDir   where each engine's log goes
+     * Plans the waves, starts the first one and waits until each of its engines is healthy or has failed (the next
+     * wave is tried while none is healthy). {@code model}: what the servers load; {@code served}: the model name the
+     * requests carry.
      */
     static LocalEngines start(final EngineTemplates.Template t, final LocalEngineOptions o, final String model,
                               final String served, final List<Mapping> mappings, final Path logDir,
                               final PrintStream out) throws IOException, InterruptedException {
         final List<Integer> devices = o.devices();
-        final boolean cpu = devices.isEmpty();
-        final int need = mappings.stream().mapToInt(Mapping::getGpus).sum();
-        if (!cpu && need > devices.size()) {
-            throw new IllegalArgumentException("the candidates " + mappings.stream().map(Mappings::label)
-                .collect(Collectors.joining(", ")) + " need " + need + " GPUs at once and --gpus gives "
-                + devices.size() + "; give more devices or lower --max-num-gpus-per-engine");
+        final GpuWaves.Plan plan = GpuWaves.plan(mappings, devices);
+        if (plan.slots().isEmpty()) {
+            throw new IllegalArgumentException("every candidate (" + mappings.stream().map(Mappings::label)
+                .collect(Collectors.joining(", ")) + ") needs more GPUs than --gpus gives (" + devices.size()
+                + "); give more devices or lower --max-num-gpus-per-engine");
         }
         Files.createDirectories(logDir);
-        final LocalEngines fleet = new LocalEngines(o.stopGrace);
+        final LocalEngines fleet = new LocalEngines(t, o, Map.of("python", o.python, "model", model,
+            "served_model_name", served), out);
         try {
-            int next = 0;
-            final int cores = Runtime.getRuntime().availableProcessors();
-            for (final Mapping m : mappings) {
-                final List<Integer> mine = cpu ? List.of() : devices.subList(next, next + m.getGpus());
-                next += cpu ? 0 : m.getGpus();
-                final int port = freePort();
-                final Map<String, String> values = new LinkedHashMap<>();
-                values.put("python", o.python);
-                values.put("model", model);
-                values.put("served_model_name", served);
-                values.put("port", Integer.toString(port));
-                values.put("tp", Integer.toString(m.getTp()));
-                values.put("cpu_bind", cpuBind(m.getTp(), cores));
-                final ProcessBuilder pb = new ProcessBuilder(t.argv(values, cpu));
-                pb.environment().putAll(t.environment(values, cpu));
-                if (!cpu) {
-                    pb.environment().put("CUDA_VISIBLE_DEVICES", mine.stream().map(String::valueOf)
-                        .collect(Collectors.joining(",")));
-                }
-                final Path log = logDir.resolve("engine-" + Mappings.label(m).replaceAll("[^A-Za-z0-9]+", "")
-                    .toLowerCase(Locale.ROOT) + ".log");
-                pb.redirectErrorStream(true).redirectOutput(log.toFile());
-                final Process p = pb.start();
-                fleet.engines.add(new Engine(m, p, port, log, mine, ConcurrentHashMap.newKeySet()));
-                out.println("slaprof: started " + t.backend() + " " + Mappings.label(m) + " (pid " + p.pid() + ", "
-                    + (cpu ? "CPU" : "GPUs " + mine) + ", port " + port + ", log " + log + ")");
+            for (final Mapping m : plan.tooLarge()) {
+                fleet.note(Mappings.label(m), "needs " + m.getGpus() + " GPUs and --gpus gives " + devices.size()
+                    + "; not started");
             }
-            fleet.awaitHealthy(t.health(), o.startTimeout, out);
+            if (plan.waves() > 1) {
+                out.println("slaprof: the candidates need more GPUs than --gpus gives; they run in " + plan.waves()
+                    + " waves, each swept and stopped before the next starts: " + GpuWaves.describe(plan));
+            }
+            for (final GpuWaves.Slot slot : plan.slots()) {
+                fleet.engines.add(new EngineProcess(slot, EngineProcess.freePort(), logDir.resolve("engine-"
+                    + Mappings.label(slot.mapping()).replaceAll("[^A-Za-z0-9]+", "").toLowerCase(Locale.ROOT)
+                    + ".log")));
+            }
+            for (int w = 0; w < plan.waves() && fleet.healthy.isEmpty(); w++) {
+                fleet.startWave(w);
+            }
+            if (fleet.healthy.isEmpty()) {
+                throw new IllegalStateException("no engine candidate started: " + String.join(" | ", fleet.notes()));
+            }
             return fleet;
         } catch (final IOException | InterruptedException | RuntimeException e) {
             fleet.close();
@@ -121,89 +103,112 @@ final class LocalEngines implements AutoCloseable {
         }
     }
 
-    /** One OpenMP core list per TP rank over {@code cores} cores, "|"-separated: 2 ranks on 2 cores is "0|1". */
-    static String cpuBind(final int tp, final int cores) {
-        if (tp <= 1) {
-            return "auto";
+    /** Stops the running wave's engines and starts wave {@code w}'s, waiting until each is healthy or failed. */
+    private void startWave(final int w) throws IOException, InterruptedException {
+        final List<EngineProcess> wave = engines.stream().filter(e -> e.wave() == w && !failed.contains(e)).toList();
+        if (running >= 0 && running != w) {
+            final List<EngineProcess> stopping = engines.stream().filter(e -> e.wave() == running).toList();
+            out.println("slaprof: stopping wave " + (running + 1) + " (" + labels(stopping) + ") to start wave "
+                + (w + 1) + " (" + labels(wave) + ")");
+            stopping.parallelStream().forEach(e -> e.stop(options.stopGrace.toMillis()));
+            healthy.removeAll(stopping);
         }
-        final List<String> ranks = new ArrayList<>();
-        final int per = Math.max(1, cores / tp);
-        for (int r = 0; r < tp; r++) {
-            final int a = (r * per) % cores;
-            final int b = Math.min(cores - 1, a + per - 1);
-            ranks.add(a == b ? Integer.toString(a) : a + "-" + b);
+        running = w;
+        final int cores = Runtime.getRuntime().availableProcessors();
+        for (final EngineProcess e : wave) {
+            final Map<String, String> values = new LinkedHashMap<>(names);
+            values.put("port", Integer.toString(e.port()));
+            values.put("tp", Integer.toString(e.mapping().getTp()));
+            values.put("cpu_bind", GpuWaves.cpuBind(e.mapping().getTp(), cores));
+            final boolean cpu = e.devices().isEmpty();
+            final ProcessBuilder pb = new ProcessBuilder(template.argv(values, cpu));
+            pb.environment().putAll(template.environment(values, cpu));
+            if (!cpu) {
+                pb.environment().put("CUDA_VISIBLE_DEVICES", e.devices().stream().map(String::valueOf)
+                    .collect(Collectors.joining(",")));
+            }
+            e.start(pb);
+            out.println("slaprof: started " + template.backend() + " " + e.label() + " (pid " + e.process().pid()
+                + ", " + (cpu ? "CPU" : "GPUs " + e.devices()) + ", port " + e.port() + ", log " + e.log() + ")");
         }
-        return String.join("|", ranks);
+        awaitHealthy(wave);
     }
 
-    private void awaitHealthy(final String path, final Duration timeout, final PrintStream out)
-        throws InterruptedException {
+    private void awaitHealthy(final List<EngineProcess> wave) throws InterruptedException {
         final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         final long t0 = System.nanoTime();
-        final long deadline = t0 + timeout.toNanos();
-        final List<Engine> waiting = new ArrayList<>(engines);
+        final long deadline = t0 + options.startTimeout.toNanos();
+        final List<EngineProcess> waiting = new ArrayList<>(wave);
         long nextReport = t0 + Duration.ofSeconds(30).toNanos();
         while (!waiting.isEmpty()) {
-            for (final Engine e : new ArrayList<>(waiting)) {
+            for (final EngineProcess e : new ArrayList<>(waiting)) {
                 e.remember();
-                if (!e.process().isAlive()) {
+                if (!e.alive()) {
                     waiting.remove(e);
-                    fail(e, "exited with code " + e.process().exitValue() + " before it was healthy", out);
-                } else if (answers(http, e.url() + path)) {
+                    fail(e, "exited with code " + e.process().exitValue() + " before it was healthy");
+                } else if (e.answers(http, template.health())) {
                     waiting.remove(e);
                     healthy.add(e);
                     out.printf(Locale.ROOT, "slaprof: %s healthy after %.1f s%n", e.label(),
                         (System.nanoTime() - t0) / 1e9);
-                    EngineLog.capacity(http, e.url(), e.label(), e.log(), out).ifPresent(c ->
-                        capacities.put(e.label(), c));
+                    EngineLog.capacity(http, e.url(), e.label(), e.log(), out).ifPresent(c -> record(e.label(), c));
                 } else if (System.nanoTime() > deadline) {
                     waiting.remove(e);
-                    stop(e);
-                    fail(e, "not healthy after " + timeout.toSeconds() + " s (stopped)", out);
+                    e.stop(options.stopGrace.toMillis());
+                    fail(e, "not healthy after " + options.startTimeout.toSeconds() + " s (stopped)");
                 }
             }
             if (!waiting.isEmpty()) {
                 if (System.nanoTime() > nextReport) {
-                    out.printf(Locale.ROOT, "slaprof: waiting for %s (%.0f s)%n", waiting.stream()
-                        .map(Engine::label).collect(Collectors.joining(", ")), (System.nanoTime() - t0) / 1e9);
+                    out.printf(Locale.ROOT, "slaprof: waiting for %s (%.0f s)%n", labels(waiting),
+                        (System.nanoTime() - t0) / 1e9);
                     nextReport += Duration.ofSeconds(30).toNanos();
                 }
                 // A poll, not a wait for a signal: an engine server announces readiness only on its health path.
                 Thread.sleep(1000);
             }
         }
-        healthy.sort((a, b) -> Integer.compare(engines.indexOf(a), engines.indexOf(b)));
-        if (healthy.isEmpty()) {
-            throw new IllegalStateException("no engine candidate started: " + String.join(" | ", notes));
-        }
     }
 
-    private static boolean answers(final HttpClient http, final String url) throws InterruptedException {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        } catch (final IOException e) {
-            return false;
-        }
+    private synchronized void record(final String label, final Capacity c) {
+        capacities.put(label, c);
+        alsoInto.forEach(m -> m.putIfAbsent(label, c));
     }
 
-    private void fail(final Engine e, final String why, final PrintStream out) {
-        final String note = "Engine candidate " + e.label() + " failed: " + why + "; the last lines of "
-            + e.log().getFileName() + ": " + EngineLog.tail(e.log());
+    /**
+     * Also puts every KV capacity read, so far and from now on (a later wave's), into {@code target}, keeping the
+     * entries it has (the user's own); the map must be safe for concurrent use.
+     */
+    synchronized void recordCapacitiesIn(final Map<String, Capacity> target) {
+        alsoInto.add(target);
+        capacities.forEach(target::putIfAbsent);
+    }
+
+    private void fail(final EngineProcess e, final String why) {
+        failed.add(e);
+        note(e.label(), why + "; the last lines of " + e.log().getFileName() + ": " + EngineLog.tail(e.log()));
+    }
+
+    private void note(final String label, final String why) {
+        final String note = "Engine candidate " + label + " failed: " + why;
         synchronized (notes) {
             notes.add(note);
         }
         out.println("slaprof: WARNING " + note);
     }
 
-    /** The engines that answered their health check, in candidate order. */
-    List<Engine> healthy() {
-        return List.copyOf(healthy);
+    /**
+     * The candidates the sweep may measure, in candidate order: the first wave's healthy engines and every engine
+     * of the later waves (which start when the sweep reaches them).
+     */
+    List<EngineProcess> candidates() {
+        return engines.stream().filter(e -> e.wave() == running ? healthy.contains(e) : !failed.contains(e))
+            .toList();
     }
 
-    /** The KV capacities read from the engines' logs (or /metrics), by mapping label. */
+    /** The KV capacities read from the engines' logs (or /metrics), by mapping label; a live view. */
     Map<String, Capacity> capacities() {
-        return Map.copyOf(capacities);
+        return Collections.unmodifiableMap(capacities);
     }
 
     /** The candidates that failed, each with its reason and its log's tail. */
@@ -213,53 +218,61 @@ final class LocalEngines implements AutoCloseable {
         }
     }
 
+    /** The waves in sweep order, the running one first, so that a sweep starts as few engines as it can. */
+    @Override
+    public List<List<Endpoint>> groups(final List<Endpoint> endpoints) {
+        final Map<Integer, List<Endpoint>> byWave = new TreeMap<>(Comparator.comparingInt((Integer w) ->
+            w == running ? -1 : w));
+        for (final Endpoint ep : endpoints) {
+            final int w = engine(ep).map(EngineProcess::wave).orElse(running);
+            byWave.computeIfAbsent(w, k -> new ArrayList<>()).add(ep);
+        }
+        return List.copyOf(byWave.values());
+    }
+
+    @Override
+    public synchronized boolean acquire(final Endpoint ep) {
+        final Optional<EngineProcess> found = engine(ep);
+        if (found.isEmpty() || closed || failed.contains(found.get())) {
+            return false;
+        }
+        final EngineProcess e = found.get();
+        if (e.wave() == running) {
+            // A healthy engine that died since is recorded by checkAlive; its points fail as requests, and count.
+            return true;
+        }
+        try {
+            startWave(e.wave());
+        } catch (final InterruptedException x) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (final IOException x) {
+            fail(e, "could not start: " + x.getMessage());
+        }
+        return healthy.contains(e);
+    }
+
+    private Optional<EngineProcess> engine(final Endpoint ep) {
+        return engines.stream().filter(e -> e.url().equals(ep.url())).findFirst();
+    }
+
     /**
      * Checks the healthy engines once: one whose process has exited since is recorded as failed, with its exit code
      * and log tail.
      *
      * @return true when an engine was found dead
      */
-    boolean checkAlive(final PrintStream out) {
+    boolean checkAlive() {
         boolean died = false;
-        for (final Engine e : healthy) {
+        for (final EngineProcess e : List.copyOf(healthy)) {
             e.remember();
-            final boolean recorded;
-            synchronized (notes) {
-                recorded = notes.stream().anyMatch(n -> n.startsWith("Engine candidate " + e.label() + " "));
-            }
-            if (!e.process().isAlive() && !recorded) {
+            if (!e.alive() && !failed.contains(e)) {
                 fail(e, "its process (pid " + e.process().pid() + ") exited with code " + e.process().exitValue()
-                    + " during the sweep; its points after that failed", out);
+                    + " during the sweep; its points after that failed");
                 died = true;
             }
         }
         return died;
-    }
-
-    private void stop(final Engine e) {
-        e.remember();
-        final List<ProcessHandle> all = new ArrayList<>(e.seen());
-        all.add(0, e.process().toHandle());
-        all.forEach(ProcessHandle::destroy);
-        final long deadline = System.nanoTime() + grace.toNanos();
-        for (final ProcessHandle h : all) {
-            while (h.isAlive() && System.nanoTime() < deadline) {
-                try {
-                    h.onExit().get(Math.max(1, (deadline - System.nanoTime()) / 1_000_000),
-                        java.util.concurrent.TimeUnit.MILLISECONDS);
-                } catch (final java.util.concurrent.TimeoutException ex) {
-                    break;
-                } catch (final java.util.concurrent.ExecutionException ex) {
-                    break;
-                } catch (final InterruptedException ex) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-        }
-        all.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
-        // Children started after the snapshot (a worker forked during shutdown) go the same way.
-        e.process().descendants().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
     }
 
     private synchronized void stopAll() {
@@ -267,7 +280,7 @@ final class LocalEngines implements AutoCloseable {
             return;
         }
         closed = true;
-        engines.parallelStream().forEach(this::stop);
+        engines.parallelStream().forEach(e -> e.stop(options.stopGrace.toMillis()));
     }
 
     @Override
@@ -280,11 +293,7 @@ final class LocalEngines implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (final IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    private static String labels(final List<EngineProcess> es) {
+        return es.stream().map(EngineProcess::label).collect(Collectors.joining(", "));
     }
 }

@@ -292,7 +292,7 @@ final class RunCommand implements Callable<Integer>, Settings.Layered {
                 out.println("slaprof: warning: decode bursts capped at " + cap + " in flight (Dynamo sweeps up to "
                     + SweepPlans.DECODE_MAX_CONCURRENCY + "); the decode table stops there");
             }
-            final Sweep sweep = new Sweep(worker, fleet.endpoints(), sla, spec, out, cap);
+            final Sweep sweep = new Sweep(worker, fleet.endpoints(), sla, spec, out, cap).gatedBy(fleet.gate());
             sweep.parallelizationSweep();
             publisher.flush();
             sweep.requireSomeSuccess();
@@ -350,7 +350,7 @@ final class RunCommand implements Callable<Integer>, Settings.Layered {
         if (local == null) {
             return;
         }
-        local.checkAlive(out);
+        local.checkAlive();
         if (!local.notes().isEmpty()) {
             pipeline.publishSla(SlaTarget.newBuilder(sla).setRunNotes(new ArrayList<>(local.notes())).build());
         }

@@ -5,7 +5,12 @@ import dev.slaprof.schema.avro.Mapping;
 import dev.slaprof.schema.avro.Role;
 import dev.slaprof.simulator.Catalog;
 import dev.slaprof.simulator.Faults;
+import dev.slaprof.simulator.EngineServer;
 import dev.slaprof.simulator.Fleet;
+import dev.slaprof.simulator.GpuSpec;
+import dev.slaprof.simulator.ModelSpec;
+import dev.slaprof.simulator.PerfModel;
+import dev.slaprof.simulator.SimEngine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -27,16 +32,43 @@ final class SimulateCommand implements Callable<Integer> {
     private double errorRate;
     @Option(names = "--abort-rate", defaultValue = "0", description = "Share of streams cut mid-way.")
     private double abortRate;
+    @Option(names = "--port", description = "Serve one engine, of the one --mapping, on this loopback port (as an "
+        + "engine template's server for --engines local); without it, one engine per mapping and role on free ports.")
+    private Integer port;
 
     @Override
     public Integer call() throws Exception {
         final List<Mapping> ms = new ArrayList<>();
         mappings.forEach(m -> ms.add(Mappings.parse(m)));
+        if (port != null) {
+            return serveOne(ms);
+        }
         try (Fleet fleet = Fleet.start(Catalog.bundled(), model, gpu, ms, List.of(Role.PREFILL, Role.DECODE),
             timeScale, 0.03, 1, new Faults(errorRate, abortRate, 0))) {
             for (final Fleet.Engine e : fleet.engines()) {
                 System.out.println("slaprof: " + e.label() + " " + e.url() + "/v1/chat/completions");
             }
+            Daemon.awaitShutdown();
+        }
+        return 0;
+    }
+
+    /** One engine on --port, serving both roles (prefix caching on, as a decode engine), until stopped. */
+    private int serveOne(final List<Mapping> ms) throws Exception {
+        if (ms.size() != 1) {
+            throw new IllegalArgumentException("--port serves one engine: give exactly one --mapping (got " + ms.size()
+                + ")");
+        }
+        final Catalog catalog = Catalog.bundled();
+        final ModelSpec m = catalog.model(model);
+        final GpuSpec g = catalog.gpu(gpu);
+        final SimEngine engine = new SimEngine(new PerfModel(m, g, catalog.params(g), ms.get(0)), timeScale, true,
+            0.03, 1);
+        try (EngineServer server = new EngineServer(engine, m.name(), new Faults(errorRate, abortRate, 0),
+            "127.0.0.1", port)) {
+            System.out.println("slaprof: " + Mappings.label(ms.get(0)) + " " + server.url() + "/v1/chat/completions"
+                + (System.getenv("CUDA_VISIBLE_DEVICES") == null ? "" : " (CUDA_VISIBLE_DEVICES="
+                + System.getenv("CUDA_VISIBLE_DEVICES") + ", ignored by a simulated engine)"));
             Daemon.awaitShutdown();
         }
         return 0;

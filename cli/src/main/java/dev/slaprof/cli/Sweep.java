@@ -30,6 +30,7 @@ public final class Sweep {
     private final PrintStream out;
     private final int maxConcurrency;
     private final Map<String, Long> capacity = new HashMap<>();
+    private EngineGate gate = EngineGate.OPEN;
 
     /**
      * @param spec model facts for the interpolation sweeps' context range; null when only the parallelization
@@ -55,20 +56,47 @@ public final class Sweep {
         return eps;
     }
 
-    /** Prefill at the SLA ISL on every prefill engine, then the decode in-flight sweep on every decode engine. */
+    /**
+     * Runs the sweep on engines that must first be started, or cannot all run at once: {@code gate} orders the
+     * endpoints into groups whose engines run together and starts each endpoint's engine before its points.
+     */
+    public Sweep gatedBy(final EngineGate g) {
+        this.gate = g;
+        return this;
+    }
+
+    /**
+     * Prefill at the SLA ISL on every prefill engine, then the decode in-flight sweep on every decode engine; with
+     * engines in waves ({@link #gatedBy}), the same per wave.
+     */
     public void parallelizationSweep() {
-        final List<Endpoint> prefill = endpoints(Role.PREFILL);
-        final Progress p = new Progress("prefill sweep", prefill.size(), out);
+        final List<List<Endpoint>> groups = gate.groups(endpoints);
+        for (int k = 0; k < groups.size(); k++) {
+            final String wave = groups.size() > 1 ? " (wave " + (k + 1) + " of " + groups.size() + ")" : "";
+            prefillSweep(only(groups.get(k), Role.PREFILL), wave);
+            decodeSweep(only(groups.get(k), Role.DECODE), wave);
+        }
+    }
+
+    private void prefillSweep(final List<Endpoint> prefill, final String wave) {
+        final Progress p = new Progress("prefill sweep" + wave, prefill.size(), out);
         for (final Endpoint e : prefill) {
             stopIfAsked();
-            worker.prefillPoint(e, sla.getIsl(), 1, dev.slaprof.schema.avro.Sweep.SLA);
+            if (ready(e, "prefill sweep")) {
+                worker.prefillPoint(e, sla.getIsl(), 1, dev.slaprof.schema.avro.Sweep.SLA);
+                reportFailures(BenchmarkWorker.pointName(e, sla.getIsl(), 1));
+            }
             p.step(Mappings.label(e.mapping()) + " at ISL " + sla.getIsl());
-            reportFailures(BenchmarkWorker.pointName(e, sla.getIsl(), 1));
         }
-        final List<Endpoint> decode = endpoints(Role.DECODE);
+    }
+
+    private void decodeSweep(final List<Endpoint> decode, final String wave) {
         final Map<Endpoint, List<Integer>> plan = new HashMap<>();
         int total = 0;
         for (final Endpoint e : decode) {
+            if (!ready(e, "decode sweep")) {
+                continue;
+            }
             final long kv = worker.discoverCapacity(e);
             capacity.put(Mappings.label(e.mapping()), kv);
             if (kv == 0) {
@@ -86,15 +114,33 @@ public final class Sweep {
             plan.put(e, points);
             total += points.size();
         }
-        final Progress d = new Progress("decode sweep", total, out);
+        final Progress d = new Progress("decode sweep" + wave, total, out);
         for (final Endpoint e : decode) {
-            for (final int n : plan.get(e)) {
+            for (final int n : plan.getOrDefault(e, List.of())) {
                 stopIfAsked();
                 worker.decodePoint(e, sla.getIsl(), sla.getOsl(), n, dev.slaprof.schema.avro.Sweep.SLA);
                 d.step(Mappings.label(e.mapping()) + " at " + n + " in flight");
                 reportFailures(BenchmarkWorker.pointName(e, sla.getIsl(), n));
             }
         }
+    }
+
+    /**
+     * Starts the endpoint's engine if the gate must; an engine that cannot run (it failed to start) has its points
+     * skipped, said once per sweep step.
+     */
+    private boolean ready(final Endpoint e, final String step) {
+        if (gate.acquire(e)) {
+            return true;
+        }
+        stopIfAsked();
+        out.println("  " + step + ": " + Mappings.label(e.mapping()) + " skipped: its engine is not running (the "
+            + "reason is in the warnings)");
+        return false;
+    }
+
+    private static List<Endpoint> only(final List<Endpoint> eps, final Role role) {
+        return eps.stream().filter(e -> e.role() == role).toList();
     }
 
     /**
@@ -117,7 +163,7 @@ public final class Sweep {
                     engine = e;
                 }
             }
-            if (engine == null) {
+            if (engine == null || !ready(engine, "focus")) {
                 continue;
             }
             final String width = Double.isInfinite(t.relativeWidth()) ? "one sample"
@@ -138,7 +184,8 @@ public final class Sweep {
 
     /** The in-depth interpolation sweeps on the selected prefill and decode mappings. */
     void interpolation(final Recommendation r, final int prefillGranularity, final int decodeGranularity) {
-        if (r.getPrefill() != null) {
+        if (r.getPrefill() != null && ready(find(Role.PREFILL, r.getPrefill().getPoint().getLabel()),
+            "prefill interpolation")) {
             final String label = r.getPrefill().getPoint().getLabel();
             final Endpoint e = find(Role.PREFILL, label);
             final List<Integer> isls = SweepPlans.prefillIsls(spec.contextLength(), prefillGranularity);
@@ -149,7 +196,8 @@ public final class Sweep {
                 p.step(label + " at ISL " + isl);
             }
         }
-        if (r.getDecode() != null) {
+        if (r.getDecode() != null && ready(find(Role.DECODE, r.getDecode().getPoint().getLabel()),
+            "decode interpolation")) {
             final String label = r.getDecode().getPoint().getLabel();
             final Endpoint e = find(Role.DECODE, label);
             final long kv = capacity.getOrDefault(label, 0L);

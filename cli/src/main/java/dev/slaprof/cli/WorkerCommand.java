@@ -24,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -32,6 +31,7 @@ import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -86,7 +86,7 @@ final class WorkerCommand implements Callable<Integer> {
 
     /** The capacities the user gave, by mapping label; a log without a capacity line is an error naming it. */
     private Map<String, LoadDriver.Capacity> knownCapacities() throws IOException {
-        final Map<String, LoadDriver.Capacity> out = new LinkedHashMap<>();
+        final Map<String, LoadDriver.Capacity> out = new ConcurrentHashMap<>();
         for (final String text : engineLogs) {
             final MappingValue e = MappingValue.parse("--engine-log", text);
             final Path file = Path.of(e.value());
@@ -131,8 +131,11 @@ final class WorkerCommand implements Callable<Integer> {
                 + "no --endpoint" : "give --endpoint ROLE:MAPPING:URL for each engine, or --engines local with "
                 + "--candidate MAPPING");
         }
+        // Before any engine starts: a cluster without slaprof's topics is one line, not a minute per sample.
+        final Topics topics = kafka.topics();
+        kafka.requireTopics(kafka.client(), topics.samples().name(), topics.deadLetters().name());
         try (LocalEngines started = launch ? startLocal(eps, known) : null) {
-            return sweep(eps, known);
+            return sweep(eps, known, started == null ? EngineGate.OPEN : started);
         }
     }
 
@@ -145,14 +148,15 @@ final class WorkerCommand implements Callable<Integer> {
             : deployment.deployment().getModel(), deployment.deployment().getModel(), mappings, engineLogDir,
             System.out);
         for (final Role role : List.of(Role.PREFILL, Role.DECODE)) {
-            started.healthy().forEach(e -> eps.add(new Endpoint(e.url(), deployment.deployment(), role, e.mapping(),
-                false)));
+            started.candidates().forEach(e -> eps.add(new Endpoint(e.url(), deployment.deployment(), role,
+                e.mapping(), false)));
         }
-        started.capacities().forEach(known::putIfAbsent);
+        started.recordCapacitiesIn(known);
         return started;
     }
 
-    private int sweep(final List<Endpoint> eps, final Map<String, LoadDriver.Capacity> known) throws Exception {
+    private int sweep(final List<Endpoint> eps, final Map<String, LoadDriver.Capacity> known, final EngineGate gate)
+        throws Exception {
         final SlaTarget sla = SlaTargets.of("default", 1.0, 1.0, isl, osl, Statistic.MEAN, 1, 1024, 1, false);
         // Ctrl-C opens the stop signal; its hook waits for this command to close (publisher flushed) before exit.
         final CountDownLatch stop = Daemon.stopSignal();
@@ -167,7 +171,7 @@ final class WorkerCommand implements Callable<Integer> {
                      topics.stats().valueSerde().deserializer())
                  : null) {
             do {
-                final Sweep sweep = new Sweep(worker, eps, sla, null, System.out, maxConcurrency);
+                final Sweep sweep = new Sweep(worker, eps, sla, null, System.out, maxConcurrency).gatedBy(gate);
                 sweep.parallelizationSweep();
                 // The failed samples are in Kafka already (as errors); a sweep with no success at all ends here.
                 publisher.flush();

@@ -35,10 +35,10 @@ class LocalEnginesTest {
 
     @Test
     void shouldSpreadTheRanksOverTheCores() {
-        assertThat(LocalEngines.cpuBind(1, 2)).isEqualTo("auto");
-        assertThat(LocalEngines.cpuBind(2, 2)).isEqualTo("0|1");
-        assertThat(LocalEngines.cpuBind(2, 8)).isEqualTo("0-3|4-7");
-        assertThat(LocalEngines.cpuBind(4, 2)).isEqualTo("0|1|0|1");
+        assertThat(GpuWaves.cpuBind(1, 2)).isEqualTo("auto");
+        assertThat(GpuWaves.cpuBind(2, 2)).isEqualTo("0|1");
+        assertThat(GpuWaves.cpuBind(2, 8)).isEqualTo("0-3|4-7");
+        assertThat(GpuWaves.cpuBind(4, 2)).isEqualTo("0|1|0|1");
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slaprof.schema.Mappings;
 import java.net.http.HttpClient;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +41,8 @@ public final class HttpLoadDriver implements LoadDriver {
 
     /**
      * @param known KV capacities given by the user, by mapping label (from {@code --kv-capacity} or an engine log):
-     *              used instead of scraping the engine's {@code /metrics}
+     *              used instead of scraping the engine's {@code /metrics}; read at each discovery, so a capacity
+     *              added later (an engine started in a later wave) counts: a map safe for concurrent reads
      */
     public HttpLoadDriver(final StreamingClient client, final Map<String, Capacity> known) {
         this(client, known, w -> System.out.println("slaprof: warning: " + w));
@@ -50,7 +52,7 @@ public final class HttpLoadDriver implements LoadDriver {
     public HttpLoadDriver(final StreamingClient client, final Map<String, Capacity> known,
                           final Consumer<String> warn) {
         this.client = client;
-        this.known = Map.copyOf(known);
+        this.known = Collections.unmodifiableMap(known);
         this.fitter = new PromptFitter(http, warn);
     }
 
