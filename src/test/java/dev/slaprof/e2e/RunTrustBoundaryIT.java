@@ -22,6 +22,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,7 +30,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Issue 29's local attacker against {@code slaprof run --api-token-file F}: a client on the same machine without
  * the run's credentials can neither produce to a slaprof topic of the embedded broker (SASL_SSL, SCRAM credentials
- * made for the run, in a file of mode 0600), nor register a schema in the embedded registry or change its
+ * made for the run, in a file of mode 0600), and one with the producers' credentials of that file cannot write what
+ * only the sink or the topology may (ACLs: selections, recommendations, statistics), nor register a schema in the embedded registry or change its
  * compatibility (401),
  * even with a token of F (the registry's writes take only the run's own generated token), nor pin (401); the
  * subject's versions and the recommendation's pin are unchanged afterwards. Without a token file the registry stays
@@ -42,7 +44,8 @@ class RunTrustBoundaryIT {
         + "need this run's own token\\)");
     private static final Pattern UI = Pattern.compile("web UI (http://127\\.0\\.0\\.1:\\d+)/");
     private static final Pattern BROKER = Pattern.compile("embedded Kafka (127\\.0\\.0\\.1:\\d+)");
-    private static final Pattern CREDENTIALS = Pattern.compile("this run's credentials: (\\S+kafka-client\\.properties)");
+    private static final Pattern CREDENTIALS = Pattern.compile("only its topics \\(ACLs\\): "
+        + "(\\S+kafka-client\\.properties)");
     private final HttpClient http = HttpClient.newHttpClient();
 
     private HttpResponse<String> send(final String method, final String url, final String body, final String token)
@@ -123,6 +126,26 @@ class RunTrustBoundaryIT {
                         assertThatThrownBy(() -> evilProducer.send(new ProducerRecord<>(topic, "evil".getBytes(
                             StandardCharsets.UTF_8))).get(10, TimeUnit.SECONDS)).as(topic).isNotNull();
                     }
+                }
+            }
+            // ACLs (KRaft's StandardAuthorizer): the file's principal is the producers' one. It writes samples, and
+            // nothing it may not: not selections (only the sink pins, so pinned_by cannot be forged through Kafka),
+            // not recommendations, not the statistics.
+            final Properties producer = new Properties();
+            try (var in = Files.newInputStream(Path.of(credentials))) {
+                producer.load(in);
+            }
+            assertThat(producer.getProperty("sasl.jaas.config")).contains("username=\"slaprof-producer\"");
+            producer.putAll(Map.of("max.block.ms", "8000", "delivery.timeout.ms", "10000", "request.timeout.ms",
+                "5000"));
+            try (KafkaProducer<byte[], byte[]> own = new KafkaProducer<>(producer, new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+                assertThat(own.send(new ProducerRecord<>("dead-letters", "acl-probe".getBytes(StandardCharsets.UTF_8)))
+                    .get(20, TimeUnit.SECONDS).offset()).as("the producers' principal writes its topics").isNotNegative();
+                for (final String topic : List.of("selections", "recommendations", "mapping-load-stats")) {
+                    assertThatThrownBy(() -> own.send(new ProducerRecord<>(topic, "evil".getBytes(
+                        StandardCharsets.UTF_8))).get(20, TimeUnit.SECONDS)).as(topic)
+                        .hasRootCauseInstanceOf(TopicAuthorizationException.class);
                 }
             }
             assertThat(ui).as(seen.toString()).isNotNull();

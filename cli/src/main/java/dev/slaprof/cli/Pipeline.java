@@ -7,6 +7,8 @@ import dev.slaprof.schema.avro.ProfileKey;
 import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.RecommendationKey;
 import dev.slaprof.schema.avro.SlaTarget;
+import dev.slaprof.embedded.EmbeddedStack;
+import dev.slaprof.embedded.RunPrincipal;
 import dev.slaprof.http.HttpSurface;
 import dev.slaprof.sink.OutputWriter;
 import dev.slaprof.sink.SinkService;
@@ -45,13 +47,14 @@ final class Pipeline implements AutoCloseable {
     private final String profile;
     private final String slaTopic;
 
-    private Pipeline(final Properties client, final Topics topics, final SlaTarget sla, final Path outputDir,
+    private Pipeline(final Clients clients, final Topics topics, final SlaTarget sla, final Path outputDir,
                      final Deployment deployment, final Http http, final int gpusPerNode, final Duration horizon)
         throws IOException {
         this.deployment = deployment;
         this.profile = sla.getProfile();
         this.slaTopic = topics.slaTargets().name();
-        final Properties props = StreamsSettings.defaults(client, topics, "slaprof-run-" + UUID.randomUUID(),
+        final Properties props = StreamsSettings.defaults(clients.stream(), topics, RunPrincipal.STREAMS_PREFIX
+            + UUID.randomUUID(),
             Files.createTempDirectory("slaprof-state-"));
         // A fresh embedded broker creates its coordinators' logs on first use; the clients' retries back off
         // exponentially to 1 s meanwhile. On one local broker a short, flat backoff reaches RUNNING sooner.
@@ -59,7 +62,7 @@ final class Pipeline implements AutoCloseable {
         runner = StreamsRunner.start(SlaprofTopology.build(props, topics, sla, Duration.ofMillis(250), horizon), props);
         streams = runner.streams();
         try {
-            sink = new SinkService(client, topics, new OutputWriter(outputDir, gpusPerNode), http.host(), http.port(),
+            sink = new SinkService(clients.sink(), topics, new OutputWriter(outputDir, gpusPerNode), http.host(), http.port(),
                 () -> TopologyMetrics.gauges(streams), http.options());
         } catch (final BindException e) {
             runner.close();
@@ -68,15 +71,26 @@ final class Pipeline implements AutoCloseable {
             runner.close();
             throw e;
         }
-        slaProducer = new KafkaProducer<>(client, topics.slaTargets().keySerde().serializer(),
+        slaProducer = new KafkaProducer<>(clients.producer(), topics.slaTargets().keySerde().serializer(),
             topics.slaTargets().valueSerde().serializer());
+    }
+
+    /**
+     * The client settings of the run's three Kafka principals: the producers' (the SLA publisher), the topology's
+     * and the sinks'; the same settings three times on a trusted-local broker.
+     */
+    record Clients(Properties producer, Properties stream, Properties sink) {
+        static Clients of(final EmbeddedStack env) {
+            return new Clients(env.client(RunPrincipal.PRODUCER), env.client(RunPrincipal.STREAM),
+                env.client(RunPrincipal.SINK));
+        }
     }
 
     /** Where and how the web UI and REST API listen. */
     record Http(String host, int port, HttpSurface.Options options) {
     }
 
-    static Pipeline start(final Properties client, final Topics topics, final SlaTarget sla, final Path outputDir,
+    static Pipeline start(final Clients client, final Topics topics, final SlaTarget sla, final Path outputDir,
                           final Deployment deployment, final Http http, final int gpusPerNode,
                           final Duration horizon) throws IOException {
         return new Pipeline(client, topics, sla, outputDir, deployment, http, gpusPerNode, horizon);
@@ -121,7 +135,7 @@ final class Pipeline implements AutoCloseable {
     }
 
     /** Starts the pipeline on a thread of its own (the caller may run the first sweep meanwhile). */
-    static Starting startInBackground(final Properties client, final Topics topics, final SlaTarget sla,
+    static Starting startInBackground(final Clients client, final Topics topics, final SlaTarget sla,
                                       final Path outputDir, final Deployment deployment, final Http http,
                                       final int gpusPerNode, final Duration horizon) {
         return new Starting(CompletableFuture.supplyAsync(() -> {

@@ -8,6 +8,7 @@ import dev.slaprof.producer.Progress;
 import dev.slaprof.producer.SamplePublisher;
 import dev.slaprof.producer.SweepPlans;
 import dev.slaprof.embedded.EmbeddedStack;
+import dev.slaprof.embedded.RunPrincipal;
 import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.avro.Backend;
 import dev.slaprof.schema.avro.CapacitySource;
@@ -252,8 +253,8 @@ final class RunCommand implements Callable<Integer>, Settings.Layered {
         // One trust boundary: a run with a token file, or one whose UI leaves loopback, guards its registry too.
         final boolean guarded = http.access().tokens() != null || !AccessPolicy.isLoopbackHost(bind.host);
         try (EmbeddedStack env = EmbeddedStack.start(out, guarded);
-             SamplePublisher publisher = new SamplePublisher(env.client(), env.topics());
-             Pipeline.Starting starting = Pipeline.startInBackground(env.client(), env.topics(), sla, outputDir,
+             SamplePublisher publisher = new SamplePublisher(env.client(RunPrincipal.PRODUCER), env.topics());
+             Pipeline.Starting starting = Pipeline.startInBackground(Pipeline.Clients.of(env), env.topics(), sla, outputDir,
                  deployment, new Pipeline.Http(bind.host, uiPort, http), gpusPerNode, horizon)) {
             // The topology and the sinks start while the first sweep runs: the samples wait in Kafka meanwhile.
             final Supplier<Pipeline> pipeline = () -> {

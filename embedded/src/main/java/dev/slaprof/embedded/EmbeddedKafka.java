@@ -39,6 +39,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Properties props;
     private final Properties clientSecurity;
     private final List<String> scram;
+    private final Map<String, String> passwords = new HashMap<>();
     private KafkaRaftServer server;
 
     private EmbeddedKafka(final Path dataDir, final boolean ownsDir, final Properties props,
@@ -64,89 +65,44 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
-     * Starts a broker whose only client listener is SASL_SSL: TLS with a self-signed certificate for localhost and
-     * 127.0.0.1 made with the JDK's keytool (in the data directory), SCRAM-SHA-256 authentication, credentials
-     * bootstrapped at format time for {@code user} (and an internal one for the broker itself). Plaintext and
-     * wrong-password clients are refused. {@link #clientProps()} gives the settings a client needs.
+     * Starts a broker whose only client listener is SASL_SSL (SCRAM-SHA-256) for {@code user}; see
+     * {@link SecureKafka}.
      */
     public static EmbeddedKafka startSecure(final String user, final String password) {
-        if (!user.matches("[A-Za-z0-9_.-]{1,64}") || password.length() < 8 || password.matches(".*[\\],\"=\\s].*")) {
-            throw new IllegalArgumentException("user must be [A-Za-z0-9_.-]{1,64}; password at least 8 characters "
-                + "without spaces, commas, quotes, '=' or ']'");
+        return SecureKafka.start(Map.of(user, password), false);
+    }
+
+    /** Formats {@code dir} with {@code props} and the SCRAM credentials, and starts the broker. */
+    static EmbeddedKafka formatAndStart(final Path dir, final Properties props, final Properties clientSecurity,
+                                        final Map<String, String> passwords) throws IOException {
+        final List<String> scram = new ArrayList<>();
+        passwords.forEach((u, pw) -> scram.add("SCRAM-SHA-256=[name=" + u + ",password=" + pw + "]"));
+        final EmbeddedKafka k = new EmbeddedKafka(dir, true, props, clientSecurity, scram);
+        k.passwords.putAll(passwords);
+        k.format();
+        k.startServer();
+        return k;
+    }
+
+    /**
+     * The client settings of another SCRAM user of a secure broker (one of those it was started with).
+     *
+     * @throws IllegalArgumentException for a user it does not know
+     */
+    public Properties clientProps(final String user) {
+        final String pw = passwords.get(user);
+        if (pw == null) {
+            throw new IllegalArgumentException("the broker has no SCRAM user " + user);
         }
-        try {
-            final Path dir = Files.createTempDirectory("slaprof-kafka-secure-");
-            final String storePass = Uuid.randomUuid().toString();
-            final String brokerPass = Uuid.randomUuid().toString();
-            final Path keystore = dir.resolve("broker.p12");
-            final Path truststore = dir.resolve("truststore.p12");
-            final Path cert = dir.resolve("broker.pem");
-            keytool("-genkeypair", "-alias", "broker", "-keyalg", "RSA", "-keysize", "2048", "-validity", "30",
-                "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-keystore", keystore.toString(),
-                "-storetype", "PKCS12", "-storepass", storePass, "-keypass", storePass);
-            keytool("-exportcert", "-alias", "broker", "-keystore", keystore.toString(), "-storepass", storePass,
-                "-rfc", "-file", cert.toString());
-            keytool("-importcert", "-noprompt", "-alias", "broker", "-file", cert.toString(), "-keystore",
-                truststore.toString(), "-storetype", "PKCS12", "-storepass", storePass);
-            final int port = freePort();
-            final Map<String, String> o = new HashMap<>();
-            o.put("listeners", "SASL_SSL://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + freePort());
-            o.put("advertised.listeners", "SASL_SSL://127.0.0.1:" + port);
-            o.put("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL");
-            o.put("inter.broker.listener.name", "SASL_SSL");
-            o.put("sasl.enabled.mechanisms", "SCRAM-SHA-256");
-            o.put("sasl.mechanism.inter.broker.protocol", "SCRAM-SHA-256");
-            o.put("listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config", jaas("broker", brokerPass));
-            o.put("ssl.keystore.location", keystore.toString());
-            o.put("ssl.keystore.password", storePass);
-            o.put("ssl.key.password", storePass);
-            o.put("ssl.keystore.type", "PKCS12");
-            o.put("ssl.truststore.location", truststore.toString());
-            o.put("ssl.truststore.password", storePass);
-            o.put("ssl.truststore.type", "PKCS12");
-            final Properties props = config(dir, Map.of());
-            props.remove("controller.quorum.bootstrap.servers");
-            props.putAll(o);
-            final String controller = o.get("listeners").split(",")[1].substring("CONTROLLER://".length());
-            props.put("controller.quorum.bootstrap.servers", controller);
-            final Properties client = new Properties();
-            client.put("security.protocol", "SASL_SSL");
-            client.put("sasl.mechanism", "SCRAM-SHA-256");
-            client.put("sasl.jaas.config", jaas(user, password));
-            client.put("ssl.truststore.location", truststore.toString());
-            client.put("ssl.truststore.password", storePass);
-            client.put("ssl.truststore.type", "PKCS12");
-            final EmbeddedKafka k = new EmbeddedKafka(dir, true, props, client, List.of(
-                "SCRAM-SHA-256=[name=broker,password=" + brokerPass + "]",
-                "SCRAM-SHA-256=[name=" + user + ",password=" + password + "]"));
-            k.format();
-            k.startServer();
-            return k;
-        } catch (final IOException e) {
-            throw new UncheckedIOException("cannot create the secure broker's files", e);
-        }
+        final Properties p = clientProps();
+        p.put("sasl.jaas.config", jaas(user, pw));
+        return p;
     }
 
     /** A JAAS line for SCRAM. */
     public static String jaas(final String user, final String password) {
         return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
             + "\" password=\"" + password + "\";";
-    }
-
-    private static void keytool(final String... args) throws IOException {
-        final List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-        cmd.addAll(List.of(args));
-        final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        try {
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IOException("keytool " + args[0] + " failed: " + out);
-            }
-        } catch (final InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while running keytool", e);
-        }
     }
 
     /**
@@ -203,7 +159,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         return start(Map.of());
     }
 
-    private static Properties config(final Path dir, final Map<String, String> overrides) throws IOException {
+    static Properties config(final Path dir, final Map<String, String> overrides) throws IOException {
         final int brokerPort = freePort();
         final int controllerPort = freePort();
         final Properties p = new Properties();
@@ -236,7 +192,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         return p;
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
             s.setReuseAddress(true);
             return s.getLocalPort();

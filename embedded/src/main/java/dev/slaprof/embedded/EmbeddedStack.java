@@ -15,15 +15,20 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 
 /** The one-machine default: an in-process KRaft broker and schema registry, topics provisioned. */
 public final class EmbeddedStack implements AutoCloseable {
     private final EmbeddedKafka kafka;
     private final RegistryHttpServer registry;
-    private final Properties client = new Properties();
+    private final boolean guarded;
     private final Topics topics;
     private final Path secrets;
 
@@ -32,9 +37,18 @@ public final class EmbeddedStack implements AutoCloseable {
         this.kafka = kafka;
         this.registry = registry;
         this.secrets = secrets;
-        client.putAll(kafka.clientProps());
-        try (Admin admin = Admin.create(client)) {
+        this.guarded = secrets != null;
+        // The broker's own (super) user provisions the topics and, guarded, grants each principal its ACLs.
+        try (Admin admin = Admin.create(guarded ? kafka.clientProps(SecureKafka.BROKER_USER) : kafka.clientProps())) {
             TopicProvisioner.provision(admin, TopicProvisioner.load(null), 30_000);
+            if (guarded) {
+                admin.createAcls(RunPrincipal.acls("")).all().get(30, TimeUnit.SECONDS);
+            }
+        } catch (final ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("could not grant the run's Kafka ACLs: " + e, e);
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while granting the run's Kafka ACLs", e);
         }
         // Through HTTP even in-process, so the registry REST path is the one exercised.
         topics = Topics.create(new HttpSchemaRegistryClient(registry.url(), Duration.ofSeconds(10), registryToken));
@@ -66,10 +80,15 @@ public final class EmbeddedStack implements AutoCloseable {
                 Files.writeString(file, token + " slaprof-run\n");
                 options = new HttpSurface.Options(new AccessPolicy.Settings(ApiTokens.load(file), false, List.of(),
                     false), null);
-                kafka = EmbeddedKafka.startSecure("slaprof-run", secret());
+                final Map<String, String> users = new LinkedHashMap<>();
+                for (final RunPrincipal r : RunPrincipal.values()) {
+                    users.put(r.user(), secret());
+                }
+                kafka = SecureKafka.start(users, true);
                 final Path props = privateFile(secrets.resolve("kafka-client.properties"));
                 try (var w = Files.newOutputStream(props)) {
-                    kafka.clientProps().store(w, "slaprof run: the embedded broker's client settings (SASL_SSL)");
+                    kafka.clientProps(RunPrincipal.PRODUCER.user()).store(w, "slaprof run: the embedded broker's "
+                        + "client settings (SASL_SSL) of its producers' principal, " + RunPrincipal.PRODUCER.user());
                 }
             } else {
                 kafka = EmbeddedKafka.start();
@@ -80,8 +99,9 @@ public final class EmbeddedStack implements AutoCloseable {
                 + e.registry.url() + (guarded ? " (writes need this run's own token)" : " (trusted-local: no "
                     + "authentication on loopback; give --api-token-file to guard it)"));
             if (guarded) {
-                out.println("slaprof: the broker takes only SASL_SSL clients with this run's credentials: "
-                    + secrets.resolve("kafka-client.properties") + " (mode 0600; --kafka-config for another tool)");
+                out.println("slaprof: the broker takes only SASL_SSL clients with this run's credentials, each "
+                    + "principal allowed only its topics (ACLs): " + secrets.resolve("kafka-client.properties")
+                    + " (mode 0600; the producers' principal, as --kafka-config for a worker or importer)");
             }
             return e;
         } catch (final IOException | RuntimeException ex) {
@@ -117,10 +137,9 @@ public final class EmbeddedStack implements AutoCloseable {
         }
     }
 
-    public Properties client() {
-        final Properties p = new Properties();
-        p.putAll(client);
-        return p;
+    /** The client settings of {@code who}: its own credentials when guarded, the plaintext loopback ones else. */
+    public Properties client(final RunPrincipal who) {
+        return guarded ? kafka.clientProps(who.user()) : kafka.clientProps();
     }
 
     public Topics topics() {
