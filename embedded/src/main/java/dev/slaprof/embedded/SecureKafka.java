@@ -40,18 +40,8 @@ final class SecureKafka {
         }
         try {
             final Path dir = Files.createTempDirectory("slaprof-kafka-secure-");
-            final String storePass = Uuid.randomUuid().toString();
             final String controllerPass = Uuid.randomUuid().toString();
-            final Path keystore = dir.resolve("broker.p12");
-            final Path truststore = dir.resolve("truststore.p12");
-            final Path cert = dir.resolve("broker.pem");
-            keytool("-genkeypair", "-alias", "broker", "-keyalg", "RSA", "-keysize", "2048", "-validity", "30",
-                "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-keystore", keystore.toString(),
-                "-storetype", "PKCS12", "-storepass", storePass, "-keypass", storePass);
-            keytool("-exportcert", "-alias", "broker", "-keystore", keystore.toString(), "-storepass", storePass,
-                "-rfc", "-file", cert.toString());
-            keytool("-importcert", "-noprompt", "-alias", "broker", "-file", cert.toString(), "-keystore",
-                truststore.toString(), "-storetype", "PKCS12", "-storepass", storePass);
+            final Tls tls = Tls.create(dir);
             final int port = EmbeddedKafka.freePort();
             final String controller = "127.0.0.1:" + EmbeddedKafka.freePort();
             final Properties props = EmbeddedKafka.config(dir, Map.of());
@@ -72,13 +62,11 @@ final class SecureKafka {
             props.put("listener.name.controller.plain.sasl.jaas.config", "org.apache.kafka.common.security.plain"
                 + ".PlainLoginModule required username=\"controller\" password=\"" + controllerPass
                 + "\" user_controller=\"" + controllerPass + "\";");
-            props.put("ssl.keystore.location", keystore.toString());
-            props.put("ssl.keystore.password", storePass);
-            props.put("ssl.key.password", storePass);
+            props.put("ssl.keystore.location", tls.keystore().toString());
+            props.put("ssl.keystore.password", tls.password());
+            props.put("ssl.key.password", tls.password());
             props.put("ssl.keystore.type", "PKCS12");
-            props.put("ssl.truststore.location", truststore.toString());
-            props.put("ssl.truststore.password", storePass);
-            props.put("ssl.truststore.type", "PKCS12");
+            tls.trust(props);
             if (authorize) {
                 props.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
                 props.put("super.users", "User:" + BROKER_USER + ";User:controller");
@@ -89,12 +77,33 @@ final class SecureKafka {
             client.put("sasl.mechanism", "SCRAM-SHA-256");
             final Map.Entry<String, String> first = users.entrySet().iterator().next();
             client.put("sasl.jaas.config", EmbeddedKafka.jaas(first.getKey(), first.getValue()));
-            client.put("ssl.truststore.location", truststore.toString());
-            client.put("ssl.truststore.password", storePass);
-            client.put("ssl.truststore.type", "PKCS12");
+            tls.trust(client);
             return EmbeddedKafka.formatAndStart(dir, props, client, all);
         } catch (final IOException e) {
             throw new UncheckedIOException("cannot create the secure broker's files", e);
+        }
+    }
+
+    /** The broker's self-signed certificate (localhost, 127.0.0.1) in a PKCS12 key store and a trust store. */
+    private record Tls(Path keystore, Path truststore, String password) {
+        static Tls create(final Path dir) throws IOException {
+            final Tls t = new Tls(dir.resolve("broker.p12"), dir.resolve("truststore.p12"),
+                Uuid.randomUuid().toString());
+            final Path cert = dir.resolve("broker.pem");
+            keytool("-genkeypair", "-alias", "broker", "-keyalg", "RSA", "-keysize", "2048", "-validity", "30",
+                "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-keystore",
+                t.keystore.toString(), "-storetype", "PKCS12", "-storepass", t.password, "-keypass", t.password);
+            keytool("-exportcert", "-alias", "broker", "-keystore", t.keystore.toString(), "-storepass", t.password,
+                "-rfc", "-file", cert.toString());
+            keytool("-importcert", "-noprompt", "-alias", "broker", "-file", cert.toString(), "-keystore",
+                t.truststore.toString(), "-storetype", "PKCS12", "-storepass", t.password);
+            return t;
+        }
+
+        void trust(final Properties p) {
+            p.put("ssl.truststore.location", truststore.toString());
+            p.put("ssl.truststore.password", password);
+            p.put("ssl.truststore.type", "PKCS12");
         }
     }
 
