@@ -2,7 +2,7 @@ package dev.slaprof.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.slaprof.cli.Sweep;
+import dev.slaprof.profiler.Sweep;
 import dev.slaprof.producer.BenchmarkWorker;
 import dev.slaprof.producer.Endpoint;
 import dev.slaprof.producer.FocusPlan;

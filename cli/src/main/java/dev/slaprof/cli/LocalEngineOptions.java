@@ -1,5 +1,6 @@
 package dev.slaprof.cli;
 
+import dev.slaprof.profiler.LocalEngineSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +25,11 @@ final class LocalEngineOptions {
     @Option(names = "--engine-stop-grace", defaultValue = "PT20S", description = "With --engines local: how long a "
         + "stopped engine gets after SIGTERM before SIGKILL.")
     Duration stopGrace;
+
+    /** The settings of the profiler's local engines; an error for a missing or malformed --gpus. */
+    LocalEngineSettings settings() {
+        return new LocalEngineSettings(devices(), python, startTimeout, stopGrace);
+    }
 
     /** The device ids of --gpus: empty for none; an error for a missing or malformed value. */
     List<Integer> devices() {

@@ -1,5 +1,11 @@
 package dev.slaprof.cli;
 
+import dev.slaprof.profiler.EngineFleet;
+import dev.slaprof.profiler.EngineTemplates;
+import dev.slaprof.profiler.LocalEngines;
+import dev.slaprof.profiler.Pipeline;
+import dev.slaprof.profiler.Summary;
+import dev.slaprof.profiler.Sweep;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slaprof.producer.BenchmarkWorker;
@@ -339,7 +345,7 @@ final class RunCommand implements Callable<Integer>, Settings.Layered {
     private EngineFleet startLocal(final PrintStream out, final List<Mapping> mappings, final Deployment deployment,
                                    final SlaTarget sla) throws IOException, InterruptedException {
         final LocalEngines started = LocalEngines.start(EngineTemplates.of(backend.toLowerCase(Locale.ROOT),
-            local.templates), local, model, deployment.getModel(), mappings, outputDir.resolve("engine-logs")
+            local.templates), local.settings(), model, deployment.getModel(), mappings, outputDir.resolve("engine-logs")
             .resolve(SafeNames.deployment(deployment)), out);
         return EngineFleet.local(started, deployment, out);
     }

@@ -1,5 +1,9 @@
 package dev.slaprof.cli;
 
+import dev.slaprof.profiler.EngineGate;
+import dev.slaprof.profiler.EngineTemplates;
+import dev.slaprof.profiler.LocalEngines;
+import dev.slaprof.profiler.Sweep;
 import dev.slaprof.producer.BenchmarkWorker;
 import dev.slaprof.producer.CapacityDiscovery;
 import dev.slaprof.producer.Endpoint;
@@ -144,7 +148,7 @@ final class WorkerCommand implements Callable<Integer> {
         throws IOException, InterruptedException {
         final List<Mapping> mappings = candidates.stream().map(Mappings::parse).toList();
         final LocalEngines started = LocalEngines.start(EngineTemplates.of(deployment.deployment().getBackend().name()
-            .toLowerCase(Locale.ROOT), local.templates), local, modelPath != null ? modelPath
+            .toLowerCase(Locale.ROOT), local.templates), local.settings(), modelPath != null ? modelPath
             : deployment.deployment().getModel(), deployment.deployment().getModel(), mappings, engineLogDir,
             System.out);
         for (final Role role : List.of(Role.PREFILL, Role.DECODE)) {

@@ -1,4 +1,4 @@
-package dev.slaprof.cli;
+package dev.slaprof.profiler;
 
 import dev.slaprof.producer.CapacityDiscovery;
 import dev.slaprof.producer.Endpoint;
@@ -19,10 +19,10 @@ import java.util.function.Consumer;
  * performance model's own number for the batches the scheduler ran, and the same seed gives the same numbers.
  * Event times are the wall clock at the start of each burst plus the burst's virtual time.
  */
-final class VirtualLoadDriver implements LoadDriver {
+public final class VirtualLoadDriver implements LoadDriver {
     private final VirtualFleet fleet;
 
-    VirtualLoadDriver(final VirtualFleet fleet) {
+    public VirtualLoadDriver(final VirtualFleet fleet) {
         this.fleet = fleet;
     }
 
@@ -43,7 +43,7 @@ final class VirtualLoadDriver implements LoadDriver {
     }
 
     /** The measurement of one finished request, as the HTTP client would have taken it with no network delay. */
-    static Measurement measure(final SimRequest r, final long anchorUs, final double t0Ms) {
+    public static Measurement measure(final SimRequest r, final long anchorUs, final double t0Ms) {
         final long startUs = anchorUs + Math.round((r.arrivalMs() - t0Ms) * 1000);
         final int tokens = r.produced();
         if (r.error() != null || tokens == 0) {

@@ -1,4 +1,4 @@
-package dev.slaprof.cli;
+package dev.slaprof.profiler;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,12 +20,12 @@ import java.util.regex.Pattern;
  * with {@code --engine-templates} replaces the backends it names). A template is an argv with {@code {name}}
  * placeholders, the arguments and environment added on GPUs or on CPU, and the health path.
  */
-final class EngineTemplates {
+public final class EngineTemplates {
     /** One backend's template. */
-    record Template(String backend, List<String> command, List<String> gpuArgs, List<String> cpuArgs,
+    public record Template(String backend, List<String> command, List<String> gpuArgs, List<String> cpuArgs,
                     Map<String, String> env, Map<String, String> cpuEnv, String health) {
         /** The argv with every placeholder replaced; an unknown placeholder is an error naming it. */
-        List<String> argv(final Map<String, String> values, final boolean cpu) {
+        public List<String> argv(final Map<String, String> values, final boolean cpu) {
             final List<String> out = new ArrayList<>();
             for (final String a : command) {
                 out.add(fill(a, values));
@@ -37,7 +37,7 @@ final class EngineTemplates {
         }
 
         /** The environment to add, placeholders replaced. */
-        Map<String, String> environment(final Map<String, String> values, final boolean cpu) {
+        public Map<String, String> environment(final Map<String, String> values, final boolean cpu) {
             final Map<String, String> out = new LinkedHashMap<>();
             env.forEach((k, v) -> out.put(k, fill(v, values)));
             if (cpu) {
@@ -69,7 +69,7 @@ final class EngineTemplates {
     }
 
     /** The template of {@code backend}: from {@code overrides} when it names it, else the bundled one. */
-    static Template of(final String backend, final Path overrides) {
+    public static Template of(final String backend, final Path overrides) {
         if (overrides != null) {
             final JsonNode root = read(overrides);
             if (root.has(backend)) {

@@ -1,4 +1,4 @@
-package dev.slaprof.cli;
+package dev.slaprof.profiler;
 
 import dev.slaprof.producer.Endpoint;
 import dev.slaprof.producer.LoadDriver.Capacity;
@@ -33,7 +33,7 @@ import java.util.stream.Collectors;
  * process and its descendants, a grace period, then SIGKILL; a shutdown hook does the same on Ctrl-C, so no engine
  * process outlives the run.
  */
-final class LocalEngines implements AutoCloseable, EngineGate {
+public final class LocalEngines implements AutoCloseable, EngineGate {
     private final List<EngineProcess> engines = new ArrayList<>();
     private final Set<EngineProcess> healthy = ConcurrentHashMap.newKeySet();
     private final Set<EngineProcess> failed = ConcurrentHashMap.newKeySet();
@@ -41,14 +41,14 @@ final class LocalEngines implements AutoCloseable, EngineGate {
     private final Map<String, Capacity> capacities = new ConcurrentHashMap<>();
     private final List<Map<String, Capacity>> alsoInto = new ArrayList<>();
     private final EngineTemplates.Template template;
-    private final LocalEngineOptions options;
+    private final LocalEngineSettings options;
     private final Map<String, String> names;
     private final PrintStream out;
     private final Thread hook;
     private volatile int running = -1;
     private boolean closed;
 
-    private LocalEngines(final EngineTemplates.Template template, final LocalEngineOptions options,
+    private LocalEngines(final EngineTemplates.Template template, final LocalEngineSettings options,
                          final Map<String, String> names, final PrintStream out) {
         this.template = template;
         this.options = options;
@@ -63,7 +63,7 @@ final class LocalEngines implements AutoCloseable, EngineGate {
      * wave is tried while none is healthy). {@code model}: what the servers load; {@code served}: the model name the
      * requests carry.
      */
-    static LocalEngines start(final EngineTemplates.Template t, final LocalEngineOptions o, final String model,
+    public static LocalEngines start(final EngineTemplates.Template t, final LocalEngineSettings o, final String model,
                               final String served, final List<Mapping> mappings, final Path logDir,
                               final PrintStream out) throws IOException, InterruptedException {
         final List<Integer> devices = o.devices();
@@ -74,7 +74,7 @@ final class LocalEngines implements AutoCloseable, EngineGate {
                 + "); give more devices or lower --max-num-gpus-per-engine");
         }
         Files.createDirectories(logDir);
-        final LocalEngines fleet = new LocalEngines(t, o, Map.of("python", o.python, "model", model,
+        final LocalEngines fleet = new LocalEngines(t, o, Map.of("python", o.python(), "model", model,
             "served_model_name", served), out);
         try {
             for (final Mapping m : plan.tooLarge()) {
@@ -110,7 +110,7 @@ final class LocalEngines implements AutoCloseable, EngineGate {
             final List<EngineProcess> stopping = engines.stream().filter(e -> e.wave() == running).toList();
             out.println("slaprof: stopping wave " + (running + 1) + " (" + labels(stopping) + ") to start wave "
                 + (w + 1) + " (" + labels(wave) + ")");
-            stopping.parallelStream().forEach(e -> e.stop(options.stopGrace.toMillis()));
+            stopping.parallelStream().forEach(e -> e.stop(options.stopGrace().toMillis()));
             healthy.removeAll(stopping);
         }
         running = w;
@@ -137,7 +137,7 @@ final class LocalEngines implements AutoCloseable, EngineGate {
     private void awaitHealthy(final List<EngineProcess> wave) throws InterruptedException {
         final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         final long t0 = System.nanoTime();
-        final long deadline = t0 + options.startTimeout.toNanos();
+        final long deadline = t0 + options.startTimeout().toNanos();
         final List<EngineProcess> waiting = new ArrayList<>(wave);
         long nextReport = t0 + Duration.ofSeconds(30).toNanos();
         while (!waiting.isEmpty()) {
@@ -154,8 +154,8 @@ final class LocalEngines implements AutoCloseable, EngineGate {
                     EngineLog.capacity(http, e.url(), e.label(), e.log(), out).ifPresent(c -> record(e.label(), c));
                 } else if (System.nanoTime() > deadline) {
                     waiting.remove(e);
-                    e.stop(options.stopGrace.toMillis());
-                    fail(e, "not healthy after " + options.startTimeout.toSeconds() + " s (stopped)");
+                    e.stop(options.stopGrace().toMillis());
+                    fail(e, "not healthy after " + options.startTimeout().toSeconds() + " s (stopped)");
                 }
             }
             if (!waiting.isEmpty()) {
@@ -179,7 +179,7 @@ final class LocalEngines implements AutoCloseable, EngineGate {
      * Also puts every KV capacity read, so far and from now on (a later wave's), into {@code target}, keeping the
      * entries it has (the user's own); the map must be safe for concurrent use.
      */
-    synchronized void recordCapacitiesIn(final Map<String, Capacity> target) {
+    public synchronized void recordCapacitiesIn(final Map<String, Capacity> target) {
         alsoInto.add(target);
         capacities.forEach(target::putIfAbsent);
     }
@@ -201,18 +201,18 @@ final class LocalEngines implements AutoCloseable, EngineGate {
      * The candidates the sweep may measure, in candidate order: the first wave's healthy engines and every engine
      * of the later waves (which start when the sweep reaches them).
      */
-    List<EngineProcess> candidates() {
+    public List<EngineProcess> candidates() {
         return engines.stream().filter(e -> e.wave() == running ? healthy.contains(e) : !failed.contains(e))
             .toList();
     }
 
     /** The KV capacities read from the engines' logs (or /metrics), by mapping label; a live view. */
-    Map<String, Capacity> capacities() {
+    public Map<String, Capacity> capacities() {
         return Collections.unmodifiableMap(capacities);
     }
 
     /** The candidates that failed, each with its reason and its log's tail. */
-    List<String> notes() {
+    public List<String> notes() {
         synchronized (notes) {
             return List.copyOf(notes);
         }
@@ -262,7 +262,7 @@ final class LocalEngines implements AutoCloseable, EngineGate {
      *
      * @return true when an engine was found dead
      */
-    boolean checkAlive() {
+    public boolean checkAlive() {
         boolean died = false;
         for (final EngineProcess e : List.copyOf(healthy)) {
             e.remember();
@@ -280,7 +280,7 @@ final class LocalEngines implements AutoCloseable, EngineGate {
             return;
         }
         closed = true;
-        engines.parallelStream().forEach(e -> e.stop(options.stopGrace.toMillis()));
+        engines.parallelStream().forEach(e -> e.stop(options.stopGrace().toMillis()));
     }
 
     @Override

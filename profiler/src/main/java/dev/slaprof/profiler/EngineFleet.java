@@ -1,4 +1,4 @@
-package dev.slaprof.cli;
+package dev.slaprof.profiler;
 
 import dev.slaprof.producer.Endpoint;
 import dev.slaprof.producer.HttpLoadDriver;
@@ -26,12 +26,12 @@ import java.util.stream.Collectors;
  * schedule is measured and printed) or {@code local} (the backend's real servers, started by slaprof:
  * {@link LocalEngines}).
  */
-final class EngineFleet implements AutoCloseable {
+public final class EngineFleet implements AutoCloseable {
     /** Which fleet. */
-    enum Kind {
+    public enum Kind {
         VIRTUAL, HTTP, LOCAL;
 
-        static Kind parse(final String s) {
+        public static Kind parse(final String s) {
             return switch (s.toLowerCase(Locale.ROOT)) {
                 case "virtual" -> VIRTUAL;
                 case "http" -> HTTP;
@@ -65,7 +65,7 @@ final class EngineFleet implements AutoCloseable {
      * The real engines slaprof started: each healthy one serves as the prefill and the decode engine of its mapping
      * (one at a time, as in Dynamo's sweep), measured over HTTP with the KV capacities read from their logs.
      */
-    static EngineFleet local(final LocalEngines engines, final Deployment deployment, final PrintStream out) {
+    public static EngineFleet local(final LocalEngines engines, final Deployment deployment, final PrintStream out) {
         final List<Endpoint> endpoints = new ArrayList<>();
         for (final Role role : List.of(Role.PREFILL, Role.DECODE)) {
             engines.candidates().forEach(e -> endpoints.add(new Endpoint(e.url(), deployment, role, e.mapping(),
@@ -79,17 +79,17 @@ final class EngineFleet implements AutoCloseable {
     }
 
     /** What starts an endpoint's engine before the sweep measures it: the local engines' waves, or nothing. */
-    EngineGate gate() {
+    public EngineGate gate() {
         return local != null ? local : EngineGate.OPEN;
     }
 
     /** The real engines of a local fleet, or null. */
-    LocalEngines localEngines() {
+    public LocalEngines localEngines() {
         return local;
     }
 
     /** Builds (and for HTTP starts) one prefill and one decode engine per mapping. */
-    static EngineFleet start(final Kind kind, final Catalog catalog, final String model, final String gpu,
+    public static EngineFleet start(final Kind kind, final Catalog catalog, final String model, final String gpu,
                                 final List<Mapping> mappings, final Deployment deployment, final double jitter,
                                 final long seed, final double timeScale) throws IOException {
         final List<Role> roles = List.of(Role.PREFILL, Role.DECODE);
@@ -109,15 +109,15 @@ final class EngineFleet implements AutoCloseable {
                 + "scale x%s, jitter sigma %.3f); samples are labelled SIMULATED", endpoints.size(), timeScale, jitter));
     }
 
-    List<Endpoint> endpoints() {
+    public List<Endpoint> endpoints() {
         return endpoints;
     }
 
-    LoadDriver driver() {
+    public LoadDriver driver() {
         return driver;
     }
 
-    String description() {
+    public String description() {
         return description;
     }
 
@@ -126,7 +126,7 @@ final class EngineFleet implements AutoCloseable {
      *
      * @return true when the round is reproducible from {@code seed}
      */
-    boolean reseed(final long seed) {
+    public boolean reseed(final long seed) {
         if (virtual == null) {
             return false;
         }

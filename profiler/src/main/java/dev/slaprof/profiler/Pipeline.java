@@ -1,4 +1,4 @@
-package dev.slaprof.cli;
+package dev.slaprof.profiler;
 
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.Deployment;
@@ -38,7 +38,7 @@ import org.apache.kafka.streams.KafkaStreams;
  * The embedded run's Kafka side: the Streams topology and the sinks (output directory + REST API) reading the
  * compacted recommendations topic.
  */
-final class Pipeline implements AutoCloseable {
+public final class Pipeline implements AutoCloseable {
     private final StreamsRunner runner;
     private final KafkaStreams streams;
     private final SinkService sink;
@@ -79,25 +79,25 @@ final class Pipeline implements AutoCloseable {
      * The client settings of the run's three Kafka principals: the producers' (the SLA publisher), the topology's
      * and the sinks'; the same settings three times on a trusted-local broker.
      */
-    record Clients(Properties producer, Properties stream, Properties sink) {
-        static Clients of(final EmbeddedStack env) {
+    public record Clients(Properties producer, Properties stream, Properties sink) {
+        public static Clients of(final EmbeddedStack env) {
             return new Clients(env.client(RunPrincipal.PRODUCER), env.client(RunPrincipal.STREAM),
                 env.client(RunPrincipal.SINK));
         }
     }
 
     /** Where and how the web UI and REST API listen. */
-    record Http(String host, int port, HttpSurface.Options options) {
+    public record Http(String host, int port, HttpSurface.Options options) {
     }
 
-    static Pipeline start(final Clients client, final Topics topics, final SlaTarget sla, final Path outputDir,
+    public static Pipeline start(final Clients client, final Topics topics, final SlaTarget sla, final Path outputDir,
                           final Deployment deployment, final Http http, final int gpusPerNode,
                           final Duration horizon) throws IOException {
         return new Pipeline(client, topics, sla, outputDir, deployment, http, gpusPerNode, horizon);
     }
 
     /** A pipeline starting on its own thread; {@link #close()} closes it once it is up. */
-    static final class Starting implements AutoCloseable {
+    public static final class Starting implements AutoCloseable {
         private final CompletableFuture<Pipeline> future;
         private boolean announced;
 
@@ -106,7 +106,7 @@ final class Pipeline implements AutoCloseable {
         }
 
         /** The started pipeline; a failure to start is rethrown here with its cause. */
-        Pipeline await() {
+        public Pipeline await() {
             try {
                 return future.join();
             } catch (final CompletionException e) {
@@ -118,7 +118,7 @@ final class Pipeline implements AutoCloseable {
         }
 
         /** True the first time it is called: the caller announces the pipeline once. */
-        synchronized boolean announce() {
+        public synchronized boolean announce() {
             final boolean first = !announced;
             announced = true;
             return first;
@@ -135,7 +135,7 @@ final class Pipeline implements AutoCloseable {
     }
 
     /** Starts the pipeline on a thread of its own (the caller may run the first sweep meanwhile). */
-    static Starting startInBackground(final Clients client, final Topics topics, final SlaTarget sla,
+    public static Starting startInBackground(final Clients client, final Topics topics, final SlaTarget sla,
                                       final Path outputDir, final Deployment deployment, final Http http,
                                       final int gpusPerNode, final Duration horizon) {
         return new Starting(CompletableFuture.supplyAsync(() -> {
@@ -147,7 +147,7 @@ final class Pipeline implements AutoCloseable {
         }));
     }
 
-    void publishSla(final SlaTarget sla) {
+    public void publishSla(final SlaTarget sla) {
         slaProducer.send(new ProducerRecord<>(slaTopic, new ProfileKey(sla.getProfile()), sla));
         slaProducer.flush();
     }
@@ -157,7 +157,7 @@ final class Pipeline implements AutoCloseable {
      * reads the statistics and the recommendations on two consumers, so right after a recommendation arrives the
      * statistics may still lag it; a focus round planned on them would depend on timing, not on the data.
      */
-    List<MappingLoadStats> statsOf(final Recommendation r, final Duration timeout) throws InterruptedException {
+    public List<MappingLoadStats> statsOf(final Recommendation r, final Duration timeout) throws InterruptedException {
         final long deadlineNs = System.nanoTime() + timeout.toNanos();
         while (true) {
             final List<MappingLoadStats> mine = new ArrayList<>();
@@ -181,12 +181,12 @@ final class Pipeline implements AutoCloseable {
     }
 
     /** Base URL of the REST API. */
-    String apiUrl() {
+    public String apiUrl() {
         return sink.url();
     }
 
     /** Waits until the recommendation counts at least {@code profilingSamples} successful profiling samples. */
-    Recommendation awaitSamples(final long profilingSamples, final Duration timeout) throws InterruptedException {
+    public Recommendation awaitSamples(final long profilingSamples, final Duration timeout) throws InterruptedException {
         final long deadlineNs = System.nanoTime() + timeout.toNanos();
         final RecommendationKey key = new RecommendationKey(deployment, profile);
         while (System.nanoTime() < deadlineNs) {
@@ -205,7 +205,7 @@ final class Pipeline implements AutoCloseable {
     }
 
     /** The output folder the sink wrote for this recommendation, once its files are written. */
-    Path outputFolder(final Recommendation r) throws InterruptedException {
+    public Path outputFolder(final Recommendation r) throws InterruptedException {
         final Path folder = sink.awaitWritten(r, Duration.ofSeconds(60));
         if (folder == null) {
             throw new IllegalStateException("the outputs of the recommendation were not written within 60 s");

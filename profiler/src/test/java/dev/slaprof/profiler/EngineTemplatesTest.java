@@ -1,4 +1,4 @@
-package dev.slaprof.cli;
+package dev.slaprof.profiler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,27 +11,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What --engines local reads before it starts anything: devices, core binding, and the command templates. */
-class LocalEnginesTest {
+/** What a local engine is started with: the core binding of its ranks and the backend's command template. */
+class EngineTemplatesTest {
     @TempDir
     Path dir;
-
-    private static LocalEngineOptions gpus(final String value) {
-        final LocalEngineOptions o = new LocalEngineOptions();
-        o.gpus = value;
-        return o;
-    }
-
-    @Test
-    void shouldReadDeviceListsAndRefuseBadOnes() {
-        assertThat(gpus("none").devices()).isEmpty();
-        assertThat(gpus("0-3").devices()).containsExactly(0, 1, 2, 3);
-        assertThat(gpus("0,2, 4").devices()).containsExactly(0, 2, 4);
-        assertThatThrownBy(() -> gpus(null).devices()).hasMessageContaining("--engines local needs --gpus");
-        assertThatThrownBy(() -> gpus("3-1").devices()).hasMessageContaining("bad --gpus '3-1'");
-        assertThatThrownBy(() -> gpus("0,0").devices()).hasMessageContaining("listed twice");
-        assertThatThrownBy(() -> gpus("a").devices()).hasMessageContaining("bad --gpus 'a'");
-    }
 
     @Test
     void shouldSpreadTheRanksOverTheCores() {

@@ -1,4 +1,4 @@
-package dev.slaprof.cli;
+package dev.slaprof.profiler;
 
 import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.avro.Mapping;
@@ -24,14 +24,14 @@ import java.util.concurrent.TimeoutException;
  * stay the same when a later wave starts it again, and every descendant process seen so far, so that children
  * orphaned by a crashed server are still stopped.
  */
-final class EngineProcess {
+public final class EngineProcess {
     private final GpuWaves.Slot slot;
     private final int port;
     private final Path log;
     private final Set<ProcessHandle> seen = ConcurrentHashMap.newKeySet();
     private volatile Process process;
 
-    EngineProcess(final GpuWaves.Slot slot, final int port, final Path log) {
+    public EngineProcess(final GpuWaves.Slot slot, final int port, final Path log) {
         this.slot = slot;
         this.port = port;
         this.log = log;
@@ -41,58 +41,58 @@ final class EngineProcess {
      * Starts the server. The first start replaces the log of an earlier run; a restart (a later wave asks for this
      * engine again) appends to it, so the earlier start's lines stay.
      */
-    void start(final ProcessBuilder pb) throws IOException {
+    public void start(final ProcessBuilder pb) throws IOException {
         pb.redirectErrorStream(true).redirectOutput(process == null ? ProcessBuilder.Redirect.to(log.toFile())
             : ProcessBuilder.Redirect.appendTo(log.toFile()));
         process = pb.start();
     }
 
-    Mapping mapping() {
+    public Mapping mapping() {
         return slot.mapping();
     }
 
-    int wave() {
+    public int wave() {
         return slot.wave();
     }
 
-    List<Integer> devices() {
+    public List<Integer> devices() {
         return slot.devices();
     }
 
-    Path log() {
+    public Path log() {
         return log;
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + port;
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    String label() {
+    public String label() {
         return Mappings.label(slot.mapping());
     }
 
     /** The running (or last) process; null before the first start. */
-    Process process() {
+    public Process process() {
         return process;
     }
 
-    boolean alive() {
+    public boolean alive() {
         return process != null && process.isAlive();
     }
 
     /** Notes the process's current descendants. */
-    void remember() {
+    public void remember() {
         if (process != null) {
             process.descendants().forEach(seen::add);
         }
     }
 
     /** SIGTERM to the process and every descendant seen, {@code graceMs} to exit, then SIGKILL. */
-    void stop(final long graceMs) {
+    public void stop(final long graceMs) {
         if (process == null) {
             return;
         }
@@ -122,7 +122,7 @@ final class EngineProcess {
     }
 
     /** True when the server answers 200 on its health path. */
-    boolean answers(final HttpClient http, final String path) throws InterruptedException {
+    public boolean answers(final HttpClient http, final String path) throws InterruptedException {
         try {
             return http.send(HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(5)).GET()
                 .build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
@@ -132,7 +132,7 @@ final class EngineProcess {
     }
 
     /** A loopback port free now, for an engine to listen on. */
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         } catch (final IOException e) {

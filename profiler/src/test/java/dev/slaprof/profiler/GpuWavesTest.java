@@ -1,4 +1,4 @@
-package dev.slaprof.cli;
+package dev.slaprof.profiler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

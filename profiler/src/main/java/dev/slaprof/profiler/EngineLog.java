@@ -1,4 +1,4 @@
-package dev.slaprof.cli;
+package dev.slaprof.profiler;
 
 import dev.slaprof.producer.CapacityDiscovery;
 import dev.slaprof.producer.LoadDriver.Capacity;
@@ -15,7 +15,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /** What a started engine's log says: its KV capacity (held against its /metrics) and, when it fails, its last lines. */
-final class EngineLog {
+public final class EngineLog {
     private static final int TAIL_LINES = 12;
 
     private EngineLog() {
@@ -26,7 +26,7 @@ final class EngineLog {
      *
      * @return empty when neither says
      */
-    static Optional<Capacity> capacity(final HttpClient http, final String url, final String label, final Path log,
+    public static Optional<Capacity> capacity(final HttpClient http, final String url, final String label, final Path log,
                                        final PrintStream out) {
         final CapacityDiscovery.Finding fromLog = CapacityDiscovery.readLog(text(log),
             CapacityDiscovery.VLLM_DEFAULT_BLOCK_SIZE);
@@ -44,7 +44,7 @@ final class EngineLog {
     }
 
     /** The last lines of a log, joined with " / ". */
-    static String tail(final Path log) {
+    public static String tail(final Path log) {
         final List<String> lines = text(log).lines().filter(l -> !l.isBlank()).toList();
         return String.join(" / ", lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size()));
     }

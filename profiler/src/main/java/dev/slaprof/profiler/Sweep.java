@@ -1,4 +1,4 @@
-package dev.slaprof.cli;
+package dev.slaprof.profiler;
 
 import dev.slaprof.domain.recommend.Recommender;
 import dev.slaprof.producer.BenchmarkWorker;
@@ -183,7 +183,7 @@ public final class Sweep {
     }
 
     /** The in-depth interpolation sweeps on the selected prefill and decode mappings. */
-    void interpolation(final Recommendation r, final int prefillGranularity, final int decodeGranularity) {
+    public void interpolation(final Recommendation r, final int prefillGranularity, final int decodeGranularity) {
         if (r.getPrefill() != null && ready(find(Role.PREFILL, r.getPrefill().getPoint().getLabel()),
             "prefill interpolation")) {
             final String label = r.getPrefill().getPoint().getLabel();
@@ -251,7 +251,7 @@ public final class Sweep {
      * Ends a sweep whose every measured request failed with an error naming the first failure; a sweep with some
      * failures goes on (the points over {@link Recommender#FAILED_SHARE} are named in the recommendation's warnings).
      */
-    void requireSomeSuccess() {
+    public void requireSomeSuccess() {
         final PointTally.Outcome t = worker.tally().total();
         if (t.ok() == 0 && t.failed() > 0) {
             throw new IllegalStateException("every one of the sweep's " + t.failed() + " measured requests failed; "

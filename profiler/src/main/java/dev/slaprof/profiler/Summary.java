@@ -1,4 +1,4 @@
-package dev.slaprof.cli;
+package dev.slaprof.profiler;
 
 import dev.slaprof.schema.avro.CostRow;
 import dev.slaprof.schema.avro.ModePick;
@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /** The run's user-facing report, in the spirit of Dynamo profiler's log lines. */
-final class Summary {
+public final class Summary {
     private Summary() {
     }
 
@@ -20,7 +20,7 @@ final class Summary {
      * then Dynamo's per-role picks labelled as such, with one line saying why they differ when they do, then the
      * warnings. Without a mode pick (an imported profile), the per-role picks are the answer.
      */
-    static void picks(final PrintStream out, final Recommendation r) {
+    public static void picks(final PrintStream out, final Recommendation r) {
         final ModePick mode = r.getModePick();
         final boolean deployment = mode != null && !mode.getRows().isEmpty();
         if (deployment) {
@@ -55,7 +55,7 @@ final class Summary {
     }
 
     /** "1 sample", "2 samples". */
-    static String plural(final long n, final String noun) {
+    public static String plural(final long n, final String noun) {
         return n + " " + noun + (n == 1 ? "" : "s");
     }
 
@@ -76,7 +76,7 @@ final class Summary {
             p.getFeasible() ? "" : " (INFEASIBLE)");
     }
 
-    static void full(final PrintStream out, final Recommendation r, final Path folder, final long samples,
+    public static void full(final PrintStream out, final Recommendation r, final Path folder, final long samples,
                      final double seconds) {
         out.println();
         out.println("== measured points (" + r.getDataSource() + " data) ==");

@@ -1,4 +1,4 @@
-package dev.slaprof.cli;
+package dev.slaprof.profiler;
 
 import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.avro.Mapping;
@@ -13,19 +13,19 @@ import java.util.List;
  * [TP=4, TP=2, TP=1] on devices 0-3, 4-5 and 6: power-of-two engines placed largest first land on aligned device
  * blocks. Without devices (CPU engines) every candidate is one wave.
  */
-final class GpuWaves {
+public final class GpuWaves {
     /** One engine's place: its wave and its devices (empty on CPU). */
-    record Slot(Mapping mapping, int wave, List<Integer> devices) {
+    public record Slot(Mapping mapping, int wave, List<Integer> devices) {
     }
 
     /** The plan: the slots in candidate order, and the candidates that need more GPUs than --gpus gives. */
-    record Plan(List<Slot> slots, List<Mapping> tooLarge, int waves) {
+    public record Plan(List<Slot> slots, List<Mapping> tooLarge, int waves) {
     }
 
     private GpuWaves() {
     }
 
-    static Plan plan(final List<Mapping> candidates, final List<Integer> devices) {
+    public static Plan plan(final List<Mapping> candidates, final List<Integer> devices) {
         if (devices.isEmpty()) {
             return new Plan(candidates.stream().map(m -> new Slot(m, 0, List.of())).toList(), List.of(),
                 candidates.isEmpty() ? 0 : 1);
@@ -65,7 +65,7 @@ final class GpuWaves {
     }
 
     /** One OpenMP core list per TP rank over {@code cores} cores, "|"-separated: 2 ranks on 2 cores is "0|1". */
-    static String cpuBind(final int tp, final int cores) {
+    public static String cpuBind(final int tp, final int cores) {
         if (tp <= 1) {
             return "auto";
         }
@@ -80,7 +80,7 @@ final class GpuWaves {
     }
 
     /** "wave 1: TP=8 on GPUs [0..7]; wave 2: ..." for the console. */
-    static String describe(final Plan p) {
+    public static String describe(final Plan p) {
         final StringBuilder b = new StringBuilder();
         for (int w = 0; w < p.waves(); w++) {
             b.append(w == 0 ? "" : "; ").append("wave ").append(w + 1).append(':');
