@@ -1,5 +1,7 @@
 package dev.slaprof.e2e;
 
+import dev.slaprof.dynamo.PlannerConfigDoc;
+import dev.slaprof.dynamo.SafeNames;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -21,8 +23,6 @@ import dev.slaprof.schema.avro.Role;
 import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.schema.avro.SourceKind;
 import dev.slaprof.schema.avro.Statistic;
-import dev.slaprof.sink.DynamoV1beta1;
-import dev.slaprof.sink.SafeNames;
 import dev.slaprof.sink.SinkService;
 import dev.slaprof.topology.SlaprofTopology;
 import dev.slaprof.topology.StreamsSettings;
@@ -137,7 +137,7 @@ class PlannerPeerIT {
             assertThat(cfg.path("ttft_ms").asDouble()).isEqualTo(500.0);
             assertThat(cfg.path("itl_ms").asDouble()).isEqualTo(30.0);
             assertThat(cfg.path("profile_results_dir").asText()).isEqualTo(
-                DynamoV1beta1.readsProfileFiles().path("profile_results_dir").asText());
+                PlannerConfigDoc.readsProfileFiles().path("profile_results_dir").asText());
             assertThat(cfg.path("sweep_mode").asText()).isEqualTo("thorough");
             System.out.println("planner peer: PlannerConfig accepted " + cfg);
             final JsonNode sp = ours.path("prefill");

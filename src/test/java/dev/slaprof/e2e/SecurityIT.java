@@ -1,5 +1,6 @@
 package dev.slaprof.e2e;
 
+import dev.slaprof.dynamo.SafeNames;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,7 +29,6 @@ import dev.slaprof.http.AccessPolicy;
 import dev.slaprof.http.ApiTokens;
 import dev.slaprof.http.HttpSurface;
 import dev.slaprof.sink.OutputWriter;
-import dev.slaprof.sink.SafeNames;
 import dev.slaprof.sink.SinkService;
 import java.io.InputStream;
 import java.io.OutputStream;

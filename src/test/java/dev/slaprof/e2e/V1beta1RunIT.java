@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class V1beta1RunIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path REQUEST = Path.of("../../cli/src/test/resources/dgdr-v1beta1/custom.yaml");
+    private static final Path REQUEST = Path.of("../../dynamo/src/test/resources/dgdr-v1beta1/custom.yaml");
 
     /** The planner's reading (section 4.1-4.2) of final_config.yaml and the mocker npz, as facts to compare. */
     private static final String ORACLE = String.join("\n",

@@ -1,5 +1,6 @@
 package dev.slaprof.e2e;
 
+import dev.slaprof.dynamo.SafeNames;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,7 +24,6 @@ import dev.slaprof.schema.avro.Statistic;
 import dev.slaprof.http.AccessPolicy;
 import dev.slaprof.http.HttpSurface;
 import dev.slaprof.sink.OutputWriter;
-import dev.slaprof.sink.SafeNames;
 import dev.slaprof.sink.SinkService;
 import dev.slaprof.topology.SlaprofTopology;
 import dev.slaprof.topology.StreamsSettings;

@@ -1,5 +1,8 @@
 package dev.slaprof.cli;
 
+import dev.slaprof.dynamo.DgdrV1beta1;
+import dev.slaprof.dynamo.ProfileConfig;
+import dev.slaprof.dynamo.SafeNames;
 import dev.slaprof.profiler.EngineFleet;
 import dev.slaprof.profiler.EngineTemplates;
 import dev.slaprof.profiler.LocalEngines;
@@ -27,7 +30,6 @@ import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.schema.avro.Statistic;
 import dev.slaprof.http.AccessPolicy;
 import dev.slaprof.http.HttpSurface;
-import dev.slaprof.sink.SafeNames;
 import dev.slaprof.simulator.Catalog;
 import dev.slaprof.simulator.arch.ModelIndex;
 import dev.slaprof.simulator.arch.Precision;

@@ -1,5 +1,6 @@
 package dev.slaprof.sink;
 
+import dev.slaprof.dynamo.SafeNames;
 import com.sun.net.httpserver.HttpExchange;
 import dev.slaprof.http.LoopbackHttp;
 import dev.slaprof.http.HttpSurface;

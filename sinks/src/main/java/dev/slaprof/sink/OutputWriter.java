@@ -1,5 +1,13 @@
 package dev.slaprof.sink;
 
+import dev.slaprof.dynamo.DeploymentDoc;
+import dev.slaprof.dynamo.DgdYaml;
+import dev.slaprof.dynamo.FinalConfigDoc;
+import dev.slaprof.dynamo.MockerDoc;
+import dev.slaprof.dynamo.NpzWriter;
+import dev.slaprof.dynamo.ProfilerStatusDoc;
+import dev.slaprof.dynamo.SafeNames;
+import dev.slaprof.dynamo.V1beta1;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SequenceWriter;
@@ -129,18 +137,18 @@ public final class OutputWriter {
         }
         try (Writer w = Files.newBufferedWriter(dir.resolve("final_config.yaml"));
              SequenceWriter seq = YAML.writer().writeValues(w)) {
-            for (final JsonNode doc : DynamoV1beta1.finalConfig(r, prefillJson,
+            for (final JsonNode doc : FinalConfigDoc.finalConfig(r, prefillJson,
                 p == null || d == null || !d.getComplete() ? null : decodeJson, gpusPerNode)) {
                 seq.write(doc);
             }
         }
-        final DynamoV1beta1.Choice c = DynamoV1beta1.choice(r);
+        final V1beta1.Choice c = V1beta1.choice(r);
         Files.writeString(dir.resolve("picked_dgd_config.yaml"), YAML.writeValueAsString(
-            DynamoV1beta1.deployment(r, c, gpusPerNode, null, null)));
-        Files.writeString(dir.resolve("profiler_status.yaml"), YAML.writeValueAsString(DynamoV1beta1.status(r)));
+            DeploymentDoc.deployment(r, c, gpusPerNode, null, null)));
+        Files.writeString(dir.resolve("profiler_status.yaml"), YAML.writeValueAsString(ProfilerStatusDoc.status(r)));
         if (r.getSla().getMocker() && p != null && d != null && d.getComplete()) {
             final String[] why = new String[1];
-            final NpzWriter npz = DynamoV1beta1.mockerNpz(p, d, why);
+            final NpzWriter npz = MockerDoc.mockerNpz(p, d, why);
             if (npz != null) {
                 try (OutputStream out = Files.newOutputStream(dir.resolve("mocker_profile_data.npz"))) {
                     npz.writeTo(out);

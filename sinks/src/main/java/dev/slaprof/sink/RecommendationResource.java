@@ -1,5 +1,9 @@
 package dev.slaprof.sink;
 
+import dev.slaprof.dynamo.DeploymentDoc;
+import dev.slaprof.dynamo.DgdYaml;
+import dev.slaprof.dynamo.SafeNames;
+import dev.slaprof.dynamo.V1beta1;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -130,15 +134,14 @@ final class RecommendationResource {
             final Integer n = q.containsKey("in_flight") ? (int) QueryParams.number(q, "in_flight") : null;
             c.setDecode(new Pick(point(r.getDecodePoints(), q.get("decode"), n), true, "preview", "BUCKET"));
         }
-        // A v1beta1 profile previews its own dialect; a preview of other engines than the mode's pick deploys one
-        // worker of each, as a pin does.
+        // v1beta1 previews its own dialect; other engines than the mode's pick deploy one worker each, as a pin does.
         final boolean v1beta1 = "v1beta1".equals(r.getSla().getDynamoApi());
         if (v1beta1 && (q.containsKey("prefill") || q.containsKey("decode"))) {
             c.setModePick(null);
         }
         try {
             final String yaml = OutputWriter.YAML.writeValueAsString(v1beta1 && c.getPrefill() != null
-                && c.getDecode() != null ? DynamoV1beta1.deployment(c, DynamoV1beta1.choice(c), gpusPerNode, null, null)
+                && c.getDecode() != null ? DeploymentDoc.deployment(c, V1beta1.choice(c), gpusPerNode, null, null)
                 : DgdYaml.deployment(c, gpusPerNode));
             return JSON.createObjectNode().put("prefill", c.getPrefill() == null ? null
                 : c.getPrefill().getPoint().getLabel()).put("decode", c.getDecode() == null ? null

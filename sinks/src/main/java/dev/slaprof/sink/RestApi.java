@@ -1,5 +1,7 @@
 package dev.slaprof.sink;
 
+import dev.slaprof.dynamo.DgdYaml;
+import dev.slaprof.dynamo.SafeNames;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;

@@ -1,5 +1,6 @@
 package dev.slaprof.sink;
 
+import dev.slaprof.dynamo.DgdYaml;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,4 +1,4 @@
-package dev.slaprof.sink;
+package dev.slaprof.dynamo;
 
 import dev.slaprof.schema.avro.Deployment;
 import java.util.Locale;

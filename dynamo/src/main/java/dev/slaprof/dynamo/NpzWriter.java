@@ -1,4 +1,4 @@
-package dev.slaprof.sink;
+package dev.slaprof.dynamo;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -56,11 +56,11 @@ public final class NpzWriter {
         return this;
     }
 
-    static byte[] npy(final String dtype, final int length, final byte[] data) {
+    public static byte[] npy(final String dtype, final int length, final byte[] data) {
         return npy(dtype, "(" + length + ",)", data);
     }
 
-    static byte[] npy(final String dtype, final String shape, final byte[] data) {
+    public static byte[] npy(final String dtype, final String shape, final byte[] data) {
         final String dict = "{'descr': '" + dtype + "', 'fortran_order': False, 'shape': " + shape + ", }";
         final int unpadded = 6 + 2 + 2 + dict.length() + 1;
         final int total = (unpadded + 63) / 64 * 64;

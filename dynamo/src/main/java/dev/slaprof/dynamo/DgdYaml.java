@@ -1,4 +1,4 @@
-package dev.slaprof.sink;
+package dev.slaprof.dynamo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -46,7 +46,7 @@ public final class DgdYaml {
     }
 
     /** TRT-LLM's engine configuration files in the runtime image (the disagg template's defaults). */
-    static final String TRTLLM_ENGINE_CONFIGS = "./examples/backends/trtllm/engine_configs/qwen3/";
+    public static final String TRTLLM_ENGINE_CONFIGS = "./examples/backends/trtllm/engine_configs/qwen3/";
 
     /** Dynamo's default GPUs per node when the cluster is not inspected. */
     public static final int DEFAULT_GPUS_PER_NODE = 8;
@@ -173,7 +173,7 @@ public final class DgdYaml {
     }
 
     /** SGLang's worker arguments of the disagg templates (both DGD dialects use them). */
-    static void sglang(final ArrayNode args, final String role, final Mapping m, final String model) {
+    public static void sglang(final ArrayNode args, final String role, final Mapping m, final String model) {
         final boolean dep = m.getStrategy() == Strategy.DEP;
         args.add("--model-path").add(model).add("--served-model-name").add(model).add("--page-size").add("16")
             .add("--trust-remote-code").add("--skip-tokenizer-init")
@@ -189,7 +189,7 @@ public final class DgdYaml {
     }
 
     /** vLLM's model and parallel arguments (both DGD dialects; the role arguments differ). */
-    static void vllm(final ArrayNode args, final Mapping m, final String model) {
+    public static void vllm(final ArrayNode args, final Mapping m, final String model) {
         args.add("--model").add(model).add("--tensor-parallel-size").add(Integer.toString(m.getTp()));
         if (m.getStrategy() == Strategy.DEP) {
             args.add("--data-parallel-size").add(Integer.toString(m.getAttnDp()));

@@ -1,7 +1,6 @@
-package dev.slaprof.cli;
+package dev.slaprof.dynamo;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.slaprof.sink.DynamoV1beta1;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -17,20 +16,20 @@ import java.util.TreeSet;
  * absent, contradictions are refused with one line naming the fields, and every field that is read but not used,
  * or not known at all, gets a warning naming it. Nothing is silently dropped.
  */
-final class DgdrV1beta1 {
+public final class DgdrV1beta1 {
     /** Settings (run option name to value) and the warnings to print. */
-    record Parsed(Map<String, String> settings, List<String> warnings) {
+    public record Parsed(Map<String, String> settings, List<String> warnings) {
     }
 
     /** Dynamo's gpuSku values with a performance model in config/gpus.yaml, to the catalog's names. */
     static final Map<String, String> GPU_SKUS = Map.of("h200_sxm", "H200-SXM", "h100_sxm", "H100-SXM",
         "b200_sxm", "B200", "a100_sxm", "A100-80GB", "b300_sxm", "B300", "gb200", "GB200", "gb200_sxm", "GB200");
     /** Every gpuSku value of the v1beta1 CRD (section 1.1). */
-    static final Set<String> KNOWN_SKUS = Set.of("vr_nvl72", "gb200", "gb200_sxm", "gb10", "b300_sxm", "b200_sxm",
+    public static final Set<String> KNOWN_SKUS = Set.of("vr_nvl72", "gb200", "gb200_sxm", "gb10", "b300_sxm", "b200_sxm",
         "h200_sxm", "h100_sxm", "h100_pcie", "a100_sxm", "a100_pcie", "a30", "l40s", "l40", "l4", "v100_sxm",
         "v100_pcie", "t4", "mi200", "mi300");
     /** Dynamo's cap on the picking budget. */
-    static final int MAX_TOTAL_GPUS = 32;
+    public static final int MAX_TOTAL_GPUS = 32;
 
     private static final Set<String> SPEC_FIELDS = Set.of("model", "backend", "image", "runtimeVersionOverride",
         "searchStrategy", "autoApply", "hardware", "workload", "sla", "modelCache", "features", "overrides");
@@ -43,12 +42,12 @@ final class DgdrV1beta1 {
         this.where = where;
     }
 
-    static boolean applies(final JsonNode root) {
+    public static boolean applies(final JsonNode root) {
         return "DynamoGraphDeploymentRequest".equals(root.path("kind").asText())
             && root.path("apiVersion").asText().endsWith("/v1beta1");
     }
 
-    static Parsed parse(final JsonNode root, final String where) {
+    public static Parsed parse(final JsonNode root, final String where) {
         final DgdrV1beta1 p = new DgdrV1beta1(where);
         p.read(root);
         return new Parsed(p.out, p.warnings);
@@ -260,7 +259,7 @@ final class DgdrV1beta1 {
 
     /** PlannerConfig values the written config replaces so the planner reads slaprof's profile (section 3.3). */
     private void forced(final JsonNode planner) {
-        final JsonNode want = DynamoV1beta1.readsProfileFiles();
+        final JsonNode want = PlannerConfigDoc.readsProfileFiles();
         for (final Iterator<Map.Entry<String, JsonNode>> it = want.fields(); it.hasNext();) {
             final Map.Entry<String, JsonNode> e = it.next();
             final JsonNode v = planner.get(e.getKey());

@@ -1,4 +1,4 @@
-package dev.slaprof.cli;
+package dev.slaprof.dynamo;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -21,7 +21,7 @@ import java.util.Optional;
  * {@code config}). Config keys may be snake_case or camelCase, as Dynamo accepts both. The result maps each
  * {@code slaprof run} option name (without dashes) to its value; a malformed key fails naming the key.
  */
-final class ProfileConfig {
+public final class ProfileConfig {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     /** config path (snake_case) -> run option. */
@@ -48,12 +48,12 @@ final class ProfileConfig {
     }
 
     /** Settings of a file (DGDR or scenario). */
-    static Map<String, String> load(final Path file) {
+    public static Map<String, String> load(final Path file) {
         return loadWithWarnings(file).settings();
     }
 
     /** Settings of a file and the warnings about fields read but not used (a v1beta1 request). */
-    static DgdrV1beta1.Parsed loadWithWarnings(final Path file) {
+    public static DgdrV1beta1.Parsed loadWithWarnings(final Path file) {
         try {
             final JsonNode root = YAML.readTree(Files.readAllBytes(file));
             if (root != null && DgdrV1beta1.applies(root)) {
@@ -74,7 +74,7 @@ final class ProfileConfig {
     }
 
     /** Settings of a bundled scenario (config/scenarios/NAME.yaml). */
-    static Map<String, String> scenario(final String name) {
+    public static Map<String, String> scenario(final String name) {
         try (InputStream in = ProfileConfig.class.getResourceAsStream("/slaprof/scenarios/" + name + ".yaml")) {
             if (in == null || !name.matches("[A-Za-z0-9._-]+")) {
                 throw new IllegalArgumentException("unknown scenario '" + name + "' (files in config/scenarios/)");
@@ -85,7 +85,7 @@ final class ProfileConfig {
         }
     }
 
-    static Map<String, String> parse(final JsonNode root, final String where) {
+    public static Map<String, String> parse(final JsonNode root, final String where) {
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException(where + ": not a YAML mapping");
         }
@@ -150,7 +150,7 @@ final class ProfileConfig {
         return cur;
     }
 
-    static String camel(final String snake) {
+    public static String camel(final String snake) {
         final StringBuilder sb = new StringBuilder();
         boolean up = false;
         for (final char c : snake.toCharArray()) {
