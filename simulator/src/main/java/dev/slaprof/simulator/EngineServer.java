@@ -1,8 +1,6 @@
 package dev.slaprof.simulator;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -11,18 +9,18 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * An OpenAI-compatible HTTP front for a {@link SimEngine}: {@code /v1/chat/completions} and {@code /v1/completions}
  * (streaming and not), {@code /v1/models}, {@code /health}, {@code /metrics} (vLLM names) and {@code /log} (the
- * engine start-up log with vLLM's "Maximum concurrency" line). One prompt token per whitespace-separated word.
+ * engine start-up log with vLLM's "Maximum concurrency" line). One prompt token per whitespace-separated word. The
+ * request ({@link CompletionRequest}), the stream ({@link SseWriter}) and the faults ({@link FaultInjector}) have
+ * classes of their own.
  */
 public final class EngineServer implements AutoCloseable {
     /** Wall-clock milliseconds between chunks of one stream; tokens produced meanwhile share a chunk. */
@@ -35,7 +33,7 @@ public final class EngineServer implements AutoCloseable {
 
     private final SimEngine engine;
     private final String modelName;
-    private final Faults faults;
+    private final FaultInjector faults;
     private final HttpServer server;
     private final ExecutorService executor;
     private final String startupLog;
@@ -44,7 +42,7 @@ public final class EngineServer implements AutoCloseable {
                         final int port) throws IOException {
         this.engine = engine;
         this.modelName = modelName;
-        this.faults = faults;
+        this.faults = new FaultInjector(faults);
         this.server = LoopbackHttp.create(host, port, 1024);
         this.executor = Executors.newCachedThreadPool(r -> {
             final Thread t = new Thread(r, "sim-http");
@@ -97,43 +95,32 @@ public final class EngineServer implements AutoCloseable {
                 send(ex, 405, "application/json", error("method not allowed", 405));
                 return;
             }
-            final JsonNode body;
+            final CompletionRequest req;
             try {
-                body = JSON.readTree(ex.getRequestBody().readAllBytes());
+                req = CompletionRequest.of(JSON.readTree(ex.getRequestBody().readAllBytes()), chat);
             } catch (final IOException e) {
                 send(ex, 400, "application/json", error("invalid JSON body", 400));
                 return;
             }
-            final String prompt = chat ? chatText(body.path("messages")) : body.path("prompt").asText("");
-            final int isl = countTokens(prompt);
-            final int maxTokens = body.has("max_completion_tokens") ? body.path("max_completion_tokens").asInt()
-                : body.path("max_tokens").asInt(16);
-            final boolean exact = body.path("ignore_eos").asBoolean(false) || body.path("min_tokens").asInt(0) >= maxTokens;
-            // Without ignore_eos the engine 'stops early' at a length drawn from the request itself (its prompt and
-            // limit), so the same request always gets the same length and equal seeds give equal runs.
-            final double u = new SplittableRandom(31L * prompt.hashCode() + maxTokens).nextDouble();
-            final int osl = Math.max(1, exact ? maxTokens
-                : Math.max(body.path("min_tokens").asInt(1), (int) (maxTokens * (0.5 + 0.5 * u))));
-            final String fault = faultFor(ex);
-            if ("slow".equals(fault) || faults.slowStartMs() > 0) {
+            final String fault = faults.faultFor(ex.getRequestHeaders().getFirst("X-Slaprof-Fault"), req);
+            final long delay = faults.startDelayMs(fault);
+            if (delay > 0) {
                 // Injected fault: the delay itself is the behaviour under test (a slow-starting engine).
-                Thread.sleep(faults.slowStartMs() > 0 ? faults.slowStartMs() : 200);
+                Thread.sleep(delay);
             }
             if ("error".equals(fault)) {
                 send(ex, 500, "application/json", error("injected engine error", 500));
                 return;
             }
-            if (isl < 1) {
+            if (req.isl() < 1) {
                 send(ex, 400, "application/json", error("prompt is empty", 400));
                 return;
             }
-            final SimRequest r = new SimRequest(isl, osl, prompt.hashCode() * 31L + isl,
+            final SimRequest r = new SimRequest(req.isl(), req.osl(), req.prompt().hashCode() * 31L + req.isl(),
                 engine.modelMs(arrivalNs));
             engine.submit(r);
-            final boolean stream = body.path("stream").asBoolean(false);
-            final boolean usage = body.path("stream_options").path("include_usage").asBoolean(false);
-            if (stream) {
-                stream(ex, r, chat, usage, fault);
+            if (req.stream()) {
+                stream(ex, r, chat, req.usage(), fault);
             } else {
                 whole(ex, r, chat);
             }
@@ -144,43 +131,28 @@ public final class EngineServer implements AutoCloseable {
         }
     }
 
-    private String faultFor(final HttpExchange ex) {
-        final String header = ex.getRequestHeaders().getFirst("X-Slaprof-Fault");
-        if (header != null) {
-            return header.trim();
-        }
-        final double u = ThreadLocalRandom.current().nextDouble();
-        if (u < faults.errorRate()) {
-            return "error";
-        }
-        if (u < faults.errorRate() + faults.abortRate()) {
-            return "abort";
-        }
-        return "";
-    }
-
     private void stream(final HttpExchange ex, final SimRequest r, final boolean chat, final boolean usage,
                         final String fault) throws IOException, InterruptedException {
         ex.getResponseHeaders().set("Content-Type", "text/event-stream");
         ex.getResponseHeaders().set("Cache-Control", "no-cache");
         ex.sendResponseHeaders(200, 0);
-        final String id = "cmpl-" + UUID.randomUUID();
         try (OutputStream out = ex.getResponseBody()) {
+            final SseWriter sse = new SseWriter(out, chat, modelName);
             r.awaitFirst();
             if (r.error() != null) {
-                event(out, error(r.error(), 500));
-                event(out, "[DONE]");
+                sse.error(error(r.error(), 500));
+                sse.done();
                 return;
             }
             if (chat) {
-                event(out, chunk(id, chat, null, true, null));
+                sse.role();
             }
             int sent = 0;
             final int abortAt = "abort".equals(fault) ? Math.max(1, r.osl() / 2) : Integer.MAX_VALUE;
             while (true) {
                 final int produced = r.produced();
                 if (produced > sent) {
-                    event(out, chunk(id, chat, tokens(produced - sent), false, null));
+                    sse.tokens(produced - sent);
                     sent = produced;
                 }
                 if (sent >= abortAt) {
@@ -193,27 +165,17 @@ public final class EngineServer implements AutoCloseable {
                 r.awaitMore(r.produced(), FLUSH_INTERVAL_MS);
             }
             if ("stream-error".equals(fault)) {
-                event(out, error("injected mid-stream error", 500));
-                event(out, "[DONE]");
+                sse.error(error("injected mid-stream error", 500));
+                sse.done();
                 return;
             }
-            event(out, chunk(id, chat, null, false, "length"));
+            sse.finish();
             if (usage) {
-                final ObjectNode u = JSON.createObjectNode().put("id", id)
-                    .put("object", chat ? "chat.completion.chunk" : "text_completion")
-                    .put("model", modelName);
-                u.putArray("choices");
-                u.putObject("usage").put("prompt_tokens", r.isl()).put("completion_tokens", sent)
-                    .put("total_tokens", r.isl() + sent);
-                event(out, u.toString());
+                sse.usage(r.isl(), sent);
             }
-            // The engine's own schedule of this request, as an SSE comment that OpenAI clients ignore: a client
-            // measuring over HTTP compares its figures with it (the measurement error of the HTTP fleet).
-            out.write(String.format(Locale.ROOT, ": %s ttft_ms=%.6f itl_ms=%.6f tokens=%d%n%n",
-                SCHEDULE_COMMENT, r.scheduledTtftMs(), r.scheduledItlMs(), r.produced())
-                .getBytes(StandardCharsets.UTF_8));
+            sse.schedule(r);
             if (!"no-done".equals(fault)) {
-                event(out, "[DONE]");
+                sse.done();
             }
         } catch (final IOException e) {
             LOG.debug("client went away: {}", e.toString());
@@ -233,68 +195,13 @@ public final class EngineServer implements AutoCloseable {
             .put("object", chat ? "chat.completion" : "text_completion").put("model", modelName);
         final ObjectNode choice = root.putArray("choices").addObject().put("index", 0).put("finish_reason", "length");
         if (chat) {
-            choice.putObject("message").put("role", "assistant").put("content", tokens(r.produced()));
+            choice.putObject("message").put("role", "assistant").put("content", SseWriter.text(r.produced()));
         } else {
-            choice.put("text", tokens(r.produced()));
+            choice.put("text", SseWriter.text(r.produced()));
         }
         root.putObject("usage").put("prompt_tokens", r.isl()).put("completion_tokens", r.produced())
             .put("total_tokens", r.isl() + r.produced());
         send(ex, 200, "application/json", root.toString());
-    }
-
-    private String chunk(final String id, final boolean chat, final String text, final boolean roleOnly,
-                         final String finish) {
-        final ObjectNode c = JSON.createObjectNode().put("id", id)
-            .put("object", chat ? "chat.completion.chunk" : "text_completion").put("model", modelName);
-        final ArrayNode choices = c.putArray("choices");
-        final ObjectNode choice = choices.addObject().put("index", 0);
-        if (chat) {
-            final ObjectNode delta = choice.putObject("delta");
-            if (roleOnly) {
-                delta.put("role", "assistant").put("content", "");
-            } else if (text != null) {
-                delta.put("content", text);
-            }
-        } else {
-            choice.put("text", text == null ? "" : text);
-        }
-        if (finish == null) {
-            choice.putNull("finish_reason");
-        } else {
-            choice.put("finish_reason", finish);
-        }
-        return c.toString();
-    }
-
-    private static String tokens(final int n) {
-        return " tok".repeat(n);
-    }
-
-    private static void event(final OutputStream out, final String data) throws IOException {
-        out.write(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
-    }
-
-    private static String chatText(final JsonNode messages) {
-        final StringBuilder sb = new StringBuilder();
-        for (final JsonNode m : messages) {
-            sb.append(m.path("content").asText("")).append(' ');
-        }
-        return sb.toString();
-    }
-
-    /** Prompt tokens of the simulator's tokenizer: whitespace-separated words. */
-    public static int countTokens(final String text) {
-        int n = 0;
-        boolean in = false;
-        for (int i = 0; i < text.length(); i++) {
-            final boolean ws = Character.isWhitespace(text.charAt(i));
-            if (!ws && !in) {
-                n++;
-            }
-            in = !ws;
-        }
-        return n;
     }
 
     private static String error(final String message, final int code) {
