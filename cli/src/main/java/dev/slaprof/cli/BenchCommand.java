@@ -1,5 +1,9 @@
 package dev.slaprof.cli;
 
+import dev.slaprof.bench.BenchSamples;
+import dev.slaprof.bench.FreshnessBench;
+import dev.slaprof.bench.StateSizeBench;
+import dev.slaprof.bench.ThroughputBench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slaprof.schema.InMemorySchemaRegistry;

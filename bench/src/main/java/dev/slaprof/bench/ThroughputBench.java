@@ -1,4 +1,4 @@
-package dev.slaprof.cli;
+package dev.slaprof.bench;
 
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.Deployment;
@@ -38,26 +38,26 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * its committed offsets reach the end of the input, and CPU time per sample of its stream thread and of all its
  * threads. The baseline is a bare {@code groupByKey().aggregate()} counting the samples, with slaprof's settings.
  */
-final class ThroughputBench {
+public final class ThroughputBench {
     /** Builds a fresh application under the given id. */
-    interface StreamsFactory {
+    public interface StreamsFactory {
         KafkaStreams create(String applicationId) throws Exception;
     }
 
     /** One timed run: samples/s, and CPU time per sample of the app's stream thread and of all its threads. */
-    record Run(double rate, double streamCpuUs, double appCpuUs) {
+    public record Run(double rate, double streamCpuUs, double appCpuUs) {
     }
 
     private final Properties client;
     private final Topics topics;
 
-    ThroughputBench(final Properties client, final Topics topics) {
+    public ThroughputBench(final Properties client, final Topics topics) {
         this.client = client;
         this.topics = topics;
     }
 
     /** The baseline application: exactly-once v2, one thread, the producer and commit settings of slaprof's. */
-    StreamsFactory baseline() {
+    public StreamsFactory baseline() {
         return appId -> {
             final Properties p = StreamsSettings.defaults(client, topics, appId,
                 Files.createTempDirectory("bench-baseline"));
@@ -77,7 +77,7 @@ final class ThroughputBench {
     }
 
     /** The topic the baseline writes its counts to. */
-    static final String BASELINE_TOPIC = "bench-baseline-counts";
+    public static final String BASELINE_TOPIC = "bench-baseline-counts";
 
     /**
      * CPU time (ns) so far of the live threads whose names contain the application id: its stream thread only, or
@@ -96,7 +96,7 @@ final class ThroughputBench {
     }
 
     /** Runs a fresh application of {@code factory} over the whole input, printing and returning its figures. */
-    Run run(final String name, final StreamsFactory factory, final PrintStream out) throws Exception {
+    public Run run(final String name, final StreamsFactory factory, final PrintStream out) throws Exception {
         final String group = "bench-" + name + "-" + UUID.randomUUID();
         try (KafkaStreams streams = factory.create(group); Admin admin = Admin.create(client)) {
             final Map<TopicPartition, Long> end = endOffsets(admin, topics.samples().name());

@@ -1,4 +1,4 @@
-package dev.slaprof.cli;
+package dev.slaprof.bench;
 
 import dev.slaprof.domain.stats.Keys;
 import dev.slaprof.domain.stats.LatencyStats;
@@ -10,12 +10,12 @@ import dev.slaprof.schema.avro.MappingLoadStats;
 import java.util.Random;
 
 /** The encoded size of one bucket's state, as the store holds it, as samples accumulate. */
-final class StateSizeBench {
+public final class StateSizeBench {
     private StateSizeBench() {
     }
 
     /** Encoded bytes of one bucket's state (as the store holds it) after 10 k and after {@code n} samples. */
-    static int[] bytesPerBucket(final BenchSamples samples, final Deployment d, final int n) {
+    public static int[] bytesPerBucket(final BenchSamples samples, final Deployment d, final int n) {
         final AvroSerde<MappingLoadStats> serde = AvroSerde.specific(MappingLoadStats.class,
             new InMemorySchemaRegistry(), false);
         final Random r = new Random(3);

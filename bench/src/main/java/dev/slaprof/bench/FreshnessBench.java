@@ -1,4 +1,4 @@
-package dev.slaprof.cli;
+package dev.slaprof.bench;
 
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.Backend;
@@ -30,19 +30,19 @@ import org.apache.kafka.streams.StreamsConfig;
  * Freshness at a fixed offered load: the time from the newest sample behind a recommendation to the moment the
  * recommendation is readable (read_committed) on the recommendations topic, over every update seen.
  */
-final class FreshnessBench {
+public final class FreshnessBench {
     private final Properties client;
     private final Topics topics;
     private final BenchSamples samples;
 
-    FreshnessBench(final Properties client, final Topics topics, final BenchSamples samples) {
+    public FreshnessBench(final Properties client, final Topics topics, final BenchSamples samples) {
         this.client = client;
         this.topics = topics;
         this.samples = samples;
     }
 
     /** p50, p99 (ms) of newest-sample-to-visible-recommendation, and the number of updates seen. */
-    double[] run(final SlaTarget sla, final int rate, final int freshnessSeconds, final PrintStream out)
+    public double[] run(final SlaTarget sla, final int rate, final int freshnessSeconds, final PrintStream out)
         throws Exception {
         final Properties props = StreamsSettings.defaults(client, topics, "bench-fresh-" + UUID.randomUUID(),
             Files.createTempDirectory("bench-fresh"));

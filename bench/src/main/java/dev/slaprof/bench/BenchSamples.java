@@ -1,4 +1,4 @@
-package dev.slaprof.cli;
+package dev.slaprof.bench;
 
 import dev.slaprof.schema.LatencySamples;
 import dev.slaprof.schema.Mappings;
@@ -19,20 +19,20 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * The bench's input: samples spread over a number of buckets (8 mappings, prefill ISLs and decode load points,
  * lognormal latencies), and a producer that writes them as fast as the broker takes them.
  */
-final class BenchSamples {
+public final class BenchSamples {
     private final int buckets;
 
-    BenchSamples(final int buckets) {
+    public BenchSamples(final int buckets) {
         this.buckets = buckets;
     }
 
     /** The deployment the samples belong to. */
-    static Deployment deployment() {
+    public static Deployment deployment() {
         return new Deployment("bench/model", Backend.VLLM, "", "H200-SXM", "bench");
     }
 
     /** Sample {@code i}: its bucket is {@code i % buckets}. */
-    LatencySample sample(final Random r, final Deployment d, final int i) {
+    public LatencySample sample(final Random r, final Deployment d, final int i) {
         final int b = i % buckets;
         final Mapping m = Mappings.tp(1 << (b % 4));
         final boolean prefill = b % 2 == 0;
@@ -44,7 +44,7 @@ final class BenchSamples {
     }
 
     /** Writes {@code n} samples of {@code d} (keys spread over 3 deployments); returns samples/s. */
-    double produce(final Properties client, final Topics topics, final Deployment d, final int n)
+    public double produce(final Properties client, final Topics topics, final Deployment d, final int n)
         throws Exception {
         final Properties p = new Properties();
         p.putAll(client);
