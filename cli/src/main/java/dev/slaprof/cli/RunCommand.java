@@ -2,30 +2,19 @@ package dev.slaprof.cli;
 
 import dev.slaprof.dynamo.DgdrV1beta1;
 import dev.slaprof.dynamo.ProfileConfig;
-import dev.slaprof.dynamo.SafeNames;
 import dev.slaprof.profiler.EngineFleet;
-import dev.slaprof.profiler.EngineTemplates;
-import dev.slaprof.profiler.LocalEngines;
 import dev.slaprof.profiler.Pipeline;
-import dev.slaprof.profiler.Summary;
-import dev.slaprof.profiler.Sweep;
+import dev.slaprof.profiler.ProfilingRun;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.slaprof.producer.BenchmarkWorker;
 import dev.slaprof.producer.DynamoResultsImporter;
 import dev.slaprof.producer.Progress;
-import dev.slaprof.producer.SamplePublisher;
 import dev.slaprof.producer.SweepPlans;
-import dev.slaprof.embedded.EmbeddedStack;
-import dev.slaprof.embedded.RunPrincipal;
 import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.avro.Backend;
-import dev.slaprof.schema.avro.CapacitySource;
 import dev.slaprof.schema.avro.Deployment;
-import dev.slaprof.schema.avro.EngineCapacity;
 import dev.slaprof.schema.avro.Mapping;
 import dev.slaprof.schema.avro.PickingMode;
-import dev.slaprof.schema.avro.Recommendation;
 import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.schema.avro.Statistic;
 import dev.slaprof.http.AccessPolicy;
@@ -35,7 +24,6 @@ import dev.slaprof.simulator.arch.ModelIndex;
 import dev.slaprof.simulator.arch.Precision;
 import dev.slaprof.simulator.arch.Quant;
 import dev.slaprof.simulator.ModelSpec;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,11 +35,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.function.IntConsumer;
-import java.util.function.Supplier;
-import org.apache.kafka.common.errors.InterruptException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -258,196 +241,16 @@ final class RunCommand implements Callable<Integer>, Settings.Layered {
             + (concurrency > 0 ? String.format(Locale.ROOT, ", load %.0f in flight", concurrency) : "")
             + (totalGpus > 0 ? ", budget " + totalGpus + " GPUs" : ", no GPU budget")
             + ", Dynamo files " + sla.getDynamoApi() + (mocker ? " + mocker" : ""));
-        // One trust boundary: a run with a token file, or one whose UI leaves loopback, guards its registry too.
         final boolean guarded = http.access().tokens() != null || !AccessPolicy.isLoopbackHost(bind.host);
-        try (EmbeddedStack env = EmbeddedStack.start(out, guarded);
-             SamplePublisher publisher = new SamplePublisher(env.client(RunPrincipal.PRODUCER), env.topics());
-             Pipeline.Starting starting = Pipeline.startInBackground(Pipeline.Clients.of(env), env.topics(), sla, outputDir,
-                 deployment, new Pipeline.Http(bind.host, uiPort, http), gpusPerNode, horizon)) {
-            // The topology and the sinks start while the first sweep runs: the samples wait in Kafka meanwhile.
-            final Supplier<Pipeline> pipeline = () -> {
-                final Pipeline p = starting.await();
-                if (starting.announce()) {
-                    p.publishSla(sla);
-                    out.println("slaprof: web UI " + p.apiUrl() + "/  (live; REST API " + p.apiUrl()
-                        + "/api/recommendations)");
-                }
-                return p;
-            };
-            if (importDir != null) {
-                importResults(out, pipeline.get(), publisher, deployment, t0);
-            } else {
-                simulate(out, catalog, spec, gpu, mappings, deployment, sla, pipeline, publisher, t0);
-            }
-        }
-        return 0;
-    }
-
-    private void simulate(final PrintStream out, final Catalog catalog, final ModelSpec spec, final String gpu,
-                          final List<Mapping> mappings, final Deployment deployment, final SlaTarget sla,
-                          final Supplier<Pipeline> starting, final SamplePublisher publisher,
-                          final long t0) throws Exception {
-        final EngineFleet.Kind kind = EngineFleet.Kind.parse(engines);
-        final int cap = maxConcurrency != null ? maxConcurrency
-            : kind == EngineFleet.Kind.VIRTUAL ? SweepPlans.DECODE_MAX_CONCURRENCY : HTTP_MAX_CONCURRENCY;
-        try (EngineFleet fleet = kind == EngineFleet.Kind.LOCAL ? startLocal(out, mappings, deployment, sla)
-                 : EngineFleet.start(kind, catalog, spec.name(), gpu, mappings, deployment, jitter, seed, timeScale);
-             BenchmarkWorker worker = new BenchmarkWorker(fleet.driver(), publisher, "slaprof-run", seed)) {
-            out.println("slaprof: " + fleet.description());
-            if (kind == EngineFleet.Kind.LOCAL && !follow) {
-                stopOnSignal("slaprof-run-stop");
-            }
-            if (cap < SweepPlans.DECODE_MAX_CONCURRENCY) {
-                out.println("slaprof: warning: decode bursts capped at " + cap + " in flight (Dynamo sweeps up to "
-                    + SweepPlans.DECODE_MAX_CONCURRENCY + "); the decode table stops there");
-            }
-            final Sweep sweep = new Sweep(worker, fleet.endpoints(), sla, spec, out, cap).gatedBy(fleet.gate());
-            sweep.parallelizationSweep();
-            publisher.flush();
-            sweep.requireSomeSuccess();
-            final Pipeline pipeline = starting.get();
-            publishRunNotes(fleet, out, pipeline, sla);
-            final Recommendation first = pipeline.awaitSamples(publisher.profilingOk(), Duration.ofSeconds(60));
-            out.printf(Locale.ROOT, "slaprof: first complete recommendation after %.1f s%n",
-                (System.nanoTime() - t0) / 1e9);
-            sweep.interpolation(first, prefillGranularity, decodeGranularity);
-            publisher.flush();
-            publishRunNotes(fleet, out, pipeline, sla);
-            final Recommendation fin = pipeline.awaitSamples(publisher.profilingOk(), Duration.ofSeconds(60));
-            Summary.full(out, fin, pipeline.outputFolder(fin), publisher.sent(), (System.nanoTime() - t0) / 1e9);
-            if (kind == EngineFleet.Kind.HTTP) {
-                out.println("slaprof: " + worker.errors().summary());
-            }
-            if (kind != EngineFleet.Kind.VIRTUAL) {
-                out.println("slaprof: " + worker.tally().promptLengths());
-            }
-            if (follow) {
-                // The first sweep was judged by Dynamo's rule alone; between rounds, picks are held against noise.
-                pipeline.publishSla(SlaTarget.newBuilder(sla).setHoldPicks(true).build());
-                out.println("slaprof: continuous profiling: a pick is kept until a rival beats it beyond both 95 % "
-                    + "intervals (hold_picks)");
-                follow(out, sweep, pipeline, publisher, round -> {
-                    final long roundSeed = seed + round;
-                    worker.reseed(roundSeed);
-                    if (fleet.reseed(roundSeed)) {
-                        out.println("slaprof: round " + round + " (round seed " + roundSeed + ")");
-                    }
-                });
-            } else {
-                out.println("slaprof: web UI was " + pipeline.apiUrl() + "/ (stopping now; add --follow to keep it "
-                    + "and re-profile)");
-            }
-        }
-    }
-
-    /**
-     * Starts the backend's real servers for the candidates (--engines local); the failed ones are left out, named
-     * in the recommendation's warnings with their log tails.
-     */
-    private EngineFleet startLocal(final PrintStream out, final List<Mapping> mappings, final Deployment deployment,
-                                   final SlaTarget sla) throws IOException, InterruptedException {
-        final LocalEngines started = LocalEngines.start(EngineTemplates.of(backend.toLowerCase(Locale.ROOT),
-            local.templates), local.settings(), model, deployment.getModel(), mappings, outputDir.resolve("engine-logs")
-            .resolve(SafeNames.deployment(deployment)), out);
-        return EngineFleet.local(started, deployment, out);
-    }
-
-    /** The failed engine candidates of a local fleet, in the recommendation's warnings (a new SLA record). */
-    private static void publishRunNotes(final EngineFleet fleet, final PrintStream out, final Pipeline pipeline,
-                                        final SlaTarget sla) {
-        final LocalEngines local = fleet.localEngines();
-        if (local == null) {
-            return;
-        }
-        local.checkAlive();
-        if (!local.notes().isEmpty()) {
-            pipeline.publishSla(SlaTarget.newBuilder(sla).setRunNotes(new ArrayList<>(local.notes())).build());
-        }
-    }
-
-    /**
-     * With real engines, Ctrl-C or SIGTERM interrupts the run's thread, so the sweep stops at its next point instead
-     * of sending every remaining request to engines the shutdown is stopping.
-     */
-    private static CountDownLatch stopOnSignal(final String name) {
-        final CountDownLatch stop = Daemon.stopSignal();
-        final Thread main = Thread.currentThread();
-        final Thread watcher = new Thread(() -> {
-            try {
-                stop.await();
-                main.interrupt();
-            } catch (final InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, name);
-        watcher.setDaemon(true);
-        watcher.start();
-        return stop;
-    }
-
-    /** Re-runs the parallelization sweep every {@code --follow-interval} until Ctrl-C, printing the new picks. */
-    private void follow(final PrintStream out, final Sweep sweep, final Pipeline pipeline,
-                        final SamplePublisher publisher, final IntConsumer startRound)
-        throws InterruptedException {
-        // Ctrl-C or SIGTERM interrupts whatever the round is waiting on; the outputs of the last complete
-        // recommendation stay in place (every folder is replaced atomically) and the resources close in order.
-        final CountDownLatch stop = stopOnSignal("slaprof-follow-stop");
-        out.println("slaprof: following: re-profiling every " + followInterval.toSeconds() + " s; web UI "
-            + pipeline.apiUrl() + "/ (Ctrl-C to stop)");
-        int round = 0;
-        try {
-            // The pause between re-profiling rounds is the user's --follow-interval.
-            while ((followRounds == 0 || round < followRounds)
-                && !stop.await(followInterval.toMillis(), TimeUnit.MILLISECONDS)) {
-                startRound.accept(++round);
-                sweep.parallelizationSweep();
-                publisher.flush();
-                // The focus round is planned on the statistics of every sample sent so far, never on whichever
-                // part of them the topology had processed by then: equal seeds re-measure the same buckets.
-                final Recommendation measured = pipeline.awaitSamples(publisher.profilingOk(), Duration.ofSeconds(60));
-                sweep.focus(pipeline.statsOf(measured, Duration.ofSeconds(60)), focus);
-                publisher.flush();
-                Summary.picks(out, pipeline.awaitSamples(publisher.profilingOk(), Duration.ofSeconds(60)));
-            }
-        } catch (final InterruptedException | InterruptException e) {
-            // Asked to stop in the middle of a round.
-        } finally {
-            // Clear a pending interrupt so the clean close below (Streams, producers, broker) is not cut short.
-            Thread.interrupted();
-        }
-        out.println("slaprof: stopping (outputs of the last complete recommendation kept)");
-    }
-
-    private void importResults(final PrintStream out, final Pipeline pipeline, final SamplePublisher publisher,
-                               final Deployment deployment, final long t0) throws Exception {
-        out.println("slaprof: importing Dynamo profiling results from " + importDir);
-        final DynamoResultsImporter.Result r = DynamoResultsImporter.importDirectory(importDir, deployment,
+        new ProfilingRun(new ProfilingRun.Spec(catalog, spec, gpu, deployment, sla, mappings, engines,
+            maxConcurrency != null ? maxConcurrency : "virtual".equalsIgnoreCase(engines)
+                ? SweepPlans.DECODE_MAX_CONCURRENCY : HTTP_MAX_CONCURRENCY, jitter, seed, timeScale,
+            real ? local.settings() : null, local.templates, backend, model, prefillGranularity, decodeGranularity,
+            follow, followInterval, followRounds, focus, horizon, outputDir,
+            new Pipeline.Http(bind.host, uiPort, http), gpusPerNode, guarded, importDir,
             prefillMapping == null ? null : Mappings.parse(prefillMapping),
-            decodeMapping == null ? null : Mappings.parse(decodeMapping), publisher::publish);
-        r.skipped().forEach(s -> out.println("slaprof: skipped " + s));
-        r.rejected().forEach(s -> out.println("slaprof: rejected " + s));
-        for (final DynamoResultsImporter.Capacity c : r.capacities()) {
-            final String where = importDir.relativize(c.folder()).toString();
-            if (!c.finding().found()) {
-                out.println("slaprof: KV capacity of " + where + ": " + c.finding().describe()
-                    + " (its decode table is written only with a capacity)");
-                continue;
-            }
-            final long tokens = c.finding().tokensPerRank().getAsLong() * Math.max(1, c.mapping().getAttnDp());
-            out.println("slaprof: KV capacity of " + where + " from " + c.log().getFileName() + ": "
-                + c.finding().describe());
-            publisher.publish(EngineCapacity.newBuilder().setDeployment(deployment)
-                .setMapping(c.mapping()).setMaxKvTokens(tokens).setSource(CapacitySource.LOG)
-                .setDetail(importDir.relativize(c.log()) + ": " + c.finding().rule() + ": " + c.finding().evidence()
-                    + " x attn_dp " + c.mapping().getAttnDp())
-                .setObservedAtUs(System.currentTimeMillis() * 1000).build());
-        }
-        if (r.imported() == 0) {
-            throw new IllegalArgumentException("no per-request samples found under " + importDir);
-        }
-        publisher.flush();
-        final Recommendation fin = pipeline.awaitSamples(publisher.profilingOk(), Duration.ofSeconds(60));
-        Summary.full(out, fin, pipeline.outputFolder(fin), publisher.sent(), (System.nanoTime() - t0) / 1e9);
+            decodeMapping == null ? null : Mappings.parse(decodeMapping), Daemon.stopSignal())).run(out, t0);
+        return 0;
     }
 
     /** The model at --weights / --kv-cache-dtype when given, else at its checkpoint's precision. */
