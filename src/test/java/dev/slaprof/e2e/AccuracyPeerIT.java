@@ -101,4 +101,44 @@ class AccuracyPeerIT {
             .contains("1  unknown system: x100_sxm (known: ");
         assertThat(o.output()).contains("Qwen/Qwen3-32B | h100_sxm | vllm | fp8 | agg");
     }
+
+    /**
+     * The README's {@code ./slaprof calibrate --logo} on three vLLM/Hopper groups of the installed sample (eight rows
+     * each): a fit per held-out group, each group's error under the fit that never saw it, the fitted file written.
+     */
+    @Test
+    void shouldFitLeaveOneGroupOutAsTheReadmesCalibrateCommand() throws Exception {
+        final String python = Python.peers();
+        final Path dir = Files.createTempDirectory("calibrate-logo-it");
+        final Path subset = dir.resolve("subset.csv");
+        Python.runWith(python, String.join("\n",
+            "import csv, os, sys, aiconfigurator_core",
+            "src = os.path.join(os.path.dirname(aiconfigurator_core.__file__), 'systems', 'silicon_sample.csv')",
+            "groups = {('MiniMaxAI/MiniMax-M2.5', 'h200_sxm'), ('meta-llama/Llama-3.1-70B', 'h200_sxm'),",
+            "          ('meta-llama/Llama-3.1-70B', 'h100_sxm')}",
+            "rows = list(csv.DictReader(open(src)))",
+            "keep, seen = [], {}",
+            "for r in rows:",
+            "    g = (r['model_path'], r['system'])",
+            "    if g in groups and r['backend'] == 'vllm' and r['precision'] == 'fp8' and r['mode'] == 'agg' \\",
+            "            and seen.get(g, 0) < 8:",
+            "        seen[g] = seen.get(g, 0) + 1",
+            "        keep.append(r)",
+            "w = csv.DictWriter(open(sys.argv[1], 'w', newline=''), fieldnames=rows[0].keys())",
+            "w.writeheader()",
+            "w.writerows(keep)",
+            "print(len(keep))"), subset.toString());
+        final Path logo = dir.resolve("logo.json");
+        final Path fitted = dir.resolve("perf-model.fitted.yaml");
+        final CliRunner.Outcome o = CliRunner.run("calibrate", "--measured", subset.toString(), "--logo",
+            "--max-eval", "20", "--json", dir.resolve("calibration.json").toString(), "--logo-json", logo.toString(),
+            "--write", fitted.toString());
+        assertThat(o.exitCode()).as(o.output()).isZero();
+        assertThat(o.output()).contains("calibrate: vllm/hopper fitted on 24 rows", "fold 3/3",
+            "leave-one-group-out, below the knee: ");
+        assertThat(fitted).isRegularFile();
+        final JsonNode r = JSON.readTree(logo.toFile());
+        assertThat(r.path("groups").size()).isEqualTo(3);
+        assertThat(r.path("rows").size()).isEqualTo(24);
+    }
 }

@@ -56,6 +56,12 @@ final class Python {
         return py;
     }
 
+    /** Output of {@code python -c script args...} with the given Python; fails the caller on a non-zero exit. */
+    static String runWith(final String python, final String script, final String... args)
+        throws IOException, InterruptedException {
+        return exec(python, "-c", script, args);
+    }
+
     /** Output of {@code python file args...} with the peers' Python; fails the caller on a non-zero exit. */
     static String runFile(final String python, final Path file, final String... args)
         throws IOException, InterruptedException {

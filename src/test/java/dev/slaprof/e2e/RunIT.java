@@ -55,4 +55,16 @@ class RunIT {
         assertThat(numpy).contains("prefill prefill_isl int64 (", "prefill prefill_ttft float64 (",
             "decode max_kv_tokens int64 (1,)", "decode x_kv_usage float64 (", "numpy-ok");
     }
+
+    /** The README's other-model example, as written there (with a free UI port and a temporary output folder). */
+    @Test
+    void shouldRunTheReadmesOtherModelExample() throws Exception {
+        final Path out = Files.createTempDirectory("slaprof-run-readme");
+        final CliRunner.Outcome o = CliRunner.run("run", "--model", "Qwen/Qwen3-8B", "--gpu-type", "H100-SXM",
+            "--max-num-gpus-per-engine", "4", "--ui-port", "0", "--output-dir", out.toString());
+        assertThat(o.exitCode()).as(o.output()).isZero();
+        assertThat(o.output()).contains("slaprof: profiling Qwen/Qwen3-8B on H100-SXM (vllm), mappings TP=1, TP=2, TP=4",
+            "recommended deployment:");
+        assertThat(out.resolve("Qwen_Qwen3-8B__vllm__H100-SXM__sim/default/recommendation.json")).isRegularFile();
+    }
 }
