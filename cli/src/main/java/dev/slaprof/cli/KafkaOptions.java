@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -114,7 +115,7 @@ final class KafkaOptions implements Settings.Layered {
         a.put("request.timeout.ms", Integer.toString(connectTimeoutS * 1000));
         a.put("default.api.timeout.ms", Integer.toString(connectTimeoutS * 1000));
         try (Admin admin = Admin.create(a)) {
-            final java.util.Set<String> have = admin.listTopics().names().get(connectTimeoutS, TimeUnit.SECONDS);
+            final Set<String> have = admin.listTopics().names().get(connectTimeoutS, TimeUnit.SECONDS);
             for (final String n : names) {
                 if (!have.contains(n)) {
                     throw new IllegalArgumentException("topic " + n + " does not exist on Kafka at "

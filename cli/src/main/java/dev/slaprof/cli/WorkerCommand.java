@@ -136,10 +136,11 @@ final class WorkerCommand implements Callable<Integer> {
                 + "--candidate MAPPING");
         }
         // Before any engine starts: a cluster without slaprof's topics is one line, not a minute per sample.
+        final Properties client = kafka.client();
         final Topics topics = kafka.topics();
-        kafka.requireTopics(kafka.client(), topics.samples().name(), topics.deadLetters().name());
+        kafka.requireTopics(client, topics.samples().name(), topics.deadLetters().name());
         try (LocalEngines started = launch ? startLocal(eps, known) : null) {
-            return sweep(eps, known, started == null ? EngineGate.OPEN : started);
+            return sweep(eps, known, started == null ? EngineGate.OPEN : started, client, topics);
         }
     }
 
@@ -159,13 +160,11 @@ final class WorkerCommand implements Callable<Integer> {
         return started;
     }
 
-    private int sweep(final List<Endpoint> eps, final Map<String, LoadDriver.Capacity> known, final EngineGate gate)
-        throws Exception {
+    private int sweep(final List<Endpoint> eps, final Map<String, LoadDriver.Capacity> known, final EngineGate gate,
+                      final Properties client, final Topics topics) throws Exception {
         final SlaTarget sla = SlaTargets.of("default", 1.0, 1.0, isl, osl, Statistic.MEAN, 1, 1024, 1, false);
         // Ctrl-C opens the stop signal; its hook waits for this command to close (publisher flushed) before exit.
         final CountDownLatch stop = Daemon.stopSignal();
-        final Properties client = kafka.client();
-        final Topics topics = kafka.topics();
         try (SamplePublisher publisher = new SamplePublisher(client, topics);
              BenchmarkWorker worker = new BenchmarkWorker(new HttpLoadDriver(
                  StreamingClient.create(Duration.ofMinutes(30), 1.0), known), publisher,
