@@ -57,51 +57,9 @@ public final class ProfilingRun {
     }
 
     private final Spec run;
-    private final Catalog catalog;
-    private final String engines;
-    private final int decodeCap;
-    private final double jitter;
-    private final long seed;
-    private final double timeScale;
-    private final LocalEngineSettings localSettings;
-    private final Path engineTemplates;
-    private final String backend;
-    private final String model;
-    private final int prefillGranularity;
-    private final int decodeGranularity;
-    private final boolean follow;
-    private final Duration followInterval;
-    private final int followRounds;
-    private final int focus;
-    private final Path outputDir;
-    private final Path importDir;
-    private final Mapping prefillMapping;
-    private final Mapping decodeMapping;
-    private final CountDownLatch stopSignal;
 
     public ProfilingRun(final Spec spec) {
         this.run = spec;
-        this.catalog = spec.catalog();
-        this.engines = spec.engines();
-        this.decodeCap = spec.decodeCap();
-        this.jitter = spec.jitter();
-        this.seed = spec.seed();
-        this.timeScale = spec.timeScale();
-        this.localSettings = spec.localSettings();
-        this.engineTemplates = spec.engineTemplates();
-        this.backend = spec.backend();
-        this.model = spec.modelPath();
-        this.prefillGranularity = spec.prefillGranularity();
-        this.decodeGranularity = spec.decodeGranularity();
-        this.follow = spec.follow();
-        this.followInterval = spec.followInterval();
-        this.followRounds = spec.followRounds();
-        this.focus = spec.focus();
-        this.outputDir = spec.outputDir();
-        this.importDir = spec.importDir();
-        this.prefillMapping = spec.prefillMapping();
-        this.decodeMapping = spec.decodeMapping();
-        this.stopSignal = spec.stopSignal();
     }
 
     /** Runs to the end (or, following, until the stop signal); {@code t0} is when the command started. */
@@ -110,7 +68,8 @@ public final class ProfilingRun {
         final Deployment deployment = run.deployment();
         try (EmbeddedStack env = EmbeddedStack.start(out, run.guarded());
              SamplePublisher publisher = new SamplePublisher(env.client(RunPrincipal.PRODUCER), env.topics());
-             Pipeline.Starting starting = Pipeline.startInBackground(Pipeline.Clients.of(env), env.topics(), sla, outputDir,
+             Pipeline.Starting starting = Pipeline.startInBackground(Pipeline.Clients.of(env), env.topics(), sla,
+                 run.outputDir(),
                  deployment, run.http(), run.gpusPerNode(), run.horizon())) {
             // The topology and the sinks start while the first sweep runs: the samples wait in Kafka meanwhile.
             final Supplier<Pipeline> pipeline = () -> {
@@ -122,7 +81,7 @@ public final class ProfilingRun {
                 }
                 return p;
             };
-            if (importDir != null) {
+            if (run.importDir() != null) {
                 importResults(out, pipeline.get(), publisher, deployment, t0);
             } else {
                 simulate(out, pipeline, publisher, t0);
@@ -136,13 +95,14 @@ public final class ProfilingRun {
         final List<Mapping> mappings = run.mappings();
         final Deployment deployment = run.deployment();
         final SlaTarget sla = run.sla();
-        final EngineFleet.Kind kind = EngineFleet.Kind.parse(engines);
-        final int cap = decodeCap;
+        final EngineFleet.Kind kind = EngineFleet.Kind.parse(run.engines());
+        final int cap = run.decodeCap();
         try (EngineFleet fleet = kind == EngineFleet.Kind.LOCAL ? startLocal(out, mappings, deployment, sla)
-                 : EngineFleet.start(kind, catalog, spec.name(), run.gpu(), mappings, deployment, jitter, seed, timeScale);
-             BenchmarkWorker worker = new BenchmarkWorker(fleet.driver(), publisher, "slaprof-run", seed)) {
+                 : EngineFleet.start(kind, run.catalog(), spec.name(), run.gpu(), mappings, deployment, run.jitter(),
+                     run.seed(), run.timeScale());
+             BenchmarkWorker worker = new BenchmarkWorker(fleet.driver(), publisher, "slaprof-run", run.seed())) {
             out.println("slaprof: " + fleet.description());
-            if (kind == EngineFleet.Kind.LOCAL && !follow) {
+            if (kind == EngineFleet.Kind.LOCAL && !run.follow()) {
                 stopOnSignal("slaprof-run-stop");
             }
             if (cap < SweepPlans.DECODE_MAX_CONCURRENCY) {
@@ -158,7 +118,7 @@ public final class ProfilingRun {
             final Recommendation first = pipeline.awaitSamples(publisher.profilingOk(), Duration.ofSeconds(60));
             out.printf(Locale.ROOT, "slaprof: first complete recommendation after %.1f s%n",
                 (System.nanoTime() - t0) / 1e9);
-            sweep.interpolation(first, prefillGranularity, decodeGranularity);
+            sweep.interpolation(first, run.prefillGranularity(), run.decodeGranularity());
             publisher.flush();
             publishRunNotes(fleet, out, pipeline, sla);
             final Recommendation fin = pipeline.awaitSamples(publisher.profilingOk(), Duration.ofSeconds(60));
@@ -169,13 +129,13 @@ public final class ProfilingRun {
             if (kind != EngineFleet.Kind.VIRTUAL) {
                 out.println("slaprof: " + worker.tally().promptLengths());
             }
-            if (follow) {
+            if (run.follow()) {
                 // The first sweep was judged by Dynamo's rule alone; between rounds, picks are held against noise.
                 pipeline.publishSla(SlaTarget.newBuilder(sla).setHoldPicks(true).build());
                 out.println("slaprof: continuous profiling: a pick is kept until a rival beats it beyond both 95 % "
                     + "intervals (hold_picks)");
                 follow(out, sweep, pipeline, publisher, round -> {
-                    final long roundSeed = seed + round;
+                    final long roundSeed = run.seed() + round;
                     worker.reseed(roundSeed);
                     if (fleet.reseed(roundSeed)) {
                         out.println("slaprof: round " + round + " (round seed " + roundSeed + ")");
@@ -194,8 +154,9 @@ public final class ProfilingRun {
      */
     private EngineFleet startLocal(final PrintStream out, final List<Mapping> mappings, final Deployment deployment,
                                    final SlaTarget sla) throws IOException, InterruptedException {
-        final LocalEngines started = LocalEngines.start(EngineTemplates.of(backend.toLowerCase(Locale.ROOT),
-            engineTemplates), localSettings, model, deployment.getModel(), mappings, outputDir.resolve("engine-logs")
+        final LocalEngines started = LocalEngines.start(EngineTemplates.of(run.backend().toLowerCase(Locale.ROOT),
+            run.engineTemplates()), run.localSettings(), run.modelPath(), deployment.getModel(), mappings,
+            run.outputDir().resolve("engine-logs")
             .resolve(SafeNames.deployment(deployment)), out);
         return EngineFleet.local(started, deployment, out);
     }
@@ -218,7 +179,7 @@ public final class ProfilingRun {
      * of sending every remaining request to engines the shutdown is stopping.
      */
     private CountDownLatch stopOnSignal(final String name) {
-        final CountDownLatch stop = stopSignal;
+        final CountDownLatch stop = run.stopSignal();
         final Thread main = Thread.currentThread();
         final Thread watcher = new Thread(() -> {
             try {
@@ -240,20 +201,20 @@ public final class ProfilingRun {
         // Ctrl-C or SIGTERM interrupts whatever the round is waiting on; the outputs of the last complete
         // recommendation stay in place (every folder is replaced atomically) and the resources close in order.
         final CountDownLatch stop = stopOnSignal("slaprof-follow-stop");
-        out.println("slaprof: following: re-profiling every " + followInterval.toSeconds() + " s; web UI "
+        out.println("slaprof: following: re-profiling every " + run.followInterval().toSeconds() + " s; web UI "
             + pipeline.apiUrl() + "/ (Ctrl-C to stop)");
         int round = 0;
         try {
             // The pause between re-profiling rounds is the user's --follow-interval.
-            while ((followRounds == 0 || round < followRounds)
-                && !stop.await(followInterval.toMillis(), TimeUnit.MILLISECONDS)) {
+            while ((run.followRounds() == 0 || round < run.followRounds())
+                && !stop.await(run.followInterval().toMillis(), TimeUnit.MILLISECONDS)) {
                 startRound.accept(++round);
                 sweep.parallelizationSweep();
                 publisher.flush();
                 // The focus round is planned on the statistics of every sample sent so far, never on whichever
                 // part of them the topology had processed by then: equal seeds re-measure the same buckets.
                 final Recommendation measured = pipeline.awaitSamples(publisher.profilingOk(), Duration.ofSeconds(60));
-                sweep.focus(pipeline.statsOf(measured, Duration.ofSeconds(60)), focus);
+                sweep.focus(pipeline.statsOf(measured, Duration.ofSeconds(60)), run.focus());
                 publisher.flush();
                 Summary.picks(out, pipeline.awaitSamples(publisher.profilingOk(), Duration.ofSeconds(60)));
             }
@@ -268,13 +229,13 @@ public final class ProfilingRun {
 
     private void importResults(final PrintStream out, final Pipeline pipeline, final SamplePublisher publisher,
                                final Deployment deployment, final long t0) throws Exception {
-        out.println("slaprof: importing Dynamo profiling results from " + importDir);
-        final DynamoResultsImporter.Result r = DynamoResultsImporter.importDirectory(importDir, deployment,
-            prefillMapping, decodeMapping, publisher::publish);
+        out.println("slaprof: importing Dynamo profiling results from " + run.importDir());
+        final DynamoResultsImporter.Result r = DynamoResultsImporter.importDirectory(run.importDir(), deployment,
+            run.prefillMapping(), run.decodeMapping(), publisher::publish);
         r.skipped().forEach(s -> out.println("slaprof: skipped " + s));
         r.rejected().forEach(s -> out.println("slaprof: rejected " + s));
         for (final DynamoResultsImporter.Capacity c : r.capacities()) {
-            final String where = importDir.relativize(c.folder()).toString();
+            final String where = run.importDir().relativize(c.folder()).toString();
             if (!c.finding().found()) {
                 out.println("slaprof: KV capacity of " + where + ": " + c.finding().describe()
                     + " (its decode table is written only with a capacity)");
@@ -285,12 +246,12 @@ public final class ProfilingRun {
                 + c.finding().describe());
             publisher.publish(EngineCapacity.newBuilder().setDeployment(deployment)
                 .setMapping(c.mapping()).setMaxKvTokens(tokens).setSource(CapacitySource.LOG)
-                .setDetail(importDir.relativize(c.log()) + ": " + c.finding().rule() + ": " + c.finding().evidence()
-                    + " x attn_dp " + c.mapping().getAttnDp())
+                .setDetail(run.importDir().relativize(c.log()) + ": " + c.finding().rule() + ": "
+                    + c.finding().evidence() + " x attn_dp " + c.mapping().getAttnDp())
                 .setObservedAtUs(System.currentTimeMillis() * 1000).build());
         }
         if (r.imported() == 0) {
-            throw new IllegalArgumentException("no per-request samples found under " + importDir);
+            throw new IllegalArgumentException("no per-request samples found under " + run.importDir());
         }
         publisher.flush();
         final Recommendation fin = pipeline.awaitSamples(publisher.profilingOk(), Duration.ofSeconds(60));
