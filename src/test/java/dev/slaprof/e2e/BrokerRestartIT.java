@@ -20,6 +20,7 @@ import dev.slaprof.embedded.EmbeddedKafka;
 import dev.slaprof.schema.kafka.TopicProvisioner;
 import dev.slaprof.sink.PlannerClient;
 import dev.slaprof.topology.SlaprofTopology;
+import dev.slaprof.topology.StreamsRunner;
 import dev.slaprof.topology.StreamsSettings;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -63,11 +64,12 @@ class BrokerRestartIT {
         final Properties props = StreamsSettings.defaults(broker.clientProps(), topics, "restart-" + UUID.randomUUID(),
             Files.createTempDirectory("restart-state"));
         final SlaTarget sla = SlaTargets.of("default", 500.0, 50.0, 3000, 500, Statistic.MEAN, 1, 8, 1, false);
-        try (KafkaStreams streams = new KafkaStreams(SlaprofTopology.build(props, topics, sla, Duration.ofMillis(250)),
-                 props);
+        // The production runner: a stream thread that dies shuts the client down and its cause is kept.
+        try (StreamsRunner runner = StreamsRunner.start(SlaprofTopology.build(props, topics, sla,
+                 Duration.ofMillis(250)), props);
              SamplePublisher publisher = new SamplePublisher(broker.clientProps(), topics);
              PlannerClient planner = new PlannerClient(broker.clientProps(), topics)) {
-            streams.start();
+            final KafkaStreams streams = runner.streams();
             Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> streams.state() == KafkaStreams.State.RUNNING
                 && !streams.metadataForLocalThreads().iterator().next().activeTasks().isEmpty());
             final long t0 = System.nanoTime();
@@ -86,8 +88,20 @@ class BrokerRestartIT {
             publisher.flush();
             assertThat(publisher.failed()).isZero();
             final RecommendationKey key = new RecommendationKey(d, "default");
+            // A stopped topology or reader fails at once with its cause; a timeout says where the count stood.
             Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
-                .until(() -> planner.latest(key).map(Recommendation::getSamplesTotal).orElse(0L) >= SAMPLES);
+                .conditionEvaluationListener(c -> {
+                    if (c.getRemainingTimeInMS() <= 250) {
+                        System.out.printf("still waiting: %s%n", diagnosis(streams, planner, key));
+                    }
+                })
+                .until(() -> {
+                    runner.checkHealthy();
+                    planner.failure().ifPresent(e -> {
+                        throw new AssertionError("the recommendations reader stopped", e);
+                    });
+                    return planner.latest(key).map(Recommendation::getSamplesTotal).orElse(0L) >= SAMPLES;
+                });
             // A late duplicate would push the count past the total: the count must hold for 2 s.
             Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10))
                 .until(() -> planner.latest(key).orElseThrow().getSamplesTotal() == SAMPLES);
@@ -95,6 +109,15 @@ class BrokerRestartIT {
             System.out.printf("all %d samples counted once, %.1f s after the first was sent%n", SAMPLES,
                 (System.nanoTime() - t0) / 1e9);
         }
+    }
+
+    /** Where the pipeline stood: the topology's state and tasks and the count the reader last saw. */
+    private static String diagnosis(final KafkaStreams streams, final PlannerClient planner,
+                                    final RecommendationKey key) {
+        return "streams " + streams.state() + ", active tasks " + streams.metadataForLocalThreads().stream()
+            .map(t -> t.threadName() + " " + t.threadState() + " " + t.activeTasks().size()).toList()
+            + ", samples counted " + planner.latest(key).map(Recommendation::getSamplesTotal).orElse(0L) + " of "
+            + SAMPLES + ", undecodable " + planner.undecodable();
     }
 
     /** The two things the test needs of its broker. */
