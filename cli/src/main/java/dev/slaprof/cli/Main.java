@@ -23,7 +23,16 @@ public final class Main implements Runnable {
         final CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler(new ErrorHandler());
         // Every command resolves its options the same way (flags, files, SLAPROF_* environment, defaults).
-        cli.setExecutionStrategy(Settings.resolvingFrom(System.getenv()));
+        final CommandLine.IExecutionStrategy resolving = Settings.resolvingFrom(System.getenv());
+        // On SIGTERM the shutdown hook waits while a command is still closing its resources, and only then.
+        cli.setExecutionStrategy(parsed -> {
+            Daemon.started();
+            try {
+                return resolving.execute(parsed);
+            } finally {
+                Daemon.returned();
+            }
+        });
         return cli;
     }
 
@@ -35,7 +44,6 @@ public final class Main implements Runnable {
             System.setProperty(AVRO_TRUSTED, "dev.slaprof");
         }
         final int rc = commandLine().execute(args);
-        Daemon.exiting();
         System.exit(rc);
     }
 }
