@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     subcommands = {RunCommand.class, WorkerCommand.class, StreamCommand.class, SinkCommand.class, TapCommand.class,
         ImportAiperfCommand.class, ImportTraceCommand.class, SimulateCommand.class, RegistryCommand.class,
         CapacityCommand.class, ProvisionTopicsCommand.class, KafkaCommand.class, BenchCommand.class,
-        BenchHttpCommand.class, BenchEstimateCommand.class, CalibrateCommand.class, CalibrateMeasuredCommand.class,
+        BenchHttpCommand.class, BenchEstimateCommand.class, CalibrateAicCommand.class, CalibrateMeasuredCommand.class,
         AccuracyCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

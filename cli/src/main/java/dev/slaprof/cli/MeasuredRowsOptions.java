@@ -25,7 +25,7 @@ final class MeasuredRowsOptions {
         + "instead of the bundled ones (e.g. the output of calibrate).")
     private Path catalogDir;
     @Mixin
-    AicPeer.PythonOption peersPython;
+    PeersPythonOption peersPython;
 
     /** What the CSVs held: the rows, the rows refused while reading, the files and their row count. */
     record Read(List<SiliconRow> rows, List<SiliconCsv.Problem> problems, List<Path> files, int total) {

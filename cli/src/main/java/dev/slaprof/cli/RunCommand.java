@@ -2,13 +2,13 @@ package dev.slaprof.cli;
 
 import dev.slaprof.dynamo.DgdrV1beta1;
 import dev.slaprof.dynamo.ProfileConfig;
+import dev.slaprof.profiler.CandidateMappings;
 import dev.slaprof.profiler.EngineFleet;
 import dev.slaprof.profiler.Pipeline;
 import dev.slaprof.profiler.ProfilingRun;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slaprof.producer.DynamoResultsImporter;
-import dev.slaprof.producer.Progress;
 import dev.slaprof.producer.SweepPlans;
 import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.avro.Backend;
@@ -29,7 +29,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -229,10 +228,11 @@ final class RunCommand implements Callable<Integer>, Settings.Layered {
         final Deployment deployment = new Deployment(modelName, be, "", gpu, importDir != null ? "import"
             : real ? "local" : "sim");
         final SlaTarget sla = profile();
-        final List<Mapping> mappings = spec == null ? List.of() : candidates(spec);
+        final List<Mapping> mappings = spec == null ? List.of() : CandidateMappings.of(spec, minGpus, maxGpus,
+            totalGpus, out);
         out.printf(Locale.ROOT, "slaprof: profiling %s on %s (%s)%s, SLA TTFT %.1f ms ITL %.1f ms at ISL %d OSL %d "
             + "(%s; %s)%n", modelName, gpu, be.name().toLowerCase(Locale.ROOT),
-            mappings.isEmpty() ? "" : ", mappings " + labels(mappings), slaOptions.ttftMs(), slaOptions.itlMs(),
+            mappings.isEmpty() ? "" : ", mappings " + CandidateMappings.labels(mappings), slaOptions.ttftMs(), slaOptions.itlMs(),
             slaOptions.isl(), slaOptions.osl(), stat, slaOptions.source());
         out.println("slaprof: picking mode " + sla.getPickingMode().name().toLowerCase(Locale.ROOT).replace('_', '-')
             + (e2eLatency > 0 ? String.format(Locale.ROOT, ", e2e latency %.1f ms", e2eLatency) : "")
@@ -259,37 +259,6 @@ final class RunCommand implements Callable<Integer>, Settings.Layered {
         final Quant w = weights == null ? null : Quant.parse(weights);
         return m.withPrecision(new Precision(w != null ? w : p.gemm(), w != null ? w : p.moe(),
             kvCacheDtype == null ? p.kvBytes() : Precision.kvBytes(kvCacheDtype)));
-    }
-
-    private List<Mapping> candidates(final ModelSpec spec) {
-        final List<String> unknown = SweepPlans.unknownFacts(spec.searchedAsMoe(), spec.numKvHeads(),
-            spec.numExperts(), spec.intermediateSize());
-        if (!unknown.isEmpty()) {
-            System.out.println("slaprof: WARNING " + spec.name() + ": " + String.join(", ", unknown) + " unknown; "
-                + "the search space skips the divisibility checks that need them (as Dynamo does)");
-        }
-        final List<Mapping> out = new ArrayList<>();
-        for (final int n : SweepPlans.gpuCounts(minGpus, maxGpus)) {
-            out.addAll(SweepPlans.candidates(n, spec.searchedAsMoe(), "Qwen3MoeForCausalLM".equals(spec.architecture()),
-                spec.numKvHeads(), spec.numExperts(), spec.intermediateSize(), spec.quantBlockSize()));
-        }
-        if (out.isEmpty()) {
-            throw new IllegalArgumentException("no mapping of " + spec.name() + " fits " + minGpus + ".." + maxGpus
-                + " GPUs per engine");
-        }
-        final Mapping smallest = out.stream().min(Comparator.comparingInt(Mapping::getGpus)).orElseThrow();
-        if (totalGpus > 0 && totalGpus < smallest.getGpus()) {
-            throw new IllegalArgumentException("--total-gpus (hardware.totalGpus) " + totalGpus + " is smaller than "
-                + "the smallest engine (" + Mappings.label(smallest) + ", " + smallest.getGpus() + " GPUs; "
-                + "--min-num-gpus-per-engine " + minGpus + ")");
-        }
-        return out;
-    }
-
-    private static String labels(final List<Mapping> ms) {
-        final List<String> l = new ArrayList<>();
-        ms.forEach(m -> l.add(Mappings.label(m)));
-        return String.join(", ", l);
     }
 
     /** The SLA profile of this run: the classic targets plus the Dynamo 1.x workload, budget, mode and dialect. */
@@ -368,10 +337,5 @@ final class RunCommand implements Callable<Integer>, Settings.Layered {
             case "trtllm" -> Backend.TRTLLM;
             default -> throw new IllegalArgumentException("unknown backend '" + b + "' (vllm, sglang, trtllm)");
         };
-    }
-
-    /** Progress for a phase. */
-    static Progress progress(final String phase, final int total, final PrintStream out) {
-        return new Progress(phase, total, out);
     }
 }

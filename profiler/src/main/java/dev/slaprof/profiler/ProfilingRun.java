@@ -3,6 +3,7 @@ package dev.slaprof.profiler;
 import dev.slaprof.dynamo.SafeNames;
 import dev.slaprof.embedded.EmbeddedStack;
 import dev.slaprof.embedded.RunPrincipal;
+import dev.slaprof.http.HttpSurface;
 import dev.slaprof.producer.BenchmarkWorker;
 import dev.slaprof.producer.DynamoResultsImporter;
 import dev.slaprof.producer.SamplePublisher;
@@ -54,6 +55,20 @@ public final class ProfilingRun {
                        Duration followInterval, int followRounds, int focus, Duration horizon, Path outputDir,
                        Pipeline.Http http, int gpusPerNode, boolean guarded, Path importDir, Mapping prefillMapping,
                        Mapping decodeMapping, CountDownLatch stopSignal) {
+        /**
+         * A one-shot run on virtual engines with no jitter, each point the performance model's own: what a benchmark
+         * compares with a peer's estimate. Dynamo's defaults otherwise (granularities 16 and 6, 8 GPUs per node);
+         * the web UI and REST API on a free loopback port.
+         */
+        public static Spec virtualEstimate(final Catalog catalog, final ModelSpec model, final String gpu,
+                                           final Deployment deployment, final SlaTarget sla,
+                                           final List<Mapping> mappings, final Path outputDir) {
+            return new Spec(catalog, model, gpu, deployment, sla, mappings, "virtual",
+                SweepPlans.DECODE_MAX_CONCURRENCY, 0, 100, 1, null, null,
+                deployment.getBackend().name().toLowerCase(Locale.ROOT), model.name(), 16, 6, false,
+                Duration.ofSeconds(60), 0, 0, null, outputDir, new Pipeline.Http("127.0.0.1", 0,
+                    HttpSurface.Options.loopback()), 8, false, null, null, null, new CountDownLatch(1));
+        }
     }
 
     private final Spec run;
@@ -62,8 +77,11 @@ public final class ProfilingRun {
         this.run = spec;
     }
 
-    /** Runs to the end (or, following, until the stop signal); {@code t0} is when the command started. */
-    public void run(final PrintStream out, final long t0) throws Exception {
+    /**
+     * Runs to the end (or, following, until the stop signal); {@code t0} is when the command started. Returns the
+     * complete recommendation of the first sweep and its interpolation sweeps (of the import).
+     */
+    public Recommendation run(final PrintStream out, final long t0) throws Exception {
         final SlaTarget sla = run.sla();
         final Deployment deployment = run.deployment();
         try (EmbeddedStack env = EmbeddedStack.start(out, run.guarded());
@@ -81,16 +99,13 @@ public final class ProfilingRun {
                 }
                 return p;
             };
-            if (run.importDir() != null) {
-                importResults(out, pipeline.get(), publisher, deployment, t0);
-            } else {
-                simulate(out, pipeline, publisher, t0);
-            }
+            return run.importDir() != null ? importResults(out, pipeline.get(), publisher, deployment, t0)
+                : simulate(out, pipeline, publisher, t0);
         }
     }
 
-    private void simulate(final PrintStream out, final Supplier<Pipeline> starting, final SamplePublisher publisher,
-                          final long t0) throws Exception {
+    private Recommendation simulate(final PrintStream out, final Supplier<Pipeline> starting,
+                                    final SamplePublisher publisher, final long t0) throws Exception {
         final ModelSpec spec = run.model();
         final List<Mapping> mappings = run.mappings();
         final Deployment deployment = run.deployment();
@@ -145,6 +160,7 @@ public final class ProfilingRun {
                 out.println("slaprof: web UI was " + pipeline.apiUrl() + "/ (stopping now; add --follow to keep it "
                     + "and re-profile)");
             }
+            return fin;
         }
     }
 
@@ -227,8 +243,9 @@ public final class ProfilingRun {
         out.println("slaprof: stopping (outputs of the last complete recommendation kept)");
     }
 
-    private void importResults(final PrintStream out, final Pipeline pipeline, final SamplePublisher publisher,
-                               final Deployment deployment, final long t0) throws Exception {
+    private Recommendation importResults(final PrintStream out, final Pipeline pipeline,
+                                         final SamplePublisher publisher, final Deployment deployment, final long t0)
+        throws Exception {
         out.println("slaprof: importing Dynamo profiling results from " + run.importDir());
         final DynamoResultsImporter.Result r = DynamoResultsImporter.importDirectory(run.importDir(), deployment,
             run.prefillMapping(), run.decodeMapping(), publisher::publish);
@@ -256,5 +273,6 @@ public final class ProfilingRun {
         publisher.flush();
         final Recommendation fin = pipeline.awaitSamples(publisher.profilingOk(), Duration.ofSeconds(60));
         Summary.full(out, fin, pipeline.outputFolder(fin), publisher.sent(), (System.nanoTime() - t0) / 1e9);
+        return fin;
     }
 }

@@ -1,4 +1,4 @@
-package dev.slaprof.cli;
+package dev.slaprof.accuracy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,19 +18,19 @@ import java.util.concurrent.TimeUnit;
  * points of one model, system and backend, answered as JSON. Where to find its Python: an explicit path, else
  * {@code SLAPROF_PEERS_PYTHON}, else {@code .peers/venv/bin/python} (what {@code .ci/run} installs).
  */
-final class AicPeer {
+public final class AicEstimator {
     /** slaprof's GPU names and AI Configurator's system names, for the GPUs both know. */
-    static final Map<String, String> SYSTEMS = Map.of("H200-SXM", "h200_sxm", "H100-SXM", "h100_sxm",
+    public static final Map<String, String> SYSTEMS = Map.of("H200-SXM", "h200_sxm", "H100-SXM", "h100_sxm",
         "B200", "b200_sxm", "A100-80GB", "a100_sxm");
     /** slaprof's model ids where AI Configurator's differ. */
-    static final Map<String, String> MODELS = Map.of("meta-llama/Llama-3.1-70B", "meta-llama/Meta-Llama-3.1-70B");
+    public static final Map<String, String> MODELS = Map.of("meta-llama/Llama-3.1-70B", "meta-llama/Meta-Llama-3.1-70B");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private AicPeer() {
+    private AicEstimator() {
     }
 
     /** AIC's system for a slaprof GPU, or a clear refusal. */
-    static String system(final String gpuType) {
+    public static String system(final String gpuType) {
         final String s = SYSTEMS.get(gpuType);
         if (s == null) {
             throw new IllegalArgumentException("AI Configurator has no system for GPU " + gpuType + "; slaprof maps "
@@ -40,22 +40,12 @@ final class AicPeer {
     }
 
     /** AIC's id for a slaprof model. */
-    static String model(final String model) {
+    public static String model(final String model) {
         return MODELS.getOrDefault(model, model);
     }
 
-    /** The {@code --peers-python} option of the commands that ask AI Configurator. */
-    static final class PythonOption {
-        @picocli.CommandLine.Option(names = "--peers-python", paramLabel = "PYTHON", description = "Python with "
-            + "aiconfigurator installed (default: SLAPROF_PEERS_PYTHON, else .peers/venv/bin/python).")
-        Path path;
-
-        Path resolve() {
-            return python(path);
-        }
-    }
-
-    static Path python(final Path explicit) {
+    /** The Python to ask: {@code explicit} when given, else the pinned peers' venv, else a clear refusal. */
+    public static Path python(final Path explicit) {
         if (explicit != null) {
             return explicit;
         }
@@ -72,10 +62,10 @@ final class AicPeer {
      * AIC's answers for {@code request} ({@code model, system, backend, isl, osl, points}); each point comes back
      * with {@code latency_ms} or the {@code error} AIC gave. AIC's log goes to {@code dir/aic-<tag>.log}.
      */
-    static JsonNode estimate(final Path python, final ObjectNode request, final Path dir, final String tag)
+    public static JsonNode estimate(final Path python, final ObjectNode request, final Path dir, final String tag)
         throws Exception {
         final Path script = dir.resolve("aic_estimate.py");
-        try (InputStream in = AicPeer.class.getResourceAsStream("/slaprof/aic_estimate.py")) {
+        try (InputStream in = AicEstimator.class.getResourceAsStream("/slaprof/aic_estimate.py")) {
             if (in == null) {
                 throw new IllegalStateException("aic_estimate.py missing from the classpath");
             }
