@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slaprof.accuracy.Accuracy;
 import dev.slaprof.accuracy.AccuracyReport;
 import dev.slaprof.accuracy.AicRows;
+import dev.slaprof.accuracy.FittedModelFile;
 import dev.slaprof.accuracy.MeasuredFit;
 import dev.slaprof.accuracy.SiliconRow;
 import dev.slaprof.simulator.Catalog;
@@ -105,53 +106,11 @@ final class CalibrateMeasuredCommand implements Callable<Integer> {
         Files.createDirectories(json.toAbsolutePath().getParent());
         Files.writeString(json, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(report));
         Files.createDirectories(fittedFile.toAbsolutePath().getParent());
-        Files.writeString(fittedFile, yaml(catalog, o.fitted(), rows.size(), files));
+        Files.writeString(fittedFile, FittedModelFile.yaml(catalog, o.fitted(), String.format(Locale.ROOT,
+            "`slaprof calibrate` to %d measured rows (%s; --max-eval %d --per-group %d --train-waves %d --free %s)",
+            rows.size(), files.stream().map(p -> p.getFileName().toString()).toList(), maxEval, perGroup, trainWaves,
+            String.join(",", freeNames))));
         out.printf(Locale.ROOT, "calibrate: %.0f s; wrote %s and %s%n", seconds, fittedFile, json);
         return 0;
-    }
-
-    /** The fitted perf-model.yaml: the bundled top-level values, each fitted backend's constants under backends. */
-    private String yaml(final Catalog catalog, final Map<String, PerfParams> fitted, final int rows,
-                        final List<Path> files) {
-        final PerfParams top = catalog.params("", "");
-        final StringBuilder s = new StringBuilder();
-        s.append("# The fitted constants of the performance model (simulator PerfModel), per backend. Fitted by\n")
-            .append("# `slaprof calibrate` to ").append(rows).append(" measured rows (")
-            .append(files.stream().map(p -> p.getFileName().toString()).toList())
-            .append(String.format(Locale.ROOT, "; --max-eval %d --per-group %d --train-waves %d --free %s).%n",
-                maxEval, perGroup, trainWaves, String.join(",", freeNames)))
-            .append("# Terms, fits and leave-one-group-out errors: docs/CALIBRATION.md.\n");
-        append(s, "", top);
-        s.append("backends:\n");
-        for (final String b : new String[] {"vllm", "sglang", "trtllm"}) {
-            final PerfParams p = catalog.params(b);
-            s.append("  ").append(b).append(":\n");
-            s.append("    scheduler: ").append(p.scheduler()).append('\n')
-                .append("    max_batched_tokens: ").append(p.maxBatchedTokens()).append('\n')
-                .append("    generations:\n");
-            fitted.forEach((unit, fp) -> {
-                if (unit.startsWith(b + "/")) {
-                    s.append("      ").append(unit.substring(b.length() + 1)).append(":\n");
-                    final double[] v = fp.fitted();
-                    for (int i = 0; i < v.length; i++) {
-                        s.append("        ").append(PerfParams.FITTED[i]).append(": ")
-                            .append(String.format(Locale.ROOT, "%.6g", v[i])).append('\n');
-                    }
-                }
-            });
-        }
-        return s.toString();
-    }
-
-    private static void append(final StringBuilder s, final String indent, final PerfParams p) {
-        final double[] v = p.fitted();
-        for (int i = 0; i < v.length; i++) {
-            s.append(indent).append(PerfParams.FITTED[i]).append(": ").append(String.format(Locale.ROOT, "%.6g", v[i]))
-                .append('\n');
-        }
-        s.append(indent).append("gpu_memory_utilization: ").append(p.gpuMemoryUtilization()).append('\n')
-            .append(indent).append("block_size: ").append(p.blockSize()).append('\n')
-            .append(indent).append("max_batched_tokens: ").append(p.maxBatchedTokens()).append('\n')
-            .append(indent).append("scheduler: ").append(p.scheduler()).append('\n');
     }
 }
