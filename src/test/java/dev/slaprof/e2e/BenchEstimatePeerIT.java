@@ -32,7 +32,7 @@ class BenchEstimatePeerIT {
         final String python = Python.peers();
         final Path out = Files.createTempDirectory("bench-estimate-it").resolve("table.json");
         final CliRunner.Outcome o = CliRunner.run("bench-estimate", "--peers-python", python, "--out", out.toString(),
-            "--sla-defaults", "v1alpha1");
+            "--backends", "vllm,trtllm", "--sla-defaults", "v1alpha1");
         assertThat(o.exitCode()).as(o.output()).isZero();
         assertThat(o.output()).contains("slaprof run (virtual time: broker, topology, sweep, files)")
             .contains("AI Configurator 0.12.0, trtllm");
@@ -44,7 +44,7 @@ class BenchEstimatePeerIT {
         }
         assertThat(prefill).as("a TTFT per prefill mapping").isEqualTo(4);
         assertThat(r.path("points").size() - prefill).as("an ITL per decode point").isGreaterThanOrEqualTo(4 * 5);
-        for (final String b : List.of("vllm", "sglang", "trtllm")) {
+        for (final String b : List.of("vllm", "trtllm")) {
             final JsonNode a = r.path("aic").path(b);
             assertThat(a.path("version").asText()).isEqualTo("0.12.0");
             assertThat(a.path("refused")).as(b).isEmpty();

@@ -2,6 +2,7 @@ package dev.slaprof.cli;
 
 import dev.slaprof.schema.HttpSchemaRegistryClient;
 import dev.slaprof.schema.Topics;
+import dev.slaprof.schema.kafka.ClusterCheck;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -10,12 +11,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.common.errors.AuthenticationException;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -77,32 +72,8 @@ final class KafkaOptions implements Settings.Layered {
             throw new IllegalArgumentException("no Kafka cluster: give --bootstrap-servers, bootstrap.servers in "
                 + "--kafka-config, or SLAPROF_BOOTSTRAP_SERVERS");
         }
-        checkReachable(p, connectTimeoutS);
+        ClusterCheck.reachable(p, connectTimeoutS);
         return p;
-    }
-
-    /** Fails within {@code seconds}, with one line, when no broker answers. */
-    private static void checkReachable(final Properties p, final int seconds) {
-        final Properties a = new Properties();
-        a.putAll(p);
-        a.put("request.timeout.ms", Integer.toString(seconds * 1000));
-        a.put("default.api.timeout.ms", Integer.toString(seconds * 1000));
-        try (Admin admin = Admin.create(a)) {
-            admin.describeCluster().nodes().get(seconds, TimeUnit.SECONDS);
-        } catch (final ExecutionException | TimeoutException e) {
-            final Throwable cause = e.getCause() == null ? e : e.getCause();
-            if (cause instanceof AuthenticationException) {
-                throw new IllegalArgumentException("Kafka at " + p.get("bootstrap.servers") + " refused the "
-                    + "credentials (" + cause.getClass().getSimpleName() + "): " + cause.getMessage()
-                    + "; check sasl.jaas.config and ssl.* in --kafka-config");
-            }
-            throw new IllegalArgumentException("cannot reach Kafka at " + p.get("bootstrap.servers") + " within "
-                + seconds + " s: " + cause.getClass().getSimpleName() + " (a TLS or SASL listener needs "
-                + "security.protocol and its settings in --kafka-config)");
-        } catch (final InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while reaching Kafka");
-        }
     }
 
     /**
@@ -110,27 +81,7 @@ final class KafkaOptions implements Settings.Layered {
      * waits a minute per record for a topic that will not appear ({@code slaprof topics} creates them).
      */
     void requireTopics(final Properties p, final String... names) {
-        final Properties a = new Properties();
-        a.putAll(p);
-        a.put("request.timeout.ms", Integer.toString(connectTimeoutS * 1000));
-        a.put("default.api.timeout.ms", Integer.toString(connectTimeoutS * 1000));
-        try (Admin admin = Admin.create(a)) {
-            final Set<String> have = admin.listTopics().names().get(connectTimeoutS, TimeUnit.SECONDS);
-            for (final String n : names) {
-                if (!have.contains(n)) {
-                    throw new IllegalArgumentException("topic " + n + " does not exist on Kafka at "
-                        + p.get("bootstrap.servers") + "; create slaprof's topics first: slaprof topics "
-                        + "--bootstrap-servers " + p.get("bootstrap.servers") + (topicPrefix().isEmpty() ? ""
-                        : " --topic-prefix " + topicPrefix()));
-                }
-            }
-        } catch (final ExecutionException | TimeoutException e) {
-            throw new IllegalArgumentException("cannot list the topics of Kafka at " + p.get("bootstrap.servers")
-                + ": " + (e.getCause() == null ? e : e.getCause()).getMessage());
-        } catch (final InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while listing Kafka's topics");
-        }
+        ClusterCheck.requireTopics(p, connectTimeoutS, topicPrefix(), names);
     }
 
     @Option(names = "--schema-registry-token-file", paramLabel = "FILE", description = "File "

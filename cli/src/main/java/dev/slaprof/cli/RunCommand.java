@@ -6,15 +6,12 @@ import dev.slaprof.profiler.CandidateMappings;
 import dev.slaprof.profiler.EngineFleet;
 import dev.slaprof.profiler.Pipeline;
 import dev.slaprof.profiler.ProfilingRun;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slaprof.producer.DynamoResultsImporter;
 import dev.slaprof.producer.SweepPlans;
 import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.avro.Backend;
 import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.Mapping;
-import dev.slaprof.schema.avro.PickingMode;
 import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.schema.avro.Statistic;
 import dev.slaprof.http.AccessPolicy;
@@ -32,7 +29,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -78,40 +74,8 @@ final class RunCommand implements Callable<Integer>, Settings.Layered {
     @Option(names = "--decode-interpolation-granularity", defaultValue = "6",
         description = "Decode in-flight points per engine and context rows.")
     private int decodeGranularity;
-    @Option(names = "--e2e-latency", defaultValue = "0", description = "Request latency target TTFT + ITL x (OSL - 1), "
-        + "ms, for the picking modes (v1beta1 sla.e2eLatency; 0 = none).")
-    private double e2eLatency;
-    @Option(names = "--optimization-type", defaultValue = "", description = "latency or throughput: rank without an "
-        + "SLA filter (v1beta1 sla.optimizationType; empty = none).")
-    private String optimizationType;
-    @Option(names = "--request-rate", defaultValue = "0", description = "Target load, requests/s: picks in load-match "
-        + "mode (v1beta1 workload.requestRate; 0 = none).")
-    private double requestRate;
-    @Option(names = "--concurrency", defaultValue = "0", description = "Target load, requests in flight (v1beta1 "
-        + "workload.concurrency; 0 = none).")
-    private double concurrency;
-    @Option(names = "--total-gpus", defaultValue = "0", description = "GPU budget of the deployment (v1beta1 "
-        + "hardware.totalGpus; 0 = none).")
-    private int totalGpus;
-    @Option(names = "--picking-mode", defaultValue = "auto", description = "auto, default, load-match or autoscale "
-        + "(auto: autoscale with a planner config, load-match with a target load, else default).")
-    private String pickingMode;
-    @Option(names = "--planner-config", defaultValue = "", paramLabel = "JSON", description = "PlannerConfig fields "
-        + "to merge into the written planner_config.json (a v1beta1 request's features.planner); given: autoscale.")
-    private String plannerConfig;
-    @Option(names = "--mocker", description = "Also write the mocker DGD and the mocker-format npz (v1beta1 "
-        + "features.mocker.enabled).")
-    private boolean mocker;
-    @Option(names = "--dynamo-api", defaultValue = "auto", description = "Files to write: v1alpha1 "
-        + "(config_with_planner.yaml), v1beta1 (final_config.yaml, profiler_status.yaml), or auto (v1beta1 for a "
-        + "v1beta1 --config, else v1alpha1).")
-    private String dynamoApi;
-    @Option(names = "--image", defaultValue = "", description = "Image whose registry and tag the generated v1beta1 "
-        + "components use (a v1beta1 request's spec.image).")
-    private String image;
-    @Option(names = "--dgd-name", defaultValue = "", description = "Name of the generated DGD (v1beta1: "
-        + "overrides.dgd.metadata.name, else <request name>-dgd).")
-    private String dgdName;
+    @Mixin
+    private DynamoRequestOptions dynamo;
     @Option(names = "--output-dir", defaultValue = "slaprof-output", description = "Where output folders go.")
     private Path outputDir;
     @Option(names = "--engines", defaultValue = "virtual", description = {"virtual: simulated engines in virtual "
@@ -229,18 +193,12 @@ final class RunCommand implements Callable<Integer>, Settings.Layered {
             : real ? "local" : "sim");
         final SlaTarget sla = profile();
         final List<Mapping> mappings = spec == null ? List.of() : CandidateMappings.of(spec, minGpus, maxGpus,
-            totalGpus, out);
+            dynamo.request().totalGpus(), out);
         out.printf(Locale.ROOT, "slaprof: profiling %s on %s (%s)%s, SLA TTFT %.1f ms ITL %.1f ms at ISL %d OSL %d "
             + "(%s; %s)%n", modelName, gpu, be.name().toLowerCase(Locale.ROOT),
             mappings.isEmpty() ? "" : ", mappings " + CandidateMappings.labels(mappings), slaOptions.ttftMs(), slaOptions.itlMs(),
             slaOptions.isl(), slaOptions.osl(), stat, slaOptions.source());
-        out.println("slaprof: picking mode " + sla.getPickingMode().name().toLowerCase(Locale.ROOT).replace('_', '-')
-            + (e2eLatency > 0 ? String.format(Locale.ROOT, ", e2e latency %.1f ms", e2eLatency) : "")
-            + (optimizationType.isEmpty() ? "" : ", optimization type " + optimizationType)
-            + (requestRate > 0 ? String.format(Locale.ROOT, ", load %.3f req/s", requestRate) : "")
-            + (concurrency > 0 ? String.format(Locale.ROOT, ", load %.0f in flight", concurrency) : "")
-            + (totalGpus > 0 ? ", budget " + totalGpus + " GPUs" : ", no GPU budget")
-            + ", Dynamo files " + sla.getDynamoApi() + (mocker ? " + mocker" : ""));
+        out.println("slaprof: " + dynamo.request().describe(sla));
         final boolean guarded = http.access().tokens() != null || !AccessPolicy.isLoopbackHost(bind.host);
         new ProfilingRun(new ProfilingRun.Spec(catalog, spec, gpu, deployment, sla, mappings, engines,
             maxConcurrency != null ? maxConcurrency : "virtual".equalsIgnoreCase(engines)
@@ -263,53 +221,12 @@ final class RunCommand implements Callable<Integer>, Settings.Layered {
 
     /** The SLA profile of this run: the classic targets plus the Dynamo 1.x workload, budget, mode and dialect. */
     private SlaTarget profile() {
-        final PickingMode mode = switch (pickingMode.toLowerCase(Locale.ROOT)) {
-            case "default" -> PickingMode.DEFAULT;
-            case "load-match", "load_match" -> PickingMode.LOAD_MATCH;
-            case "autoscale" -> PickingMode.AUTOSCALE;
-            default -> !plannerConfig.isEmpty() ? PickingMode.AUTOSCALE
-                : requestRate > 0 || concurrency > 0 ? PickingMode.LOAD_MATCH
-                : PickingMode.DEFAULT;
-        };
-        final String api = "auto".equals(dynamoApi) ? "v1alpha1" : dynamoApi;
-        return SlaTarget.newBuilder(slaOptions.target("default", minGpus, maxGpus, false))
-            .setE2eLatencyMs(e2eLatency).setOptimizationType(optimizationType).setRequestRate(requestRate)
-            .setConcurrency(concurrency).setTotalGpus(totalGpus).setPickingMode(mode).setDynamoApi(api)
-            .setPlannerConfig(plannerConfig).setMocker(mocker).setImage(image).setDgdName(dgdName).build();
+        return dynamo.request().applyTo(SlaTarget.newBuilder(slaOptions.target("default", minGpus, maxGpus, false)))
+            .build();
     }
 
     private void validate() {
-        if (requestRate > 0 && concurrency > 0) {
-            throw new IllegalArgumentException("--request-rate (workload.requestRate) and --concurrency "
-                + "(workload.concurrency) are mutually exclusive: give one");
-        }
-        if (requestRate < 0 || concurrency < 0 || totalGpus < 0 || e2eLatency < 0) {
-            throw new IllegalArgumentException("--request-rate, --concurrency, --total-gpus and --e2e-latency must be "
-                + ">= 0");
-        }
-        if (!Set.of("auto", "default", "load-match", "load_match", "autoscale").contains(pickingMode)) {
-            throw new IllegalArgumentException("unknown --picking-mode '" + pickingMode + "' (auto, default, "
-                + "load-match, autoscale)");
-        }
-        if ("load-match".equals(pickingMode) && requestRate == 0 && concurrency == 0) {
-            throw new IllegalArgumentException("--picking-mode load-match needs --request-rate or --concurrency");
-        }
-        if (!Set.of("auto", "v1alpha1", "v1beta1").contains(dynamoApi)) {
-            throw new IllegalArgumentException("unknown --dynamo-api '" + dynamoApi + "' (auto, v1alpha1, v1beta1)");
-        }
-        if (!optimizationType.isEmpty() && !Set.of("latency", "throughput").contains(optimizationType)) {
-            throw new IllegalArgumentException("--optimization-type must be latency or throughput, got '"
-                + optimizationType + "'");
-        }
-        if (!plannerConfig.isEmpty()) {
-            try {
-                if (!new ObjectMapper().readTree(plannerConfig).isObject()) {
-                    throw new IllegalArgumentException("--planner-config must be a JSON object");
-                }
-            } catch (final JsonProcessingException e) {
-                throw new IllegalArgumentException("--planner-config is not JSON: " + e.getOriginalMessage());
-            }
-        }
+        dynamo.request().validate();
         slaOptions.validate();
         if (minGpus < 1 || minGpus > maxGpus) {
             throw new IllegalArgumentException("--min-num-gpus-per-engine " + minGpus

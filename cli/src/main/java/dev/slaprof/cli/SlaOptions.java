@@ -1,5 +1,6 @@
 package dev.slaprof.cli;
 
+import dev.slaprof.dynamo.SlaDefaults;
 import dev.slaprof.schema.SlaTargets;
 import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.schema.avro.Statistic;
@@ -14,35 +15,6 @@ import picocli.CommandLine.Option;
  * ({@code v1alpha1}, {@code profile_sla.py}'s: TTFT 50 ms, ITL 10 ms at ISL 3000 / OSL 500), kept for parity checks.
  */
 final class SlaOptions {
-    /** One set of defaults: where it comes from, and its four values. */
-    enum Defaults {
-        V1BETA1("Dynamo 1.x DGDR v1beta1 defaults", 2000, 30, 4000, 1000),
-        V1ALPHA1("the v1alpha1 profiler's defaults", 50, 10, 3000, 500);
-
-        final String source;
-        final double ttftMs;
-        final double itlMs;
-        final int isl;
-        final int osl;
-
-        Defaults(final String source, final double ttftMs, final double itlMs, final int isl, final int osl) {
-            this.source = source;
-            this.ttftMs = ttftMs;
-            this.itlMs = itlMs;
-            this.isl = isl;
-            this.osl = osl;
-        }
-
-        static Defaults parse(final String name) {
-            for (final Defaults d : values()) {
-                if (d.name().equalsIgnoreCase(name.trim())) {
-                    return d;
-                }
-            }
-            throw new IllegalArgumentException("unknown --sla-defaults '" + name + "' (v1beta1, v1alpha1)");
-        }
-    }
-
     @Option(names = "--sla-defaults", defaultValue = "v1beta1", description = "Where the SLA targets not given "
         + "come from: v1beta1 (today's Dynamo: TTFT 2000 ms, ITL 30 ms, ISL 4000, OSL 1000) or v1alpha1 (the old "
         + "profiler's: TTFT 50 ms, ITL 10 ms, ISL 3000, OSL 500). Default: ${DEFAULT-VALUE}.")
@@ -59,31 +31,31 @@ final class SlaOptions {
     String statistic;
 
     /** The defaults the targets not given come from. */
-    Defaults defaults() {
-        return Defaults.parse(slaDefaults == null ? "v1beta1" : slaDefaults);
+    SlaDefaults defaults() {
+        return SlaDefaults.parse(slaDefaults == null ? "v1beta1" : slaDefaults);
     }
 
     double ttftMs() {
-        return ttft != null ? ttft : defaults().ttftMs;
+        return ttft != null ? ttft : defaults().ttftMs();
     }
 
     double itlMs() {
-        return itl != null ? itl : defaults().itlMs;
+        return itl != null ? itl : defaults().itlMs();
     }
 
     int isl() {
-        return isl != null ? isl : defaults().isl;
+        return isl != null ? isl : defaults().isl();
     }
 
     int osl() {
-        return osl != null ? osl : defaults().osl;
+        return osl != null ? osl : defaults().osl();
     }
 
     /** Where the targets come from, for the run's first line: "given" or the defaults' source. */
     String source() {
         final boolean all = ttft != null && itl != null && isl != null && osl != null;
         return all ? "as given" : (ttft == null && itl == null && isl == null && osl == null ? "" : "the rest ")
-            + "from " + defaults().source;
+            + "from " + defaults().source();
     }
 
     /** The statistic the targets bound; an unknown name is an error listing the known ones. */

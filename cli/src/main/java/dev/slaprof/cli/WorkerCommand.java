@@ -3,26 +3,15 @@ package dev.slaprof.cli;
 import dev.slaprof.profiler.EngineGate;
 import dev.slaprof.profiler.EngineTemplates;
 import dev.slaprof.profiler.LocalEngines;
-import dev.slaprof.profiler.Sweep;
-import dev.slaprof.producer.BenchmarkWorker;
+import dev.slaprof.profiler.WorkerSweeps;
 import dev.slaprof.producer.CapacityDiscovery;
 import dev.slaprof.producer.Endpoint;
-import dev.slaprof.producer.HttpLoadDriver;
 import dev.slaprof.producer.LoadDriver;
-import dev.slaprof.producer.SamplePublisher;
-import dev.slaprof.producer.StreamingClient;
 import dev.slaprof.schema.Mappings;
-import dev.slaprof.schema.SlaTargets;
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.CapacitySource;
-import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.Mapping;
-import dev.slaprof.schema.avro.MappingLoadStats;
 import dev.slaprof.schema.avro.Role;
-import dev.slaprof.schema.avro.SlaTarget;
-import dev.slaprof.schema.avro.Statistic;
-import dev.slaprof.schema.avro.StatsKey;
-import dev.slaprof.schema.kafka.CompactedTopicReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,11 +22,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -162,45 +148,9 @@ final class WorkerCommand implements Callable<Integer> {
 
     private int sweep(final List<Endpoint> eps, final Map<String, LoadDriver.Capacity> known, final EngineGate gate,
                       final Properties client, final Topics topics) throws Exception {
-        final SlaTarget sla = SlaTargets.of("default", 1.0, 1.0, isl, osl, Statistic.MEAN, 1, 1024, 1, false);
         // Ctrl-C opens the stop signal; its hook waits for this command to close (publisher flushed) before exit.
-        final CountDownLatch stop = Daemon.stopSignal();
-        try (SamplePublisher publisher = new SamplePublisher(client, topics);
-             BenchmarkWorker worker = new BenchmarkWorker(new HttpLoadDriver(
-                 StreamingClient.create(Duration.ofMinutes(30), 1.0), known), publisher,
-                 "worker-" + UUID.randomUUID(), System.nanoTime());
-             CompactedTopicReader<StatsKey, MappingLoadStats> stats = follow && focus > 0
-                 ? new CompactedTopicReader<>(client, topics.stats().name(), topics.stats().keySerde().deserializer(),
-                     topics.stats().valueSerde().deserializer())
-                 : null) {
-            do {
-                final Sweep sweep = new Sweep(worker, eps, sla, null, System.out, maxConcurrency).gatedBy(gate);
-                sweep.parallelizationSweep();
-                // The failed samples are in Kafka already (as errors); a sweep with no success at all ends here.
-                publisher.flush();
-                sweep.requireSomeSuccess();
-                if (stats != null) {
-                    publisher.flush();
-                    awaitCounted(stats, deployment.deployment(), publisher.profilingOk(), Duration.ofSeconds(30));
-                    sweep.focus(stats.all().values(), focus);
-                }
-                publisher.flush();
-                System.out.println("slaprof: sweep done, " + publisher.sent() + " samples published; measured "
-                    + "requests: " + worker.tally().total());
-                // With --follow: the next sweep after the interval, unless Ctrl-C comes first.
-            } while (follow && !stop.await(interval.toNanos(), TimeUnit.NANOSECONDS));
-        }
+        new WorkerSweeps(eps, known, gate, isl, osl, maxConcurrency, follow ? interval : null, focus)
+            .run(client, topics, deployment.deployment(), Daemon.stopSignal(), System.out);
         return 0;
-    }
-
-    /**
-     * Waits (at most {@code timeout}) until the statistics topic counts {@code published} successful samples for the
-     * deployment, so a focus round ranks this sweep's results; a topology that lags or is down only costs the wait.
-     */
-    static void awaitCounted(final CompactedTopicReader<StatsKey,
-        MappingLoadStats> stats, final Deployment d,
-                             final long published, final Duration timeout) throws InterruptedException {
-        stats.awaitUntil(all -> all.values().stream().filter(s -> s.getDeployment().equals(d))
-            .mapToLong(MappingLoadStats::getOkCount).sum() >= published, timeout);
     }
 }

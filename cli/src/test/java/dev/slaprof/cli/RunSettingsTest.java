@@ -1,5 +1,6 @@
 package dev.slaprof.cli;
 
+import dev.slaprof.dynamo.SlaDefaults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -30,7 +31,7 @@ class RunSettingsTest {
         // Not given anywhere: a v1alpha1 request's ISL is the old profiler's default (3000), not today's (4000).
         assertThat((Integer) spec.findOption("--isl").getValue()).isNull();
         assertThat((String) spec.findOption("--sla-defaults").getValue()).isEqualTo("v1alpha1");
-        assertThat(SlaOptions.Defaults.parse("v1alpha1").isl).isEqualTo(3000);
+        assertThat(SlaDefaults.parse("v1alpha1").isl()).isEqualTo(3000);
         assertThat((String) spec.findOption("--model").getValue()).isEqualTo("Qwen/Qwen3-8B");
     }
 }
