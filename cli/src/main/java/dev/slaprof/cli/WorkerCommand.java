@@ -13,7 +13,6 @@ import dev.slaprof.schema.avro.CapacitySource;
 import dev.slaprof.schema.avro.Mapping;
 import dev.slaprof.schema.avro.Role;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,18 +78,10 @@ final class WorkerCommand implements Callable<Integer> {
         final Map<String, LoadDriver.Capacity> out = new ConcurrentHashMap<>();
         for (final String text : engineLogs) {
             final MappingValue e = MappingValue.parse("--engine-log", text);
-            final Path file = Path.of(e.value());
-            if (!Files.isRegularFile(file)) {
-                throw new IllegalArgumentException("--engine-log " + e.mapping() + "=" + file + ": no such file");
-            }
-            final CapacityDiscovery.Finding f = CapacityDiscovery.readLog(Files.readString(file),
-                CapacityDiscovery.VLLM_DEFAULT_BLOCK_SIZE);
-            if (!f.found()) {
-                throw new IllegalArgumentException("--engine-log " + e.mapping() + "=" + file + ": " + f.describe());
-            }
-            System.out.println("slaprof: KV capacity of " + e.mapping() + " from " + file + ": " + f.describe());
-            out.put(e.mapping(), new LoadDriver.Capacity(f.tokensPerRank(), CapacitySource.LOG,
-                f.rule() + ": " + f.evidence()));
+            final LoadDriver.Capacity c = CapacityDiscovery.fromLogFile("--engine-log", e.mapping(), Path.of(e.value()));
+            System.out.printf(Locale.ROOT, "slaprof: KV capacity of %s from %s: %,d tokens per rank (%s)%n", e.mapping(),
+                e.value(), c.tokensPerRank().getAsLong(), c.detail());
+            out.put(e.mapping(), c);
         }
         for (final String text : kvCapacity) {
             final MappingValue e = MappingValue.parse("--kv-capacity", text);

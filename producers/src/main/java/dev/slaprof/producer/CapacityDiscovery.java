@@ -1,5 +1,8 @@
 package dev.slaprof.producer;
 
+import dev.slaprof.schema.avro.CapacitySource;
+import java.nio.file.Path;
+import java.nio.file.Files;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -236,5 +239,21 @@ public final class CapacityDiscovery {
         } catch (final NumberFormatException e) {
             return -1;
         }
+    }
+
+    /**
+     * The KV capacity of one rank read from an engine's start-up log file (vLLM, SGLang or TRT-LLM wording), for the
+     * engine of {@code label}; a missing file or a log without a capacity line is an error naming {@code option}.
+     */
+    public static LoadDriver.Capacity fromLogFile(final String option, final String label, final Path file)
+        throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException(option + " " + label + "=" + file + ": no such file");
+        }
+        final Finding f = readLog(Files.readString(file), VLLM_DEFAULT_BLOCK_SIZE);
+        if (!f.found()) {
+            throw new IllegalArgumentException(option + " " + label + "=" + file + ": " + f.describe());
+        }
+        return new LoadDriver.Capacity(f.tokensPerRank(), CapacitySource.LOG, f.rule() + ": " + f.evidence());
     }
 }

@@ -1,11 +1,16 @@
 package dev.slaprof.producer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.InputStream;
+import dev.slaprof.schema.avro.CapacitySource;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Each engine's capacity wording, from fixtures written in its format; a wrong format finds nothing, with a reason. */
 class CapacityDiscoveryTest {
@@ -77,5 +82,21 @@ class CapacityDiscoveryTest {
         assertThat(CapacityDiscovery.readMetrics("sglang:max_total_num_tokens{model_name=\"m\"} 5000.0\n")
             .tokensPerRank()).hasValue(5000L);
         assertThat(CapacityDiscovery.readMetrics("process_cpu_seconds_total 1.0\n").found()).isFalse();
+    }
+
+    /** The worker's --engine-log: a log file's capacity, and a missing file or a log without one named. */
+    @Test
+    void shouldReadALogFileAndNameTheOptionWhenItCannot(@TempDir final Path dir) throws IOException {
+        final Path good = dir.resolve("decode-0.log");
+        Files.writeString(good, fixture("vllm-v1-cache-size-only.log"));
+        final LoadDriver.Capacity c = CapacityDiscovery.fromLogFile("--engine-log", "TP=1", good);
+        assertThat(c.tokensPerRank()).hasValue(1_048_576L);
+        assertThat(c.source()).isEqualTo(CapacitySource.LOG);
+        assertThatThrownBy(() -> CapacityDiscovery.fromLogFile("--engine-log", "TP=1", dir.resolve("none.log")))
+            .hasMessage("--engine-log TP=1=" + dir.resolve("none.log") + ": no such file");
+        final Path bad = dir.resolve("bad.log");
+        Files.writeString(bad, fixture("wrong-format.log"));
+        assertThatThrownBy(() -> CapacityDiscovery.fromLogFile("--engine-log", "TP=2", bad))
+            .hasMessageStartingWith("--engine-log TP=2=" + bad + ": ");
     }
 }
