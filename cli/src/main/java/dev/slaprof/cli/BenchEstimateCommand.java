@@ -54,7 +54,7 @@ final class BenchEstimateCommand implements Callable<Integer> {
         final Path python = peersPython.resolve();
         final Path dir = Files.createTempDirectory("bench-estimate-");
         final String backend = backends.get(0);
-        final Backend be = RunCommand.parseBackend(backend);
+        final Backend be = DeploymentOptions.parseBackend(backend);
         final Catalog base = Catalog.bundled().forBackend(be.name());
         final ModelSpec spec = base.model(model);
         final Catalog catalog = base.with(spec);

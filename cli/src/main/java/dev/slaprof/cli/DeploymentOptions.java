@@ -1,5 +1,6 @@
 package dev.slaprof.cli;
 
+import dev.slaprof.schema.avro.Backend;
 import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.Role;
 import java.util.Locale;
@@ -20,7 +21,7 @@ final class DeploymentOptions {
     String engineVersion;
 
     Deployment deployment() {
-        return new Deployment(model, RunCommand.parseBackend(backend), backendVersion, gpuType, engineVersion);
+        return new Deployment(model, parseBackend(backend), backendVersion, gpuType, engineVersion);
     }
 
     /** A role named on the command line: prefill, decode or aggregated, in any case. */
@@ -30,5 +31,15 @@ final class DeploymentOptions {
         } catch (final IllegalArgumentException e) {
             throw new IllegalArgumentException("unknown role '" + r + "' (prefill, decode, aggregated)");
         }
+    }
+
+    /** A backend named on the command line: vllm, sglang or trtllm, in any case. */
+    static Backend parseBackend(final String b) {
+        return switch (b.toLowerCase(Locale.ROOT)) {
+            case "vllm" -> Backend.VLLM;
+            case "sglang" -> Backend.SGLANG;
+            case "trtllm" -> Backend.TRTLLM;
+            default -> throw new IllegalArgumentException("unknown backend '" + b + "' (vllm, sglang, trtllm)");
+        };
     }
 }
