@@ -6,10 +6,10 @@ import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.topology.SlaprofTopology;
 import dev.slaprof.topology.StreamsRunner;
+import dev.slaprof.topology.TemporaryStateDir;
 import dev.slaprof.topology.StreamsSettings;
 import dev.slaprof.topology.TopologyMetrics;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
@@ -48,11 +48,15 @@ final class StreamCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         final Topics topics = kafka.topics();
+        // Without --state-dir the stores live in a temporary folder deleted at exit (a restart restores them from
+        // the changelogs).
+        final TemporaryStateDir temporary = stateDir == null ? TemporaryStateDir.create() : null;
         final Properties props = StreamsSettings.defaults(kafka.client(), topics,
-            kafka.applicationId, stateDir != null ? stateDir : Files.createTempDirectory("slaprof-state-"));
+            kafka.applicationId, stateDir != null ? stateDir : temporary.path());
         final SlaTarget sla = slaOptions.target("default", 1, 1024, holdPicks);
         final CountDownLatch stop = Daemon.stopSignal();
-        try (StreamsRunner runner = StreamsRunner.start(SlaprofTopology.build(props, topics,
+        try (TemporaryStateDir deleted = temporary;
+             StreamsRunner runner = StreamsRunner.start(SlaprofTopology.build(props, topics,
             sla, Duration.ofMillis(rateLimitMs), horizon), props)) {
             final KafkaStreams streams = runner.streams();
             HttpServer metrics = null;

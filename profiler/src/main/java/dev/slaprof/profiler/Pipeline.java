@@ -14,12 +14,12 @@ import dev.slaprof.sink.OutputWriter;
 import dev.slaprof.sink.SinkService;
 import dev.slaprof.topology.SlaprofTopology;
 import dev.slaprof.topology.StreamsRunner;
+import dev.slaprof.topology.TemporaryStateDir;
 import dev.slaprof.topology.StreamsSettings;
 import dev.slaprof.topology.TopologyMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,6 +40,8 @@ import org.apache.kafka.streams.KafkaStreams;
  */
 public final class Pipeline implements AutoCloseable {
     private final StreamsRunner runner;
+    /** The topology's stores: the run's application id is random, so its state ends with the run. */
+    private final TemporaryStateDir stateDir = TemporaryStateDir.create();
     private final KafkaStreams streams;
     private final SinkService sink;
     private final KafkaProducer<ProfileKey, SlaTarget> slaProducer;
@@ -55,7 +57,7 @@ public final class Pipeline implements AutoCloseable {
         this.slaTopic = topics.slaTargets().name();
         final Properties props = StreamsSettings.defaults(clients.stream(), topics, RunPrincipal.STREAMS_PREFIX
             + UUID.randomUUID(),
-            Files.createTempDirectory("slaprof-state-"));
+            stateDir.path());
         // A fresh embedded broker creates its coordinators' logs on first use; the clients' retries back off
         // exponentially to 1 s meanwhile. On one local broker a short, flat backoff reaches RUNNING sooner.
         props.putIfAbsent(CommonClientConfigs.RETRY_BACKOFF_MAX_MS_CONFIG, "100");
@@ -66,9 +68,11 @@ public final class Pipeline implements AutoCloseable {
                 () -> TopologyMetrics.gauges(streams), http.options());
         } catch (final BindException e) {
             runner.close();
+            stateDir.close();
             throw new IllegalArgumentException("port " + http.port() + " is busy; choose another with --ui-port");
         } catch (final IOException | RuntimeException e) {
             runner.close();
+            stateDir.close();
             throw e;
         }
         slaProducer = new KafkaProducer<>(clients.producer(), topics.slaTargets().keySerde().serializer(),
@@ -218,5 +222,6 @@ public final class Pipeline implements AutoCloseable {
         sink.close();
         slaProducer.close();
         runner.close();
+        stateDir.close();
     }
 }
