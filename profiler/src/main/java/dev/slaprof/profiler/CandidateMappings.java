@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /** The engine mappings a run sweeps: Dynamo's search space for a model between two engine sizes. */
 public final class CandidateMappings {
@@ -47,8 +48,6 @@ public final class CandidateMappings {
 
     /** The mappings' labels, comma-separated. */
     public static String labels(final List<Mapping> ms) {
-        final List<String> l = new ArrayList<>();
-        ms.forEach(m -> l.add(Mappings.label(m)));
-        return String.join(", ", l);
+        return ms.stream().map(Mappings::label).collect(Collectors.joining(", "));
     }
 }

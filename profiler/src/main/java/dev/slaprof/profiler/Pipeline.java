@@ -61,7 +61,13 @@ public final class Pipeline implements AutoCloseable {
         // A fresh embedded broker creates its coordinators' logs on first use; the clients' retries back off
         // exponentially to 1 s meanwhile. On one local broker a short, flat backoff reaches RUNNING sooner.
         props.putIfAbsent(CommonClientConfigs.RETRY_BACKOFF_MAX_MS_CONFIG, "100");
-        runner = StreamsRunner.start(SlaprofTopology.build(props, topics, sla, Duration.ofMillis(250), horizon), props);
+        try {
+            runner = StreamsRunner.start(SlaprofTopology.build(props, topics, sla, Duration.ofMillis(250), horizon),
+                props);
+        } catch (final RuntimeException e) {
+            stateDir.close();
+            throw e;
+        }
         streams = runner.streams();
         try {
             sink = new SinkService(clients.sink(), topics, new OutputWriter(outputDir, gpusPerNode), http.host(), http.port(),
