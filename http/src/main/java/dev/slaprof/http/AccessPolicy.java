@@ -7,23 +7,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.security.SecureRandom;
-import java.util.ArrayList;
-import java.util.Base64;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +32,9 @@ import org.slf4j.LoggerFactory;
  *   <li>reads are open on loopback; off loopback they need a token, unless {@code --public-read} (the UI's static
  *   files hold no data and are always served).</li>
  * </ul>
- * Refusals have no effect, are counted ({@link #counters}) and logged without the token.
+ * Refusals have no effect, are counted ({@link #counters}) and logged without the token. The names served are a
+ * {@link HostGuard}'s, the page tokens a {@link CsrfTokens}'; the decision itself is {@link #decide}, a pure function of
+ * the request's method, path and headers.
  */
 public final class AccessPolicy extends Filter {
     /**
@@ -57,10 +49,6 @@ public final class AccessPolicy extends Filter {
     public static final String SAME_ORIGIN_PAGE = "web-ui";
 
     private static final Logger LOG = LoggerFactory.getLogger(AccessPolicy.class);
-    private static final Set<String> LOOPBACK_NAMES = Set.of("localhost", "127.0.0.1", "::1", "[::1]");
-    /** A Host header: a DNS name, IPv4 or bracketed IPv6 address, then an optional numeric port; nothing else. */
-    private static final Pattern HOST = Pattern.compile("(\\[[0-9a-f:.]+]|[a-z0-9]([a-z0-9-]*[a-z0-9])?"
-        + "(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*)(:[0-9]{1,5})?");
 
     /**
      * What the operator configured.
@@ -77,18 +65,38 @@ public final class AccessPolicy extends Filter {
         }
     }
 
+    /** What the policy reads of a request: its method, path and the headers that matter (each null when absent). */
+    public record Request(String method, String path, String host, String authority, String origin,
+                          String authorization, String csrfToken) {
+    }
+
+    /** Why a request was refused, each with its own counter. */
+    public enum Refusal { HOST, ORIGIN, UNAUTHORIZED, CSRF }
+
+    /**
+     * The policy's answer: allowed (refusal null) with the principal the handler sees, or refused with the HTTP status
+     * and the reason sent back.
+     */
+    public record Decision(Refusal refusal, int status, String reason, String principal) {
+        static Decision allow(final String principal) {
+            return new Decision(null, 200, null, principal);
+        }
+
+        static Decision refuse(final Refusal why, final int status, final String reason) {
+            return new Decision(why, status, reason, null);
+        }
+
+        /** True when the request may go on to the handler. */
+        public boolean allowed() {
+            return refusal == null;
+        }
+    }
+
     private final Settings settings;
     private final boolean pages;
-    private final boolean loopback;
-    private final Set<String> hosts = new LinkedHashSet<>();
-    private final boolean anyHost;
-    private final String scheme;
-    private final byte[] csrfKey = new byte[32];
-    private final SecureRandom random = new SecureRandom();
-    private final AtomicLong unauthorized = new AtomicLong();
-    private final AtomicLong forbiddenHost = new AtomicLong();
-    private final AtomicLong forbiddenOrigin = new AtomicLong();
-    private final AtomicLong forbiddenCsrf = new AtomicLong();
+    private final HostGuard guard;
+    private final CsrfTokens csrf = new CsrfTokens();
+    private final Map<Refusal, AtomicLong> refused = new EnumMap<>(Refusal.class);
 
     /**
      * @param bind  the address the server is bound to
@@ -101,23 +109,10 @@ public final class AccessPolicy extends Filter {
                         final boolean pages) {
         this.settings = settings;
         this.pages = pages;
-        this.loopback = isLoopback(bind.getAddress());
-        this.scheme = tls ? "https" : "http";
-        random.nextBytes(csrfKey);
-        hosts.addAll(LOOPBACK_NAMES);
-        if (!bind.getAddress().isAnyLocalAddress()) {
-            hosts.add(bind.getAddress().getHostAddress().toLowerCase(Locale.ROOT));
-            hosts.add(bind.getHostString().toLowerCase(Locale.ROOT));
+        this.guard = new HostGuard(bind, settings.allowedHosts(), tls);
+        for (final Refusal r : Refusal.values()) {
+            refused.put(r, new AtomicLong());
         }
-        boolean any = false;
-        for (final String h : settings.allowedHosts()) {
-            if ("*".equals(h.strip())) {
-                any = true;
-            } else {
-                hosts.add(h.strip().toLowerCase(Locale.ROOT));
-            }
-        }
-        this.anyHost = any;
     }
 
     /**
@@ -131,7 +126,7 @@ public final class AccessPolicy extends Filter {
     public static boolean checkBind(final String host, final Settings settings, final String surface) {
         final boolean lo;
         try {
-            lo = isLoopback(InetAddress.getByName(host));
+            lo = HostGuard.isLoopback(InetAddress.getByName(host));
         } catch (final UnknownHostException e) {
             throw new IllegalArgumentException("cannot resolve the bind address " + host + " of the " + surface);
         }
@@ -146,17 +141,9 @@ public final class AccessPolicy extends Filter {
             + "), or --insecure-no-auth to accept open access knowingly");
     }
 
-    private static boolean isLoopback(final InetAddress a) {
-        return a != null && a.isLoopbackAddress();
-    }
-
     /** True when {@code host} resolves to a loopback address (false when it does not resolve). */
     public static boolean isLoopbackHost(final String host) {
-        try {
-            return isLoopback(InetAddress.getByName(host));
-        } catch (final UnknownHostException e) {
-            return false;
-        }
+        return HostGuard.isLoopbackHost(host);
     }
 
     @Override
@@ -166,67 +153,63 @@ public final class AccessPolicy extends Filter {
 
     @Override
     public void doFilter(final HttpExchange ex, final Chain chain) throws IOException {
-        final String host = hostName(ex.getRequestHeaders().getFirst("Host"));
-        if (!anyHost && (host == null || !hosts.contains(host))) {
-            forbiddenHost.incrementAndGet();
-            refuse(ex, 403, "Host '" + ex.getRequestHeaders().getFirst("Host") + "' is not served here (allowed: "
-                + String.join(", ", hosts) + ", each with an optional numeric port; add one with --allowed-host)");
+        final Decision d = decide(new Request(ex.getRequestMethod(), ex.getRequestURI().getPath(),
+            ex.getRequestHeaders().getFirst("Host"), ex.getRequestURI().getRawAuthority(),
+            ex.getRequestHeaders().getFirst("Origin"), ex.getRequestHeaders().getFirst("Authorization"),
+            ex.getRequestHeaders().getFirst(CSRF_HEADER)));
+        if (!d.allowed()) {
+            refused.get(d.refusal()).incrementAndGet();
+            refuse(ex, d.status(), d.reason());
             return;
         }
-        // An absolute-form target (GET http://name/path) must name the same host as the Host header.
-        final String authority = ex.getRequestURI().getRawAuthority();
-        if (authority != null && (host == null || !host.equals(hostName(authority)))) {
-            forbiddenHost.incrementAndGet();
-            refuse(ex, 403, "the request target's host '" + authority + "' does not match the Host header");
-            return;
-        }
-        final String origin = ex.getRequestHeaders().getFirst("Origin");
-        if (origin != null && !origin.equalsIgnoreCase(scheme + "://" + ex.getRequestHeaders().getFirst("Host"))) {
-            forbiddenOrigin.incrementAndGet();
-            refuse(ex, 403, "cross-origin request from " + origin + " refused");
-            return;
-        }
-        final String auth = ex.getRequestHeaders().getFirst("Authorization");
-        String who = null;
-        if (auth != null) {
-            final Optional<String> name = auth.regionMatches(true, 0, "Bearer ", 0, 7) && settings.tokens() != null
-                ? settings.tokens().holder(auth.substring(7).strip()) : Optional.empty();
-            if (name.isEmpty()) {
-                unauthorized.incrementAndGet();
-                refuse(ex, 401, settings.tokens() == null ? "this server has no API tokens configured"
-                    : "the bearer token is not (or no longer) in " + settings.tokens().file().getFileName());
-                return;
-            }
-            who = name.get();
-        }
-        final String method = ex.getRequestMethod().toUpperCase(Locale.ROOT);
-        final boolean write = !"GET".equals(method) && !"HEAD".equals(method);
-        if (write && who == null) {
-            if (settings.tokens() != null) {
-                unauthorized.incrementAndGet();
-                refuse(ex, 401, "a state-changing request needs Authorization: Bearer <token>");
-                return;
-            }
-            if (pages && (origin == null || !validCsrf(ex.getRequestHeaders().getFirst(CSRF_HEADER)))) {
-                forbiddenCsrf.incrementAndGet();
-                refuse(ex, 403, "a state-changing request needs the page's CSRF token (" + CSRF_HEADER + ", from "
-                    + "GET /api/session) and a matching Origin, or an API token");
-                return;
-            }
-            who = pages ? SAME_ORIGIN_PAGE : null;
-        }
-        if (!write && who == null && !loopback && !settings.publicRead() && settings.tokens() != null
-            && !staticFile(ex.getRequestURI().getPath())) {
-            unauthorized.incrementAndGet();
-            refuse(ex, 401, "reads off loopback need Authorization: Bearer <token> (or start with --public-read)");
-            return;
-        }
-        PRINCIPAL.set(who);
+        PRINCIPAL.set(d.principal());
         try {
             chain.doFilter(ex);
         } finally {
             PRINCIPAL.remove();
         }
+    }
+
+    /** The policy's answer to one request, in the order of the class comment; no side effect. */
+    public Decision decide(final Request r) {
+        final String wrongHost = guard.refuseHost(r.host(), r.authority());
+        if (wrongHost != null) {
+            return Decision.refuse(Refusal.HOST, 403, wrongHost);
+        }
+        if (!guard.sameOrigin(r.origin(), r.host())) {
+            return Decision.refuse(Refusal.ORIGIN, 403, "cross-origin request from " + r.origin() + " refused");
+        }
+        final ApiTokens tokens = settings.tokens();
+        String who = null;
+        if (r.authorization() != null) {
+            final String auth = r.authorization();
+            final Optional<String> name = auth.regionMatches(true, 0, "Bearer ", 0, 7) && tokens != null
+                ? tokens.holder(auth.substring(7).strip()) : Optional.empty();
+            if (name.isEmpty()) {
+                return Decision.refuse(Refusal.UNAUTHORIZED, 401, tokens == null
+                    ? "this server has no API tokens configured"
+                    : "the bearer token is not (or no longer) in " + tokens.file().getFileName());
+            }
+            who = name.get();
+        }
+        final String method = r.method().toUpperCase(Locale.ROOT);
+        final boolean write = !"GET".equals(method) && !"HEAD".equals(method);
+        if (write && who == null) {
+            if (tokens != null) {
+                return Decision.refuse(Refusal.UNAUTHORIZED, 401,
+                    "a state-changing request needs Authorization: Bearer <token>");
+            }
+            if (pages && (r.origin() == null || !csrf.valid(r.csrfToken()))) {
+                return Decision.refuse(Refusal.CSRF, 403, "a state-changing request needs the page's CSRF token ("
+                    + CSRF_HEADER + ", from GET /api/session) and a matching Origin, or an API token");
+            }
+            who = pages ? SAME_ORIGIN_PAGE : null;
+        }
+        if (!write && who == null && readsNeedToken() && !staticFile(r.path())) {
+            return Decision.refuse(Refusal.UNAUTHORIZED, 401,
+                "reads off loopback need Authorization: Bearer <token> (or start with --public-read)");
+        }
+        return Decision.allow(who);
     }
 
     /** Who made the request the calling handler serves (see {@link #PRINCIPAL}), or null. */
@@ -237,19 +220,6 @@ public final class AccessPolicy extends Filter {
     /** The UI's static files: no data in them, and a browser cannot send a bearer header for a navigation. */
     private static boolean staticFile(final String path) {
         return "/".equals(path) || path.startsWith("/ui/") || path.startsWith("/webjars/");
-    }
-
-    /**
-     * The host name of a {@code Host} header (or an absolute-form target's authority): exactly a DNS name, an IPv4
-     * address or a bracketed IPv6 address, with an optional numeric port; anything else ({@code 127.0.0.1:8377.evil.com},
-     * user info, a path) is null, which refuses the request.
-     */
-    static String hostName(final String header) {
-        if (header == null || header.isBlank()) {
-            return null;
-        }
-        final Matcher m = HOST.matcher(header.strip().toLowerCase(Locale.ROOT));
-        return m.matches() ? m.group(1) : null;
     }
 
     private void refuse(final HttpExchange ex, final int status, final String message) throws IOException {
@@ -279,43 +249,14 @@ public final class AccessPolicy extends Filter {
         return b.append('"').toString();
     }
 
-    /** A fresh per-page CSRF token: a random nonce and its HMAC under this server's key (nothing to store). */
+    /** A fresh per-page CSRF token ({@link CsrfTokens#issue}). */
     public String issueCsrf() {
-        final byte[] nonce = new byte[16];
-        random.nextBytes(nonce);
-        final Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
-        return b64.encodeToString(nonce) + "." + b64.encodeToString(mac(nonce));
-    }
-
-    boolean validCsrf(final String token) {
-        if (token == null) {
-            return false;
-        }
-        final int dot = token.indexOf('.');
-        if (dot <= 0) {
-            return false;
-        }
-        try {
-            final Base64.Decoder b64 = Base64.getUrlDecoder();
-            return MessageDigest.isEqual(mac(b64.decode(token.substring(0, dot))), b64.decode(token.substring(dot + 1)));
-        } catch (final IllegalArgumentException e) {
-            return false;
-        }
-    }
-
-    private byte[] mac(final byte[] nonce) {
-        try {
-            final Mac m = Mac.getInstance("HmacSHA256");
-            m.init(new SecretKeySpec(csrfKey, "HmacSHA256"));
-            return m.doFinal(nonce);
-        } catch (final GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return csrf.issue();
     }
 
     /** True when reads need a token (off loopback, tokens configured, no --public-read). */
     public boolean readsNeedToken() {
-        return !loopback && !settings.publicRead() && settings.tokens() != null;
+        return !guard.loopback() && !settings.publicRead() && settings.tokens() != null;
     }
 
     /** True when writes need a token (a token file is configured). */
@@ -326,10 +267,10 @@ public final class AccessPolicy extends Filter {
     /** Refusal counters for {@code /metrics}, Prometheus names to values. */
     public Map<String, Double> counters() {
         final Map<String, Double> m = new LinkedHashMap<>();
-        m.put("slaprof_http_refused_unauthorized_total", (double) unauthorized.get());
-        m.put("slaprof_http_refused_host_total", (double) forbiddenHost.get());
-        m.put("slaprof_http_refused_origin_total", (double) forbiddenOrigin.get());
-        m.put("slaprof_http_refused_csrf_total", (double) forbiddenCsrf.get());
+        m.put("slaprof_http_refused_unauthorized_total", (double) refused.get(Refusal.UNAUTHORIZED).get());
+        m.put("slaprof_http_refused_host_total", (double) refused.get(Refusal.HOST).get());
+        m.put("slaprof_http_refused_origin_total", (double) refused.get(Refusal.ORIGIN).get());
+        m.put("slaprof_http_refused_csrf_total", (double) refused.get(Refusal.CSRF).get());
         if (settings.tokens() != null) {
             final long[] r = settings.tokens().reloadCounts();
             m.put("slaprof_api_tokens", (double) settings.tokens().size());
@@ -341,6 +282,6 @@ public final class AccessPolicy extends Filter {
 
     /** The names of the hosts served (for messages). */
     public List<String> hosts() {
-        return new ArrayList<>(hosts);
+        return guard.hosts();
     }
 }
