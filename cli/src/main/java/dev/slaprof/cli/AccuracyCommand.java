@@ -1,18 +1,8 @@
 package dev.slaprof.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.slaprof.accuracy.Accuracy;
-import dev.slaprof.accuracy.AccuracyReport;
-import dev.slaprof.accuracy.AicRows;
-import dev.slaprof.accuracy.RowReplay;
-import dev.slaprof.accuracy.SiliconCsv;
-import dev.slaprof.accuracy.SiliconRow;
-import dev.slaprof.simulator.Catalog;
-import java.io.PrintStream;
-import java.nio.file.Files;
+import dev.slaprof.accuracy.AccuracyBench;
+import dev.slaprof.accuracy.AccuracyBench.AicAnswers;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,7 +10,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code slaprof accuracy}: replays measured rows (AI Configurator's silicon format) in the virtual fleet and prints
- * the error per group, beside AI Configurator's own estimate of the same rows with {@code --aic}.
+ * the error per group, beside AI Configurator's own estimate of the same rows with {@code --aic}
+ * ({@link AccuracyBench}).
  */
 @Command(name = "accuracy", mixinStandardHelpOptions = true, showDefaultValues = true,
     description = "Replay measured rows (AIC's silicon CSV format; default: the silicon_sample.csv of the installed "
@@ -49,44 +40,10 @@ final class AccuracyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        final PrintStream out = System.out;
-        final MeasuredRowsOptions.Read in = input.read();
-        final List<SiliconRow> rows = in.rows();
-        final List<SiliconCsv.Problem> problems = in.problems();
-        final int total = in.total();
-        final List<SiliconRow> chosen = perGroup > 0 ? SiliconRow.firstOfEach(rows, perGroup, SiliconRow::group) : rows;
-        out.printf("accuracy: %d rows read from %s%s%n", total, in.files(), perGroup > 0 ? ", replaying " + chosen.size()
-            + " (the first " + perGroup + " of each group)" : "");
-        final Catalog catalog = input.catalog();
-        final long t0 = System.nanoTime();
-        final List<RowReplay.Estimate> estimates = Accuracy.replay(chosen, catalog, waves, catalog::params);
-        final double seconds = (System.nanoTime() - t0) / 1e9;
-        final Map<String, AicRows.Answer> answers;
-        if (aicTable != null) {
-            answers = AicRows.table(aicTable);
-        } else if (aic) {
-            // AIC is asked for the rows slaprof replayed: the comparison is on the same rows.
-            final List<SiliconRow> replayed = estimates.stream().filter(RowReplay.Estimate::replayed)
-                .map(RowReplay.Estimate::row).toList();
-            final String version = AicRows.version(input.peersPython.resolve());
-            answers = AicRows.estimate(input.peersPython.resolve(), version, replayed, aicCache, out);
-            if (aicExport != null) {
-                AicRows.export(aicExport, version, "slaprof accuracy --aic --aic-export "
-                    + aicExport + (perGroup > 0 ? " --per-group " + perGroup : ""), answers);
-                out.println("accuracy: wrote AI Configurator's table " + aicExport);
-            }
-        } else {
-            answers = Map.of();
-        }
-        final AccuracyReport report = new AccuracyReport(estimates, problems, answers, seconds);
-        report.print(out, perGroup > 0 ? chosen.size() + problems.size() : total);
-        if (json != null) {
-            if (json.toAbsolutePath().getParent() != null) {
-                Files.createDirectories(json.toAbsolutePath().getParent());
-            }
-            Files.writeString(json, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(report.json()));
-            out.println("accuracy: wrote " + json);
-        }
+        final AicAnswers answers = aicTable != null ? AicAnswers.table(aicTable) : !aic ? AicAnswers.none()
+            : AicAnswers.asking(input.peersPython.resolve(), aicCache, aicExport, "slaprof accuracy --aic "
+                + "--aic-export " + aicExport + (perGroup > 0 ? " --per-group " + perGroup : ""), System.out);
+        new AccuracyBench(input.catalog(), perGroup, waves).run(input.read(), answers, json, System.out);
         return 0;
     }
 }

@@ -1,5 +1,6 @@
 package dev.slaprof.cli;
 
+import dev.slaprof.producer.Endpoint;
 import dev.slaprof.schema.avro.Backend;
 import dev.slaprof.schema.avro.Deployment;
 import dev.slaprof.schema.avro.Role;
@@ -26,11 +27,7 @@ final class DeploymentOptions {
 
     /** A role named on the command line: prefill, decode or aggregated, in any case. */
     static Role role(final String r) {
-        try {
-            return Role.valueOf(r.toUpperCase(Locale.ROOT));
-        } catch (final IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown role '" + r + "' (prefill, decode, aggregated)");
-        }
+        return Endpoint.role(r);
     }
 
     /** A backend named on the command line: vllm, sglang or trtllm, in any case. */

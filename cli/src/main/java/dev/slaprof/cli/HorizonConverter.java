@@ -1,46 +1,18 @@
 package dev.slaprof.cli;
 
+import dev.slaprof.topology.AgeingHorizon;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/**
- * Parses an ageing horizon: {@code none}, a number with a unit ({@code 90s}, {@code 30m}, {@code 6h}, {@code 7d}) or
- * an ISO-8601 duration ({@code PT6H}). {@code none} gives null (keep samples for ever).
- */
+/** {@code --horizon}'s value as an {@link AgeingHorizon} ({@code none} gives null: keep samples for ever). */
 final class HorizonConverter implements ITypeConverter<Duration> {
-    private static final Pattern SHORT = Pattern.compile("(\\d+)\\s*(s|m|h|d)");
-
     @Override
     public Duration convert(final String value) {
-        final String v = value.trim().toLowerCase(Locale.ROOT);
-        if (v.equals("none") || v.isEmpty()) {
-            return null;
+        try {
+            return AgeingHorizon.parse(value);
+        } catch (final IllegalArgumentException e) {
+            throw new TypeConversionException(e.getMessage());
         }
-        final Matcher m = SHORT.matcher(v);
-        final Duration d;
-        if (m.matches()) {
-            final long n = Long.parseLong(m.group(1));
-            d = switch (m.group(2)) {
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            };
-        } else {
-            try {
-                d = Duration.parse(value.trim().toUpperCase(Locale.ROOT));
-            } catch (final DateTimeParseException e) {
-                throw new TypeConversionException("'" + value + "' is not a horizon: use none, 90s, 30m, 6h, 7d or PT6H");
-            }
-        }
-        if (d.toMillis() < 2000) {
-            throw new TypeConversionException("the horizon must be at least 2 s, got '" + value + "'");
-        }
-        return d;
     }
 }

@@ -1,12 +1,8 @@
 package dev.slaprof.cli;
 
-import dev.slaprof.producer.trace.GzipLines;
-import dev.slaprof.producer.trace.LineSource;
-import dev.slaprof.producer.trace.TraceImporter;
+import dev.slaprof.producer.trace.TraceFiles;
 import dev.slaprof.producer.trace.TraceRecord;
-import dev.slaprof.producer.trace.TraceTail;
 import dev.slaprof.schema.Mappings;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -18,7 +14,7 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code slaprof import-trace}: Dynamo's frontend request trace ({@code DYN_REQUEST_TRACE=1}) as a source of samples,
- * one per {@code request_end} record, exactly once into Kafka ({@link TraceImporter}); with {@code --follow}, a live
+ * one per {@code request_end} record, exactly once into Kafka ({@link TraceFiles}); with {@code --follow}, a live
  * {@code jsonl} trace tailed across rotations until Ctrl-C.
  */
 @Command(name = "import-trace", mixinStandardHelpOptions = true, showDefaultValues = true,
@@ -54,35 +50,11 @@ final class ImportTraceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (follow && (files.size() != 1 || files.get(0).toString().endsWith(".gz"))) {
-            throw new IllegalArgumentException("--follow takes one .jsonl file (a gzip segment is read once it is "
-                + "finished, without --follow)");
-        }
         final TraceRecord.Context ctx = new TraceRecord.Context(deployment.deployment(), DeploymentOptions.role(role),
             Mappings.parse(mapping), concurrency, "import-trace");
         final CountDownLatch stop = follow ? Daemon.stopSignal() : new CountDownLatch(0);
-        long failures = 0;
-        for (final Path f : files) {
-            if (!follow && !Files.isRegularFile(f)) {
-                throw new IllegalArgumentException("cannot read " + f + ": no such file");
-            }
-            final String id = checkpointId != null ? checkpointId + (files.size() > 1 ? ":" + f.getFileName() : "")
-                : f.toAbsolutePath().normalize().toString();
-            try (TraceImporter importer = new TraceImporter(kafka.client(), kafka.topics(), id)) {
-                final TraceTail.Position resume = importer.committed();
-                if (resume != null) {
-                    System.out.println("slaprof: " + f + ": resuming after " + importer.counts().lines()
-                        + " lines (" + resume.file() + ", byte or line " + resume.offset() + ")");
-                }
-                try (LineSource source = f.toString().endsWith(".gz") ? new GzipLines(f, resume)
-                    : new TraceTail(f, resume, n -> System.out.println("slaprof: " + n))) {
-                    final TraceImporter.Counts c = importer.run(source, ctx, follow, () -> stop.getCount() == 0,
-                        pollMs, p -> System.out.println("slaprof: " + f + ": " + p));
-                    System.out.println("slaprof: " + f + ": " + c);
-                    failures += c.deadLetters();
-                }
-            }
-        }
+        final long failures = new TraceFiles(kafka.client(), kafka.topics(), checkpointId, pollMs)
+            .importAll(files, ctx, follow, () -> stop.getCount() == 0, System.out);
         if (failures > 0) {
             System.out.println("slaprof: " + failures + " malformed records are in the dead-letter topic with their "
                 + "reasons (header slaprof.dlq.reason)");

@@ -1,13 +1,8 @@
 package dev.slaprof.cli;
 
-import dev.slaprof.embedded.EmbeddedKafka;
-import dev.slaprof.embedded.JournaledSchemaRegistry;
-import dev.slaprof.embedded.RegistryHttpServer;
-import dev.slaprof.schema.kafka.TopicProvisioner;
+import dev.slaprof.embedded.PersistentStack;
 import java.nio.file.Path;
-import java.util.Properties;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -15,7 +10,7 @@ import picocli.CommandLine.Option;
 /**
  * {@code slaprof kafka --data-dir DIR}: the same embedded KRaft broker and schema registry as {@code run}, kept under
  * a directory across restarts, so {@code worker}, {@code tap}, {@code stream} and {@code sink} can be tried on one
- * machine without writing a server.properties. Not a production cluster: one node, plaintext, on loopback.
+ * machine without writing a server.properties ({@link PersistentStack}). Not a production cluster.
  */
 @Command(name = "kafka", mixinStandardHelpOptions = true, showDefaultValues = true,
     description = {"Start a one-node Kafka broker (KRaft) and a schema registry on loopback, persistent under",
@@ -38,23 +33,9 @@ final class KafkaCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        final Path dir = dataDir.toAbsolutePath();
-        try (EmbeddedKafka kafka = EmbeddedKafka.startPersistent(dir.resolve("broker"), port)) {
-            final Properties client = new Properties();
-            client.put("bootstrap.servers", kafka.bootstrapServers());
-            try (Admin admin = Admin.create(client)) {
-                TopicProvisioner.provision(admin, TopicProvisioner.load(topicsConfig), 30_000);
-            }
-            final JournaledSchemaRegistry schemas = new JournaledSchemaRegistry(dir.resolve("registry.jsonl"));
-            try (RegistryHttpServer registry = new RegistryHttpServer(schemas, "127.0.0.1", registryPort,
-                security.resolve())) {
-                System.out.println("slaprof: Kafka bootstrap " + kafka.bootstrapServers());
-                System.out.println("slaprof: schema registry " + registry.url() + " (" + schemas.replayed()
-                    + " changes replayed from " + dir.resolve("registry.jsonl") + ")");
-                System.out.println("slaprof: data in " + dir + "; try: slaprof stream --bootstrap-servers "
-                    + kafka.bootstrapServers() + " --schema-registry-url " + registry.url() + " (Ctrl-C to stop)");
-                Daemon.awaitShutdown();
-            }
+        try (PersistentStack stack = PersistentStack.start(dataDir, port, registryPort, topicsConfig, security.resolve(),
+            System.out)) {
+            Daemon.awaitShutdown();
         }
         return 0;
     }

@@ -1,13 +1,9 @@
 package dev.slaprof.cli;
 
-import dev.slaprof.schema.HttpSchemaRegistryClient;
 import dev.slaprof.schema.Topics;
+import dev.slaprof.schema.kafka.ClientSettings;
 import dev.slaprof.schema.kafka.ClusterCheck;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -39,41 +35,30 @@ final class KafkaOptions implements Settings.Layered {
     @Option(names = "--connect-timeout", defaultValue = "15", description = "Seconds to wait for a broker to answer.")
     int connectTimeoutS;
 
+    @Option(names = "--schema-registry-token-file", paramLabel = "FILE", description = "File "
+        + "holding the API token sent to a registry started with --api-token-file (or "
+        + "SLAPROF_SCHEMA_REGISTRY_TOKEN_FILE).")
+    private Path registryTokenFile;
+
+    @Option(names = "--topic-prefix", paramLabel = "PREFIX", description = "Prepended to every slaprof topic "
+        + "name, so several pipelines share one cluster apart (or SLAPROF_TOPIC_PREFIX; default none).")
+    private String topicPrefix;
+
     @Mixin
     private VerboseOption verbose;
 
     /** The client file's {@code bootstrap.servers}, above the environment and below the flag. */
     @Override
     public List<Settings.Layer> layers() {
-        final String servers = kafkaConfig == null ? null : fileProperties().getProperty("bootstrap.servers");
+        final String servers = kafkaConfig == null ? null : ClientSettings.file(kafkaConfig)
+            .getProperty("bootstrap.servers");
         return servers == null ? List.of()
             : List.of(new Settings.Layer("--kafka-config " + kafkaConfig, Map.of("bootstrap-servers", servers)));
     }
 
-    private Properties fileProperties() {
-        final Properties p = new Properties();
-        if (kafkaConfig != null) {
-            try (InputStream in = Files.newInputStream(kafkaConfig)) {
-                p.load(in);
-            } catch (final IOException e) {
-                throw new IllegalArgumentException("cannot read --kafka-config " + kafkaConfig + ": " + e.getMessage());
-            }
-        }
-        return p;
-    }
-
-    /** Client properties: the client file's, with the resolved bootstrap servers. */
+    /** Client properties: the client file's, with the resolved bootstrap servers; a broker must answer. */
     Properties client() {
-        final Properties p = fileProperties();
-        if (bootstrapServers != null) {
-            p.put("bootstrap.servers", bootstrapServers);
-        }
-        if (!p.containsKey("bootstrap.servers")) {
-            throw new IllegalArgumentException("no Kafka cluster: give --bootstrap-servers, bootstrap.servers in "
-                + "--kafka-config, or SLAPROF_BOOTSTRAP_SERVERS");
-        }
-        ClusterCheck.reachable(p, connectTimeoutS);
-        return p;
+        return ClientSettings.client(kafkaConfig, bootstrapServers, connectTimeoutS);
     }
 
     /**
@@ -84,15 +69,6 @@ final class KafkaOptions implements Settings.Layered {
         ClusterCheck.requireTopics(p, connectTimeoutS, topicPrefix(), names);
     }
 
-    @Option(names = "--schema-registry-token-file", paramLabel = "FILE", description = "File "
-        + "holding the API token sent to a registry started with --api-token-file (or "
-        + "SLAPROF_SCHEMA_REGISTRY_TOKEN_FILE).")
-    private Path registryTokenFile;
-
-    @Option(names = "--topic-prefix", paramLabel = "PREFIX", description = "Prepended to every slaprof topic "
-        + "name, so several pipelines share one cluster apart (or SLAPROF_TOPIC_PREFIX; default none).")
-    private String topicPrefix;
-
     /** The topic-name prefix: the flag or {@code SLAPROF_TOPIC_PREFIX}, else none. */
     String topicPrefix() {
         return topicPrefix != null ? topicPrefix : "";
@@ -100,23 +76,6 @@ final class KafkaOptions implements Settings.Layered {
 
     /** Topics bound to the configured registry, under the configured prefix. */
     Topics topics() {
-        final String url = registryUrl;
-        if (url == null) {
-            throw new IllegalArgumentException("no schema registry: give --schema-registry-url or "
-                + "SLAPROF_SCHEMA_REGISTRY_URL (slaprof registry runs one)");
-        }
-        final String tokenFile = registryTokenFile != null ? registryTokenFile.toString() : null;
-        String token = null;
-        if (tokenFile != null) {
-            try {
-                token = Files.readString(Path.of(tokenFile)).strip();
-            } catch (final IOException e) {
-                throw new IllegalArgumentException("cannot read the schema registry token file " + tokenFile + ": " + e);
-            }
-            if (token.isEmpty()) {
-                throw new IllegalArgumentException("the schema registry token file " + tokenFile + " is empty");
-            }
-        }
-        return Topics.create(new HttpSchemaRegistryClient(url, Duration.ofSeconds(10), token), topicPrefix());
+        return ClientSettings.topics(registryUrl, registryTokenFile, topicPrefix());
     }
 }

@@ -3,7 +3,6 @@ package dev.slaprof.cli;
 import dev.slaprof.profiler.LocalEngineSettings;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
 
@@ -33,42 +32,6 @@ final class LocalEngineOptions {
 
     /** The device ids of --gpus: empty for none; an error for a missing or malformed value. */
     List<Integer> devices() {
-        if (gpus == null || gpus.isBlank()) {
-            throw new IllegalArgumentException("--engines local needs --gpus: the GPUs to use (0-7, 0,2,4) or none "
-                + "for CPU engines");
-        }
-        final List<Integer> out = new ArrayList<>();
-        if (gpus.trim().equalsIgnoreCase("none")) {
-            return out;
-        }
-        for (final String part : gpus.split(",")) {
-            final String p = part.trim();
-            try {
-                if (p.contains("-")) {
-                    final String[] ab = p.split("-", 2);
-                    final int a = Integer.parseInt(ab[0].trim());
-                    final int b = Integer.parseInt(ab[1].trim());
-                    if (a > b || a < 0) {
-                        throw new NumberFormatException();
-                    }
-                    for (int i = a; i <= b; i++) {
-                        out.add(i);
-                    }
-                } else {
-                    final int i = Integer.parseInt(p);
-                    if (i < 0) {
-                        throw new NumberFormatException();
-                    }
-                    out.add(i);
-                }
-            } catch (final NumberFormatException e) {
-                throw new IllegalArgumentException("bad --gpus '" + gpus + "': give device ids (0-7 or 0,2,4) or "
-                    + "none");
-            }
-        }
-        if (out.stream().distinct().count() != out.size()) {
-            throw new IllegalArgumentException("bad --gpus '" + gpus + "': a device is listed twice");
-        }
-        return out;
+        return LocalEngineSettings.parseDevices(gpus);
     }
 }

@@ -1,12 +1,10 @@
 package dev.slaprof.cli;
 
 import dev.slaprof.accuracy.AicRows;
-import dev.slaprof.accuracy.SiliconCsv;
-import dev.slaprof.accuracy.SiliconRow;
+import dev.slaprof.accuracy.MeasuredRows;
 import dev.slaprof.simulator.Catalog;
 import dev.slaprof.simulator.arch.ModelIndex;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,25 +25,10 @@ final class MeasuredRowsOptions {
     @Mixin
     PeersPythonOption peersPython;
 
-    /** What the CSVs held: the rows, the rows refused while reading, the files and their row count. */
-    record Read(List<SiliconRow> rows, List<SiliconCsv.Problem> problems, List<Path> files, int total) {
-    }
-
-    Read read() throws IOException, InterruptedException {
-        final List<Path> files = measured.isEmpty() ? List.of(AicRows.bundledSample(peersPython.resolve())) : measured;
-        final List<SiliconRow> rows = new ArrayList<>();
-        final List<SiliconCsv.Problem> problems = new ArrayList<>();
-        int total = 0;
-        for (final Path f : files) {
-            if (!Files.isRegularFile(f)) {
-                throw new IllegalArgumentException("--measured " + f + ": no such file");
-            }
-            final SiliconCsv.Parsed p = SiliconCsv.read(f);
-            rows.addAll(p.rows());
-            problems.addAll(p.problems());
-            total += p.rows().size() + p.problems().size();
-        }
-        return new Read(rows, problems, files, total);
+    /** The rows of --measured, else of the installed AIC's sample. */
+    MeasuredRows read() throws IOException, InterruptedException {
+        return MeasuredRows.read(measured.isEmpty() ? List.of(AicRows.bundledSample(peersPython.resolve())) : measured,
+            "--measured");
     }
 
     /** The catalog of --catalog-dir (else the bundled one) with the models of --models-dir when given. */

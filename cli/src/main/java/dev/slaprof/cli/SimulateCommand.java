@@ -7,10 +7,6 @@ import dev.slaprof.simulator.Catalog;
 import dev.slaprof.simulator.Faults;
 import dev.slaprof.simulator.EngineServer;
 import dev.slaprof.simulator.Fleet;
-import dev.slaprof.simulator.GpuSpec;
-import dev.slaprof.simulator.ModelSpec;
-import dev.slaprof.simulator.PerfModel;
-import dev.slaprof.simulator.SimEngine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -59,16 +55,11 @@ final class SimulateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--port serves one engine: give exactly one --mapping (got " + ms.size()
                 + ")");
         }
-        final Catalog catalog = Catalog.bundled();
-        final ModelSpec m = catalog.model(model);
-        final GpuSpec g = catalog.gpu(gpu);
-        final SimEngine engine = new SimEngine(new PerfModel(m, g, catalog.params(g), ms.get(0)), timeScale, true,
-            0.03, 1);
-        try (EngineServer server = new EngineServer(engine, m.name(), new Faults(errorRate, abortRate, 0),
-            "127.0.0.1", port)) {
+        try (EngineServer server = Fleet.serveOne(Catalog.bundled(), model, gpu, ms.get(0), timeScale,
+            new Faults(errorRate, abortRate, 0), port)) {
+            final String devices = System.getenv("CUDA_VISIBLE_DEVICES");
             System.out.println("slaprof: " + Mappings.label(ms.get(0)) + " " + server.url() + "/v1/chat/completions"
-                + (System.getenv("CUDA_VISIBLE_DEVICES") == null ? "" : " (CUDA_VISIBLE_DEVICES="
-                + System.getenv("CUDA_VISIBLE_DEVICES") + ", ignored by a simulated engine)"));
+                + (devices == null ? "" : " (CUDA_VISIBLE_DEVICES=" + devices + ", ignored by a simulated engine)"));
             Daemon.awaitShutdown();
         }
         return 0;

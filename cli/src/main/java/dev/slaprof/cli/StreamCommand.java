@@ -1,7 +1,6 @@
 package dev.slaprof.cli;
 
-import com.sun.net.httpserver.HttpServer;
-import dev.slaprof.http.LoopbackHttp;
+import dev.slaprof.http.MetricsEndpoint;
 import dev.slaprof.schema.Topics;
 import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.topology.SlaprofTopology;
@@ -9,13 +8,11 @@ import dev.slaprof.topology.StreamsRunner;
 import dev.slaprof.topology.TemporaryStateDir;
 import dev.slaprof.topology.StreamsSettings;
 import dev.slaprof.topology.TopologyMetrics;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -57,33 +54,16 @@ final class StreamCommand implements Callable<Integer> {
         final CountDownLatch stop = Daemon.stopSignal();
         try (TemporaryStateDir deleted = temporary;
              StreamsRunner runner = StreamsRunner.start(SlaprofTopology.build(props, topics,
-            sla, Duration.ofMillis(rateLimitMs), horizon), props)) {
-            final KafkaStreams streams = runner.streams();
-            HttpServer metrics = null;
-            if (metricsPort >= 0) {
-                metrics = LoopbackHttp.create("127.0.0.1", metricsPort, 8);
-                metrics.createContext("/metrics", ex -> {
-                    final StringBuilder sb = new StringBuilder();
-                    TopologyMetrics.gauges(streams).forEach((k, v) -> sb.append("# TYPE ")
-                        .append(k).append(" counter\n").append(k).append(' ').append(v).append('\n'));
-                    LoopbackHttp.send(ex, 200, "text/plain; version=0.0.4",
-                        sb.toString().getBytes(StandardCharsets.UTF_8));
-                    ex.close();
-                });
-                metrics.start();
-                System.out.println("slaprof: metrics on http://127.0.0.1:" + metrics.getAddress().getPort()
-                    + "/metrics");
+                 sla, Duration.ofMillis(rateLimitMs), horizon), props);
+             MetricsEndpoint metrics = metricsPort < 0 ? null
+                 : MetricsEndpoint.start(metricsPort, () -> TopologyMetrics.gauges(runner.streams()))) {
+            if (metrics != null) {
+                System.out.println("slaprof: metrics on " + metrics.url());
             }
             System.out.println("slaprof: topology running as " + kafka.applicationId
                 + (horizon == null ? "" : ", ageing horizon " + horizon) + " (Ctrl-C to stop)");
-            try {
-                // Returns on Ctrl-C; throws, naming the cause, when the topology dies (exit code 1).
-                runner.awaitStopOrFailure(stop);
-            } finally {
-                if (metrics != null) {
-                    metrics.stop(0);
-                }
-            }
+            // Returns on Ctrl-C; throws, naming the cause, when the topology dies (exit code 1).
+            runner.awaitStopOrFailure(stop);
         }
         return 0;
     }

@@ -4,12 +4,11 @@ import dev.slaprof.profiler.EngineGate;
 import dev.slaprof.profiler.EngineTemplates;
 import dev.slaprof.profiler.LocalEngines;
 import dev.slaprof.profiler.WorkerSweeps;
-import dev.slaprof.producer.CapacityDiscovery;
 import dev.slaprof.producer.Endpoint;
+import dev.slaprof.producer.GivenCapacities;
 import dev.slaprof.producer.LoadDriver;
 import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.Topics;
-import dev.slaprof.schema.avro.CapacitySource;
 import dev.slaprof.schema.avro.Mapping;
 import dev.slaprof.schema.avro.Role;
 import java.io.IOException;
@@ -19,10 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -73,35 +70,12 @@ final class WorkerCommand implements Callable<Integer> {
         + "TRT-LLM wording; repeatable).")
     private List<String> engineLogs = new ArrayList<>();
 
-    /** The capacities the user gave, by mapping label; a log without a capacity line is an error naming it. */
-    private Map<String, LoadDriver.Capacity> knownCapacities() throws IOException {
-        final Map<String, LoadDriver.Capacity> out = new ConcurrentHashMap<>();
-        for (final String text : engineLogs) {
-            final MappingValue e = MappingValue.parse("--engine-log", text);
-            final LoadDriver.Capacity c = CapacityDiscovery.fromLogFile("--engine-log", e.mapping(), Path.of(e.value()));
-            System.out.printf(Locale.ROOT, "slaprof: KV capacity of %s from %s: %,d tokens per rank (%s)%n", e.mapping(),
-                e.value(), c.tokensPerRank().getAsLong(), c.detail());
-            out.put(e.mapping(), c);
-        }
-        for (final String text : kvCapacity) {
-            final MappingValue e = MappingValue.parse("--kv-capacity", text);
-            final long tokens = e.tokens("--kv-capacity");
-            out.put(e.mapping(), new LoadDriver.Capacity(OptionalLong.of(tokens), CapacitySource.CONFIG,
-                "--kv-capacity " + e.mapping() + "=" + tokens));
-        }
-        return out;
-    }
-
     @Override
     public Integer call() throws Exception {
-        final Map<String, LoadDriver.Capacity> known = knownCapacities();
+        final Map<String, LoadDriver.Capacity> known = GivenCapacities.of(engineLogs, kvCapacity, System.out);
         final List<Endpoint> eps = new ArrayList<>();
         for (final String e : endpoints) {
-            final String[] f = e.split(":", 3);
-            if (f.length != 3) {
-                throw new IllegalArgumentException("--endpoint '" + e + "' is not ROLE:MAPPING:URL");
-            }
-            eps.add(new Endpoint(f[2], deployment.deployment(), DeploymentOptions.role(f[0]), Mappings.parse(f[1]), false));
+            eps.add(Endpoint.parse(e, deployment.deployment()));
         }
         final boolean launch = "local".equalsIgnoreCase(engines);
         if (engines != null && !launch) {

@@ -1,6 +1,7 @@
 package dev.slaprof.profiler;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -14,5 +15,41 @@ import java.util.List;
 public record LocalEngineSettings(List<Integer> devices, String python, Duration startTimeout, Duration stopGrace) {
     public LocalEngineSettings {
         devices = List.copyOf(devices);
+    }
+
+    /**
+     * The device ids of a {@code --gpus} value: ranges and lists ({@code 0-7}, {@code 0,2,4}), or {@code none} (empty:
+     * CPU engines). A missing, malformed or repeated value is an error naming the option.
+     */
+    public static List<Integer> parseDevices(final String gpus) {
+        if (gpus == null || gpus.isBlank()) {
+            throw new IllegalArgumentException("--engines local needs --gpus: the GPUs to use (0-7, 0,2,4) or none "
+                + "for CPU engines");
+        }
+        final List<Integer> out = new ArrayList<>();
+        if (gpus.trim().equalsIgnoreCase("none")) {
+            return out;
+        }
+        for (final String part : gpus.split(",")) {
+            final String p = part.trim();
+            try {
+                final String[] ab = p.split("-", 2);
+                final int a = Integer.parseInt(ab[0].trim());
+                final int b = ab.length == 2 ? Integer.parseInt(ab[1].trim()) : a;
+                if (a > b || a < 0) {
+                    throw new NumberFormatException();
+                }
+                for (int i = a; i <= b; i++) {
+                    out.add(i);
+                }
+            } catch (final NumberFormatException e) {
+                throw new IllegalArgumentException("bad --gpus '" + gpus + "': give device ids (0-7 or 0,2,4) or "
+                    + "none");
+            }
+        }
+        if (out.stream().distinct().count() != out.size()) {
+            throw new IllegalArgumentException("bad --gpus '" + gpus + "': a device is listed twice");
+        }
+        return out;
     }
 }

@@ -49,6 +49,20 @@ public final class Fleet implements AutoCloseable {
         return fleet;
     }
 
+    /**
+     * One engine of {@code mapping} on 127.0.0.1:{@code port}, serving both roles (prefix caching on, as a decode
+     * engine): the server an engine template starts for {@code --engines local}.
+     */
+    public static EngineServer serveOne(final Catalog catalog, final String model, final String gpu,
+                                        final Mapping mapping, final double timeScale, final Faults faults,
+                                        final int port) throws IOException {
+        final ModelSpec m = catalog.model(model);
+        final GpuSpec g = catalog.gpu(gpu);
+        final SimEngine engine = new SimEngine(new PerfModel(m, g, catalog.params(g), mapping), timeScale, true, 0.03,
+            1);
+        return new EngineServer(engine, m.name(), faults, "127.0.0.1", port);
+    }
+
     public List<Engine> engines() {
         return List.copyOf(engines);
     }

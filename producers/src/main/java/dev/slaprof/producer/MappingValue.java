@@ -1,4 +1,4 @@
-package dev.slaprof.cli;
+package dev.slaprof.producer;
 
 import dev.slaprof.schema.Mappings;
 import java.util.regex.Matcher;
@@ -11,10 +11,11 @@ import java.util.regex.Pattern;
  * @param mapping the mapping's label, e.g. TP=2
  * @param value   the rest, e.g. a file or a token count
  */
-record MappingValue(String mapping, String value) {
+public record MappingValue(String mapping, String value) {
     private static final Pattern FORM = Pattern.compile("^((?:TEP|DEP|TP)=?\\d+)[=:](.+)$", Pattern.CASE_INSENSITIVE);
 
-    static MappingValue parse(final String option, final String text) {
+    /** Splits {@code text}, the value of {@code option}; an error naming both when it has no mapping. */
+    public static MappingValue parse(final String option, final String text) {
         final Matcher m = FORM.matcher(text.trim());
         if (!m.matches()) {
             throw new IllegalArgumentException(option + " " + text + ": expected MAPPING=VALUE or MAPPING:VALUE, e.g. "
@@ -24,7 +25,7 @@ record MappingValue(String mapping, String value) {
     }
 
     /** The value as a positive token count. */
-    long tokens(final String option) {
+    public long tokens(final String option) {
         try {
             final long n = Long.parseLong(value.trim());
             if (n <= 0) {

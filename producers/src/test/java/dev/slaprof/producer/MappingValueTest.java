@@ -1,4 +1,4 @@
-package dev.slaprof.cli;
+package dev.slaprof.producer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
