@@ -13,13 +13,18 @@ public final class ClusterCheck {
     private ClusterCheck() {
     }
 
-    /** Fails within {@code seconds}, with one line, when no broker answers. */
-    public static void reachable(final Properties p, final int seconds) {
+    /** An admin client of {@code p} whose every call gives up after {@code seconds}. */
+    private static Admin admin(final Properties p, final int seconds) {
         final Properties a = new Properties();
         a.putAll(p);
         a.put("request.timeout.ms", Integer.toString(seconds * 1000));
         a.put("default.api.timeout.ms", Integer.toString(seconds * 1000));
-        try (Admin admin = Admin.create(a)) {
+        return Admin.create(a);
+    }
+
+    /** Fails within {@code seconds}, with one line, when no broker answers. */
+    public static void reachable(final Properties p, final int seconds) {
+        try (Admin admin = admin(p, seconds)) {
             admin.describeCluster().nodes().get(seconds, TimeUnit.SECONDS);
         } catch (final ExecutionException | TimeoutException e) {
             final Throwable cause = e.getCause() == null ? e : e.getCause();
@@ -43,11 +48,7 @@ public final class ClusterCheck {
      */
     public static void requireTopics(final Properties p, final int connectTimeoutS, final String topicPrefix,
                                      final String... names) {
-        final Properties a = new Properties();
-        a.putAll(p);
-        a.put("request.timeout.ms", Integer.toString(connectTimeoutS * 1000));
-        a.put("default.api.timeout.ms", Integer.toString(connectTimeoutS * 1000));
-        try (Admin admin = Admin.create(a)) {
+        try (Admin admin = admin(p, connectTimeoutS)) {
             final Set<String> have = admin.listTopics().names().get(connectTimeoutS, TimeUnit.SECONDS);
             for (final String n : names) {
                 if (!have.contains(n)) {
