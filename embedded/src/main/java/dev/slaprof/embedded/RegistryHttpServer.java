@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.slaprof.http.HttpSurface;
 import dev.slaprof.http.LoopbackHttp;
+import dev.slaprof.http.MetricsEndpoint;
 import dev.slaprof.schema.Compatibility;
 import dev.slaprof.schema.HttpSchemaRegistryClient;
 import dev.slaprof.schema.SchemaRegistryClient;
@@ -74,10 +75,7 @@ public final class RegistryHttpServer implements AutoCloseable {
     }
 
     private void metrics(final HttpExchange ex) throws IOException {
-        final StringBuilder sb = new StringBuilder();
-        surface.policy().counters().forEach((name, v) -> sb.append("# TYPE ").append(name)
-            .append(name.endsWith("_total") ? " counter\n" : " gauge\n").append(name).append(' ').append(v)
-            .append('\n'));
+        final StringBuilder sb = MetricsEndpoint.append(new StringBuilder(), surface.policy().counters());
         try (ex) {
             LoopbackHttp.send(ex, 200, "text/plain; version=0.0.4", sb.toString().getBytes(StandardCharsets.UTF_8));
         }

@@ -8,7 +8,7 @@ import java.util.function.Supplier;
 
 /**
  * A loopback {@code /metrics} endpoint in Prometheus' text format (version 0.0.4) for a process without a web UI (the
- * {@code stream} command): each of the supplier's counters, read when scraped, under its own name.
+ * {@code stream} command): each of the supplier's values, read when scraped, under its own name.
  */
 public final class MetricsEndpoint implements AutoCloseable {
     private final HttpServer server;
@@ -31,12 +31,20 @@ public final class MetricsEndpoint implements AutoCloseable {
         return new MetricsEndpoint(server);
     }
 
-    /** The counters as Prometheus text, in the map's order. */
-    static String text(final Map<String, Double> counters) {
-        final StringBuilder sb = new StringBuilder();
-        counters.forEach((k, v) -> sb.append("# TYPE ").append(k).append(" counter\n").append(k).append(' ').append(v)
+    /** The values as Prometheus text, in the map's order ({@link #append}). */
+    static String text(final Map<String, Double> values) {
+        return append(new StringBuilder(), values).toString();
+    }
+
+    /**
+     * Appends each value with its {@code # TYPE} line: a name ending in {@code _total} is a counter (Prometheus'
+     * naming rule), any other a gauge. Every slaprof {@code /metrics} writes its plain values this way.
+     */
+    public static StringBuilder append(final StringBuilder sb, final Map<String, Double> values) {
+        values.forEach((name, v) -> sb.append("# TYPE ").append(name)
+            .append(name.endsWith("_total") ? " counter\n" : " gauge\n").append(name).append(' ').append(v)
             .append('\n'));
-        return sb.toString();
+        return sb;
     }
 
     /** Where it is served. */

@@ -3,6 +3,7 @@ package dev.slaprof.sink;
 import dev.slaprof.dynamo.SafeNames;
 import com.sun.net.httpserver.HttpExchange;
 import dev.slaprof.http.LoopbackHttp;
+import dev.slaprof.http.MetricsEndpoint;
 import dev.slaprof.http.HttpSurface;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -38,11 +39,8 @@ final class MetricsResource {
             .append(SafeNames.deployment(k.getDeployment())).append("\",profile=\"")
             .append(SafeNames.segment(k.getProfile())).append("\"} ")
             .append(String.format(Locale.ROOT, "%.3f", now - r.getGeneratedAtUs() / 1e6)).append('\n'));
-        Optional.ofNullable(counters).map(Supplier::get).orElse(Map.of()).forEach((name, v) -> sb.append("# TYPE ")
-            .append(name).append(" gauge\n").append(name).append(' ').append(v).append('\n'));
-        surface.policy().counters().forEach((name, v) -> sb.append("# TYPE ").append(name)
-            .append(name.endsWith("_total") ? " counter\n" : " gauge\n").append(name).append(' ').append(v)
-            .append('\n'));
+        MetricsEndpoint.append(sb, Optional.ofNullable(counters).map(Supplier::get).orElse(Map.of()));
+        MetricsEndpoint.append(sb, surface.policy().counters());
         LoopbackHttp.send(ex, 200, "text/plain; version=0.0.4", sb.toString().getBytes(StandardCharsets.UTF_8));
         ex.close();
     }
