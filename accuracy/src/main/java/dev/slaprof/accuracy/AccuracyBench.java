@@ -1,5 +1,6 @@
 package dev.slaprof.accuracy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slaprof.simulator.Catalog;
 import java.io.IOException;
@@ -66,17 +67,22 @@ public record AccuracyBench(Catalog catalog, int perGroup, int waves) {
         final AccuracyReport report = new AccuracyReport(estimates, in.problems(), answers, seconds);
         report.print(out, perGroup > 0 ? chosen.size() + in.problems().size() : in.total());
         if (json != null) {
-            writeJson(json, report);
+            writeJson(json, report.json());
             out.println("accuracy: wrote " + json);
         }
         return report;
     }
 
-    static void writeJson(final Path file, final Object doc) throws IOException {
+    /** Writes {@code doc} to {@code file}, pretty-printed, creating its folder. */
+    static void writeJson(final Path file, final JsonNode doc) throws IOException {
+        write(file, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(doc));
+    }
+
+    /** Writes {@code text} to {@code file}, creating its folder. */
+    static void write(final Path file, final String text) throws IOException {
         if (file.toAbsolutePath().getParent() != null) {
             Files.createDirectories(file.toAbsolutePath().getParent());
         }
-        final Object tree = doc instanceof AccuracyReport r ? r.json() : doc;
-        Files.writeString(file, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(tree));
+        Files.writeString(file, text);
     }
 }

@@ -6,7 +6,6 @@ import dev.slaprof.simulator.Catalog;
 import dev.slaprof.simulator.PerfParams;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -71,14 +70,11 @@ public record MeasuredCalibration(Catalog catalog, int maxEval, int perGroup, in
             if (to.aicTable() != null) {
                 held.print(out, in.total());
             }
-            AccuracyBench.writeJson(to.logoJson(), held);
+            AccuracyBench.writeJson(to.logoJson(), held.json());
             out.println("calibrate: wrote the held-out estimates to " + to.logoJson());
         }
         AccuracyBench.writeJson(to.json(), report);
-        if (to.fitted().toAbsolutePath().getParent() != null) {
-            Files.createDirectories(to.fitted().toAbsolutePath().getParent());
-        }
-        Files.writeString(to.fitted(), FittedModelFile.yaml(catalog, o.fitted(), String.format(
+        AccuracyBench.write(to.fitted(), FittedModelFile.yaml(catalog, o.fitted(), String.format(
             Locale.ROOT, "`slaprof calibrate` to %d measured rows (%s; --max-eval %d --per-group %d --train-waves %d "
                 + "--free %s)", in.rows().size(), in.files().stream().map(p -> p.getFileName().toString()).toList(),
             maxEval, perGroup, trainWaves, String.join(",", free))));

@@ -1,9 +1,7 @@
 package dev.slaprof.cli;
 
-import dev.slaprof.producer.Endpoint;
 import dev.slaprof.schema.avro.Backend;
 import dev.slaprof.schema.avro.Deployment;
-import dev.slaprof.schema.avro.Role;
 import java.util.Locale;
 import picocli.CommandLine.Option;
 
@@ -23,11 +21,6 @@ final class DeploymentOptions {
 
     Deployment deployment() {
         return new Deployment(model, parseBackend(backend), backendVersion, gpuType, engineVersion);
-    }
-
-    /** A role named on the command line: prefill, decode or aggregated, in any case. */
-    static Role role(final String r) {
-        return Endpoint.role(r);
     }
 
     /** A backend named on the command line: vllm, sglang or trtllm, in any case. */

@@ -2,6 +2,7 @@ package dev.slaprof.cli;
 
 import dev.slaprof.producer.AiperfImporter;
 import dev.slaprof.producer.AiperfRecord;
+import dev.slaprof.producer.Endpoint;
 import dev.slaprof.producer.SamplePublisher;
 import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.avro.SourceKind;
@@ -36,7 +37,7 @@ final class ImportAiperfCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         try (SamplePublisher publisher = new SamplePublisher(kafka.client(), kafka.topics())) {
             for (final Path f : files) {
-                final AiperfRecord.Context ctx = new AiperfRecord.Context(deployment.deployment(), DeploymentOptions.role(role),
+                final AiperfRecord.Context ctx = new AiperfRecord.Context(deployment.deployment(), Endpoint.role(role),
                     Mappings.parse(mapping), concurrency, 0, "import-aiperf", f.toAbsolutePath().toString(),
                     SourceKind.IMPORT);
                 final AiperfImporter.Result r;

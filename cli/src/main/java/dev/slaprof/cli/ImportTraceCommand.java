@@ -1,5 +1,6 @@
 package dev.slaprof.cli;
 
+import dev.slaprof.producer.Endpoint;
 import dev.slaprof.producer.trace.TraceFiles;
 import dev.slaprof.producer.trace.TraceRecord;
 import dev.slaprof.schema.Mappings;
@@ -50,7 +51,7 @@ final class ImportTraceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        final TraceRecord.Context ctx = new TraceRecord.Context(deployment.deployment(), DeploymentOptions.role(role),
+        final TraceRecord.Context ctx = new TraceRecord.Context(deployment.deployment(), Endpoint.role(role),
             Mappings.parse(mapping), concurrency, "import-trace");
         final CountDownLatch stop = follow ? Daemon.stopSignal() : new CountDownLatch(0);
         final long failures = new TraceFiles(kafka.client(), kafka.topics(), checkpointId, pollMs)

@@ -11,6 +11,7 @@ import dev.slaprof.schema.avro.Mapping;
 import dev.slaprof.schema.avro.SlaTarget;
 import dev.slaprof.schema.avro.Statistic;
 import dev.slaprof.http.AccessPolicy;
+import dev.slaprof.http.HostGuard;
 import dev.slaprof.http.HttpSurface;
 import dev.slaprof.simulator.Catalog;
 import dev.slaprof.simulator.ModelSpec;
@@ -118,7 +119,7 @@ final class RunCommand implements Callable<Integer>, Settings.Layered {
             mappings.isEmpty() ? "" : ", mappings " + CandidateMappings.labels(mappings), slaOptions.ttftMs(), slaOptions.itlMs(),
             slaOptions.isl(), slaOptions.osl(), stat, slaOptions.source());
         out.println("slaprof: " + dynamo.request().describe(sla));
-        final boolean guarded = http.access().tokens() != null || !AccessPolicy.isLoopbackHost(bind.host);
+        final boolean guarded = http.access().tokens() != null || !HostGuard.isLoopbackHost(bind.host);
         new ProfilingRun(new ProfilingRun.Spec(catalog, spec, gpu, deployment, sla, mappings, engine.engines,
             engine.decodeCap(), engine.jitter, engine.seed, engine.timeScale, real ? engine.local.settings() : null,
             engine.local.templates, served.backend, served.model, sweep.prefillGranularity, sweep.decodeGranularity,

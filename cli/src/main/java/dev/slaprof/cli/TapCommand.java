@@ -32,7 +32,7 @@ final class TapCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        final Endpoint labels = new Endpoint(upstream, deployment.deployment(), DeploymentOptions.role(role), Mappings.parse(mapping),
+        final Endpoint labels = new Endpoint(upstream, deployment.deployment(), Endpoint.role(role), Mappings.parse(mapping),
             false);
         try (SamplePublisher publisher = new SamplePublisher(kafka.client(), kafka.topics());
              BoundedSampleQueue queue = new BoundedSampleQueue(buffer, publisher::publish);

@@ -141,11 +141,6 @@ public final class AccessPolicy extends Filter {
             + "), or --insecure-no-auth to accept open access knowingly");
     }
 
-    /** True when {@code host} resolves to a loopback address (false when it does not resolve). */
-    public static boolean isLoopbackHost(final String host) {
-        return HostGuard.isLoopbackHost(host);
-    }
-
     @Override
     public String description() {
         return "slaprof access policy (Host, Origin, bearer tokens, CSRF)";
