@@ -37,22 +37,28 @@ public final class VirtualLoadDriver implements LoadDriver {
         }
         final long anchorUs = System.currentTimeMillis() * 1000;
         final double t0 = engine.nowMs();
+        final double frontendMs = engine.model().params().requestOverheadMs();
         for (final SimRequest r : engine.burst(specs, concurrency)) {
-            sink.accept(measure(r, anchorUs, t0));
+            sink.accept(measure(r, frontendMs, anchorUs, t0));
         }
     }
 
-    /** The measurement of one finished request, as the HTTP client would have taken it with no network delay. */
-    public static Measurement measure(final SimRequest r, final long anchorUs, final double t0Ms) {
+    /**
+     * The measurement of one finished request, as the HTTP client would have taken it with no network delay: its
+     * TTFT and latency hold the frontend's {@code frontendMs} (the performance model's {@code request_overhead_ms},
+     * outside the engine's steps), as the accuracy replay's client TTFT does.
+     */
+    public static Measurement measure(final SimRequest r, final double frontendMs, final long anchorUs,
+                                      final double t0Ms) {
         final long startUs = anchorUs + Math.round((r.arrivalMs() - t0Ms) * 1000);
         final int tokens = r.produced();
         if (r.error() != null || tokens == 0) {
             return new Measurement(false, false, 500, "EngineError", r.error() == null ? "no token" : r.error(),
                 null, null, null, r.isl(), 0, startUs, startUs);
         }
-        final double ttft = r.scheduledTtftMs();
+        final double ttft = r.scheduledTtftMs() + frontendMs;
         final Double itl = tokens >= 2 ? r.scheduledItlMs() : null;
-        final double latencyMs = r.lastTokenMs() - r.arrivalMs();
+        final double latencyMs = r.lastTokenMs() - r.arrivalMs() + frontendMs;
         return new Measurement(true, false, 200, null, null, ttft, itl, latencyMs, r.isl(), tokens, startUs,
             startUs + Math.round(latencyMs * 1000), ttft, itl);
     }

@@ -132,7 +132,7 @@ public final class PerfModel {
     /**
      * One prefill step over several requests batched together (as the engines batch prefills up to their token
      * budget): the overhead once, the GEMMs over all tokens, attention per request. {@code prefillBatchMs(isl)}
-     * equals {@link #prefillMs}.
+     * equals {@link #prefillMs} for a prompt that fits one chunk.
      */
     public double prefillBatchMs(final int... isls) {
         long tokens = 0;
@@ -144,9 +144,18 @@ public final class PerfModel {
         return stepMs(0, 0, tokens, 0, attention, isls.length);
     }
 
-    /** Prefill time of one request of {@code isl} uncached tokens, ms. */
+    /**
+     * Prefill time of one request of {@code isl} uncached tokens on an idle rank, ms: the chunks of at most
+     * {@code max_batched_tokens} tokens its scheduler runs one after the other, each attending to the ones before.
+     */
     public double prefillMs(final int isl) {
-        return stepMs(0, 0, isl, 0, prefillAttentionFlops(isl, 0), 1);
+        final int chunk = Math.max(1, p.maxBatchedTokens());
+        double ms = 0;
+        for (int done = 0; done < isl; done += chunk) {
+            final int t = Math.min(chunk, isl - done);
+            ms += stepMs(0, 0, t, done, prefillAttentionFlops(t, done), done + t == isl ? 1 : 0);
+        }
+        return ms;
     }
 
     /** One decode step of a rank with {@code batch} requests holding {@code kvTokens} tokens of context, ms. */
@@ -157,9 +166,14 @@ public final class PerfModel {
         return stepMs(batch, kvTokens, 0, 0, 0, 0);
     }
 
-    /** The communication part of {@link #prefillMs}: TP all-reduces and EP all-to-alls of one request, ms. */
+    /** The communication part of {@link #prefillMs}: TP all-reduces and EP all-to-alls of its chunks, ms. */
     public double prefillCommunicationMs(final int isl) {
-        return communicationMs(isl);
+        final int chunk = Math.max(1, p.maxBatchedTokens());
+        double ms = 0;
+        for (int done = 0; done < isl; done += chunk) {
+            ms += communicationMs(Math.min(chunk, isl - done));
+        }
+        return ms;
     }
 
     /** All-reduce (TP) and all-to-all (EP) time of one forward pass over {@code tokens} tokens, ms. */

@@ -3,7 +3,6 @@ package dev.slaprof.simulator;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Random;
@@ -11,30 +10,45 @@ import java.util.Random;
 /**
  * The scheduler of one attention-DP rank, with no clock of its own: every time is model milliseconds, and the
  * driver (a thread sleeping to a wall-clock deadline in {@link SimEngine}, an event queue in {@link VirtualEngine})
- * decides when a planned step ends. Requests are admitted while KV blocks are free (else they queue, so TTFT
- * includes queueing); waiting prompts are prefilled together up to {@link #MAX_BATCHED_TOKENS} uncached tokens,
- * before any decode step (prefill first, as vLLM's scheduler does); a decode step advances every running request by
- * one token, its duration from {@link PerfModel#decodeStepMs}. Decode engines cache prompts (a cached prompt
- * prefills one token). Jitter is lognormal with mean 1, drawn from a seeded generator per step.
+ * decides when a planned step ends. It composes each step as its backend's scheduler does, by the same rules as the
+ * accuracy replay's engine ({@code replay.ReplayEngine}), and times it with {@link PerfModel#stepMs}:
+ * <ul>
+ *   <li>{@code mixed} (vLLM V1, TRT-LLM in-flight batching): every running request decodes one token, and the rest
+ *   of the step's token budget ({@code max_batched_tokens}) prefills waiting prompts in arrival order, chunked;</li>
+ *   <li>{@code prefill_first} (SGLang): while prompts wait, a step prefills them alone (chunked to the budget), and
+ *   decodes resume when none waits.</li>
+ * </ul>
+ * Requests are admitted while KV blocks are free (else they queue, so TTFT includes queueing) and at most
+ * {@link #MAX_NUM_SEQS} run. Decode engines cache prompts (a cached prompt prefills one token). Jitter is lognormal
+ * with mean 1, drawn from a seeded generator per step.
  */
 final class RankScheduler {
     /** Largest batch per rank (vLLM's max_num_seqs). */
     static final int MAX_NUM_SEQS = 1024;
-    /** Uncached prompt tokens one prefill step takes at most (Dynamo's PREFILL_MAX_NUM_TOKENS). */
-    static final int MAX_BATCHED_TOKENS = 32_768;
     private static final int PREFIX_CACHE_ENTRIES = 65_536;
 
-    /** A planned step: the requests it advances, its (jittered) duration and its end, model ms. */
-    record Step(boolean prefill, List<SimRequest> batch, double durationMs, double endMs) {
+    /**
+     * A planned step: the requests it decodes one token for, the prompt chunks it prefills (request and tokens), its
+     * (jittered) duration and its end, model ms.
+     */
+    record Step(List<SimRequest> decodes, List<SimRequest> chunks, int[] chunkTokens, double durationMs,
+                double endMs) {
+        /** True when the step prefills any prompt chunk. */
+        boolean prefills() {
+            return !chunks.isEmpty();
+        }
     }
 
     private final int index;
     private final PerfModel model;
     private final boolean prefixCaching;
+    private final boolean prefillFirst;
+    private final int budget;
     private final double jitterSigma;
     private final EngineMetrics metrics;
     private Random random;
     private final Deque<SimRequest> waiting = new ArrayDeque<>();
+    /** Admitted prompts not fully prefilled, in arrival order; only the head may be partly prefilled. */
     private final Deque<SimRequest> toPrefill = new ArrayDeque<>();
     private final List<SimRequest> decoding = new ArrayList<>();
     private final LinkedHashSet<Long> prefixCache = new LinkedHashSet<>();
@@ -49,6 +63,8 @@ final class RankScheduler {
         this.index = index;
         this.model = model;
         this.prefixCaching = prefixCaching;
+        this.prefillFirst = model.params().prefillFirst();
+        this.budget = Math.max(1, model.params().maxBatchedTokens());
         this.jitterSigma = jitterSigma;
         this.random = new Random(seed);
         this.metrics = metrics;
@@ -81,54 +97,99 @@ final class RankScheduler {
     }
 
     /**
-     * Admits what fits, then plans the next step: a prefill batch starting at the later of the previous step's end
-     * and the batch's earliest arrival, else a decode step right after the previous one; null when idle.
+     * Admits what fits, then plans the next step by the backend's rule; null when idle. A step that only prefills
+     * starts at the later of the previous step's end and its earliest arrival; a step that decodes follows the
+     * previous one.
      */
     Step next() {
         admit();
-        final Step s;
-        if (!toPrefill.isEmpty()) {
-            s = prefillBatch();
-        } else if (!decoding.isEmpty()) {
-            s = decodeStep();
-        } else {
+        final boolean decodes = !decoding.isEmpty() && !(prefillFirst && !toPrefill.isEmpty());
+        int room = decodes ? budget - decoding.size() : budget;
+        final List<SimRequest> chunks = new ArrayList<>();
+        final List<Integer> tokens = new ArrayList<>();
+        long prefillTokens = 0;
+        long cached = 0;
+        double attention = 0;
+        int ending = 0;
+        double earliest = Double.POSITIVE_INFINITY;
+        for (final SimRequest r : toPrefill) {
+            if (room <= 0) {
+                break;
+            }
+            if (r.promptLeft < 0) {
+                // Its first chunk: a prompt the prefix cache holds prefills one token.
+                r.promptLeft = prefixCaching && prefixCache.contains(r.promptHash) ? 1 : r.isl;
+                r.promptTotal = r.promptLeft;
+            }
+            final int t = Math.min(r.promptLeft, room);
+            final int done = r.promptTotal - r.promptLeft;
+            chunks.add(r);
+            tokens.add(t);
+            prefillTokens += t;
+            cached += done;
+            attention += model.prefillAttentionFlops(t, done);
+            if (t == r.promptLeft) {
+                ending++;
+            }
+            earliest = Math.min(earliest, r.arrivalMs);
+            room -= t;
+        }
+        if (!decodes && chunks.isEmpty()) {
             return null;
         }
+        final List<SimRequest> decodeBatch = decodes ? List.copyOf(decoding) : List.of();
+        long context = 0;
+        for (final SimRequest r : decodeBatch) {
+            context += r.isl + r.produced();
+        }
+        final double ms = jitter(model.stepMs(decodeBatch.size(), context, prefillTokens, cached, attention, ending));
+        final int[] chunkTokens = tokens.stream().mapToInt(Integer::intValue).toArray();
+        final double start = decodes ? deadlineMs : Math.max(deadlineMs, earliest);
+        final Step s = new Step(decodeBatch, List.copyOf(chunks), chunkTokens, ms, start + ms);
         deadlineMs = s.endMs();
         return s;
     }
 
     /**
-     * Completes a step planned by {@link #next()}: one token for each request of it at the step's end.
+     * Completes a step planned by {@link #next()} at its end: one token for each request it decoded, and the first
+     * token of each prompt whose last chunk it ran (that request decodes from the next step on).
      *
-     * @return the requests the step finished, in batch order
+     * @return the requests the step finished: the decoded ones first, then the prefilled ones, each in batch order
      */
     List<SimRequest> finish(final Step s) {
         final List<SimRequest> finished = new ArrayList<>();
-        if (s.prefill()) {
-            for (final SimRequest r : s.batch()) {
-                if (prefixCaching) {
-                    remember(r.promptHash);
-                }
-                r.produce(1, s.endMs());
-                metrics.recordTtft(s.endMs() - r.arrivalMs, index);
-                if (r.done()) {
-                    release(r);
-                    finished.add(r);
-                } else {
-                    decoding.add(r);
-                }
-            }
-            return finished;
-        }
-        for (final Iterator<SimRequest> it = decoding.iterator(); it.hasNext();) {
-            final SimRequest r = it.next();
+        for (final SimRequest r : s.decodes()) {
             r.produce(1, s.endMs());
             metrics.recordItl(s.durationMs());
             if (r.done()) {
-                it.remove();
+                finished.add(r);
+            }
+        }
+        if (!finished.isEmpty()) {
+            decoding.removeIf(SimRequest::done);
+            for (final SimRequest r : finished) {
+                release(r);
+            }
+        }
+        for (int i = 0; i < s.chunks().size(); i++) {
+            final SimRequest r = s.chunks().get(i);
+            r.promptLeft -= s.chunkTokens()[i];
+            if (r.promptLeft > 0) {
+                continue;
+            }
+            synchronized (this) {
+                toPrefill.remove(r);
+            }
+            if (prefixCaching) {
+                remember(r.promptHash);
+            }
+            r.produce(1, s.endMs());
+            metrics.recordTtft(s.endMs() - r.arrivalMs, index);
+            if (r.done()) {
                 release(r);
                 finished.add(r);
+            } else {
+                decoding.add(r);
             }
         }
         return finished;
@@ -148,41 +209,6 @@ final class RankScheduler {
         }
         waitingCount = waiting.size();
         runningCount = toPrefill.size() + decoding.size();
-    }
-
-    private Step prefillBatch() {
-        final List<SimRequest> batch = new ArrayList<>();
-        final List<Integer> tokens = new ArrayList<>();
-        int budget = MAX_BATCHED_TOKENS;
-        double earliest = Double.POSITIVE_INFINITY;
-        while (!toPrefill.isEmpty()) {
-            final SimRequest r = toPrefill.peek();
-            final boolean cached = prefixCaching && prefixCache.contains(r.promptHash);
-            final int uncached = cached ? 1 : r.isl;
-            if (!batch.isEmpty() && uncached > budget) {
-                break;
-            }
-            toPrefill.poll();
-            batch.add(r);
-            tokens.add(uncached);
-            budget -= uncached;
-            earliest = Math.min(earliest, r.arrivalMs);
-        }
-        final int[] isls = new int[tokens.size()];
-        for (int i = 0; i < isls.length; i++) {
-            isls[i] = tokens.get(i);
-        }
-        final double ms = jitter(model.prefillBatchMs(isls));
-        return new Step(true, batch, ms, Math.max(deadlineMs, earliest) + ms);
-    }
-
-    private Step decodeStep() {
-        long kv = 0;
-        for (final SimRequest r : decoding) {
-            kv += r.isl + r.produced();
-        }
-        final double ms = jitter(model.decodeStepMs(decoding.size(), kv));
-        return new Step(false, decoding, ms, deadlineMs + ms);
     }
 
     private double jitter(final double ms) {

@@ -12,8 +12,6 @@ import java.util.concurrent.locks.LockSupport;
 public final class SimEngine extends EngineState implements AutoCloseable {
     /** Largest batch per rank (vLLM's max_num_seqs). */
     public static final int MAX_NUM_SEQS = RankScheduler.MAX_NUM_SEQS;
-    /** Uncached prompt tokens one prefill step takes at most (Dynamo's PREFILL_MAX_NUM_TOKENS). */
-    public static final int MAX_BATCHED_TOKENS = RankScheduler.MAX_BATCHED_TOKENS;
 
     private final double timeScale;
     private final long epochNs = System.nanoTime();

@@ -10,6 +10,10 @@ public final class SimRequest {
     final int osl;
     final long promptHash;
     final double arrivalMs;
+    /** Prompt tokens its prefill still has to run; -1 until its first chunk is planned (the scheduler's thread). */
+    int promptLeft = -1;
+    /** Prompt tokens its prefill runs in all: the prompt, or 1 when the prefix cache held it. */
+    int promptTotal;
     private double firstTokenMs = Double.NaN;
     private double lastTokenMs = Double.NaN;
     private int produced;

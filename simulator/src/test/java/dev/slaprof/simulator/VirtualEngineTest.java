@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.slaprof.schema.Mappings;
 import dev.slaprof.schema.avro.Mapping;
+import dev.slaprof.simulator.replay.ClosedLoopReplay;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -76,26 +77,88 @@ class VirtualEngineTest {
     @Test
     void shouldBatchADepPrefillBurstPerRankUpToTheTokenBudget() {
         final PerfModel pm = model("deepseek-ai/DeepSeek-R1", Mappings.dep(16));
-        assertThat(pm.kvTokensPerRank()).isGreaterThan(12 * 10_002L);
+        assertThat(pm.params().maxBatchedTokens()).isEqualTo(8192);
         final VirtualEngine engine = new VirtualEngine(pm, false, 0, 1);
-        // 4 requests per rank of 3000 tokens: 12,000 tokens fit one step of 32,768.
-        final List<SimRequest> done = engine.burst(specs(64, 3000, 5, 1), 64);
-        assertThat(done).hasSize(64);
+        // 2 requests per rank of 3000 tokens: 6,000 tokens fit one step of 8,192.
+        final List<SimRequest> done = engine.burst(specs(32, 3000, 5, 1), 32);
+        assertThat(done).hasSize(32);
         for (final SimRequest r : done) {
-            assertThat(r.scheduledTtftMs()).isCloseTo(pm.prefillBatchMs(3000, 3000, 3000, 3000), within(EXACT_MS));
+            assertThat(r.scheduledTtftMs()).isCloseTo(pm.prefillBatchMs(3000, 3000), within(EXACT_MS));
         }
-        // 12 requests per rank of 10,000 tokens: three fit a step, so four steps queue one behind the other.
-        final VirtualEngine big = new VirtualEngine(pm, false, 0, 1);
-        final List<Double> ttfts = new ArrayList<>();
-        for (final SimRequest r : big.burst(specs(192, 10_000, 2, 100), 192)) {
-            ttfts.add(r.scheduledTtftMs());
-        }
-        // Prefill goes first: the four batches of a rank run back to back, ending at 1, 2, 3 and 4 steps.
-        final double step = pm.prefillBatchMs(10_000, 10_000, 10_000);
-        final List<Double> distinct = ttfts.stream().distinct().sorted().toList();
-        assertThat(distinct).hasSize(4);
-        for (int k = 0; k < 4; k++) {
-            assertThat(distinct.get(k)).isCloseTo(step * (k + 1), within(EXACT_MS * 10));
+    }
+
+    @Test
+    void shouldPrefillALongPromptInChunksOfTheTokenBudget() {
+        final PerfModel pm = model("Qwen/Qwen3-32B", Mappings.tp(2));
+        final VirtualEngine engine = new VirtualEngine(pm, false, 0, 1);
+        final SimRequest r = engine.burst(specs(1, 20_000, 2, 1), 1).get(0);
+        // 8,192 + 8,192 + 3,616 tokens, each chunk attending to the ones before; logits once, at the end.
+        final double expected = pm.stepMs(0, 0, 8192, 0, pm.prefillAttentionFlops(8192, 0), 0)
+            + pm.stepMs(0, 0, 8192, 8192, pm.prefillAttentionFlops(8192, 8192), 0)
+            + pm.stepMs(0, 0, 3616, 16_384, pm.prefillAttentionFlops(3616, 16_384), 1);
+        assertThat(r.scheduledTtftMs()).isCloseTo(expected, within(EXACT_MS));
+        assertThat(pm.prefillMs(20_000)).isCloseTo(expected, within(EXACT_MS));
+    }
+
+    /** Two prompts of 6,000 tokens arrive together on one TP2 rank of Qwen3-32B, under the given backend. */
+    private List<SimRequest> twoPrompts(final String backend) {
+        final PerfModel pm = new PerfModel(catalog.model("Qwen/Qwen3-32B"), catalog.gpu("H200-SXM"),
+            catalog.params(backend, "hopper"), Mappings.tp(2));
+        return new VirtualEngine(pm, false, 0, 1).burst(specs(2, 6000, 3, 1), 2);
+    }
+
+    @Test
+    void shouldMixAWaitingPromptsChunkIntoTheDecodeStepUnderVllm() {
+        final PerfModel pm = new PerfModel(catalog.model("Qwen/Qwen3-32B"), catalog.gpu("H200-SXM"),
+            catalog.params("vllm", "hopper"), Mappings.tp(2));
+        final List<SimRequest> done = twoPrompts("vllm");
+        // Step 1: A's 6,000 tokens and B's first 2,192. Step 2: A decodes while B's last 3,808 prefill.
+        final double t1 = pm.stepMs(0, 0, 8192, 0, pm.prefillAttentionFlops(6000, 0)
+            + pm.prefillAttentionFlops(2192, 0), 1);
+        final double t2 = t1 + pm.stepMs(1, 6001, 3808, 2192, pm.prefillAttentionFlops(3808, 2192), 1);
+        final double t3 = t2 + pm.stepMs(2, 6002 + 6001, 0, 0, 0, 0);
+        final double t4 = t3 + pm.stepMs(1, 6002, 0, 0, 0, 0);
+        assertThat(done).extracting(SimRequest::scheduledTtftMs).containsExactly(t1, t2);
+        assertThat(done.get(0).lastTokenMs()).isCloseTo(t3, within(EXACT_MS));
+        assertThat(done.get(1).lastTokenMs()).isCloseTo(t4, within(EXACT_MS));
+    }
+
+    @Test
+    void shouldPauseDecodesWhileAPromptWaitsUnderSglang() {
+        final PerfModel pm = new PerfModel(catalog.model("Qwen/Qwen3-32B"), catalog.gpu("H200-SXM"),
+            catalog.params("sglang", "hopper"), Mappings.tp(2));
+        assertThat(pm.params().prefillFirst()).isTrue();
+        final List<SimRequest> done = twoPrompts("sglang");
+        // Step 2 prefills B's last 3,808 tokens alone; A decodes only from step 3, with B.
+        final double t1 = pm.stepMs(0, 0, 8192, 0, pm.prefillAttentionFlops(6000, 0)
+            + pm.prefillAttentionFlops(2192, 0), 1);
+        final double t2 = t1 + pm.stepMs(0, 0, 3808, 2192, pm.prefillAttentionFlops(3808, 2192), 1);
+        final double t3 = t2 + pm.stepMs(2, 6001 + 6001, 0, 0, 0, 0);
+        final double t4 = t3 + pm.stepMs(2, 6002 + 6002, 0, 0, 0, 0);
+        assertThat(done).hasSize(2);
+        assertThat(done.get(0).scheduledTtftMs()).isCloseTo(t1, within(EXACT_MS));
+        assertThat(done.get(1).scheduledTtftMs()).isCloseTo(t2, within(EXACT_MS));
+        assertThat(done).allSatisfy(r -> assertThat(r.lastTokenMs()).isCloseTo(t4, within(EXACT_MS)));
+    }
+
+    @Test
+    void shouldMeasureWhatTheAccuracyReplayMeasuresForEachBackend() {
+        for (final String backend : new String[] {"vllm", "sglang", "trtllm"}) {
+            final PerfModel pm = new PerfModel(catalog.model("Qwen/Qwen3-32B"), catalog.gpu("H200-SXM"),
+                catalog.params(backend, "hopper"), Mappings.tp(2));
+            final int clients = 24;
+            final int waves = 3;
+            final List<SimRequest> done = new VirtualEngine(pm, false, 0, 1)
+                .burst(specs(clients * waves, 3000, 200, 1), clients);
+            final ClosedLoopReplay.Result replay = ClosedLoopReplay.aggregated(pm, 1, SimEngine.MAX_NUM_SEQS,
+                new ClosedLoopReplay.Load(clients, 3000, 200, 1.0, waves, 1));
+            assertThat(replay.requests()).isEqualTo(done.size());
+            final double ttft = done.stream().mapToDouble(SimRequest::scheduledTtftMs).average().orElseThrow();
+            final double tpot = done.stream().mapToDouble(SimRequest::scheduledItlMs).average().orElseThrow();
+            // The replay's TTFT is a client's: the engine's plus the frontend's request overhead.
+            assertThat(ttft + pm.params().requestOverheadMs()).as(backend)
+                .isCloseTo(replay.ttftMs(), within(1e-9 * replay.ttftMs()));
+            assertThat(tpot).as(backend).isCloseTo(replay.tpotMs(), within(1e-9 * replay.tpotMs()));
         }
     }
 
