@@ -110,8 +110,8 @@ public final class RowReplay {
         try {
             final ClosedLoopReplay.Result res;
             if (r.disaggregated()) {
-                final String bad = unsupported(r.prefill(), "prefill");
-                final String badD = unsupported(r.decode(), "decode");
+                final String bad = unsupported(r.prefill(), "prefill", spec);
+                final String badD = unsupported(r.decode(), "decode", spec);
                 if (bad != null || badD != null) {
                     return skip(r, bad != null ? bad : badD);
                 }
@@ -124,7 +124,7 @@ public final class RowReplay {
                 res = ClosedLoopReplay.disaggregated(p, r.prefill().count() * r.prefill().dp(), d,
                     r.decode().count() * r.decode().dp(), Integer.MAX_VALUE, link, load);
             } else {
-                final String bad = unsupported(r.agg(), "");
+                final String bad = unsupported(r.agg(), "", spec);
                 if (bad != null) {
                     return skip(r, bad);
                 }
@@ -140,7 +140,7 @@ public final class RowReplay {
         }
     }
 
-    private static String unsupported(final SiliconRow.Workers w, final String role) {
+    private static String unsupported(final SiliconRow.Workers w, final String role, final ModelSpec spec) {
         if (w.count() == 0) {
             return "disagg row without " + role + "_num_workers (the deployment's worker counts are not given)";
         }
@@ -149,6 +149,11 @@ public final class RowReplay {
         }
         if (w.dp() > 1 && w.tp() > 1) {
             return "attention DP with TP inside each rank is not modelled";
+        }
+        if (w.dp() <= 1 && w.tp() > 1 && spec.numAttentionHeads() % w.tp() != 0) {
+            // vLLM, SGLang and TRT-LLM split the query heads evenly over TP ranks: such a tp_size is not one engine's
+            // TP (the GPU count of a multi-node deployment?), so the row cannot be replayed as written.
+            return "tp_size does not divide the model's attention heads (not one engine's TP)";
         }
         return null;
     }

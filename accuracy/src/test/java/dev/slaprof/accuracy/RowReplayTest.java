@@ -33,6 +33,12 @@ class RowReplayTest {
             + "1,,,10,5"), catalog::params).skip()).isEqualTo("pipeline parallelism is not modelled");
         assertThat(replay.replay(row("a,src; silicon_concurrency=4,vllm,,meta-llama/Llama-3.1-70B,h100_sxm,,agg,1024,1024,"
             + ",,4,1,1,1,,,10,5"), catalog::params).skip()).isEqualTo("weights do not fit the GPUs of a worker");
+        // DeepSeek-R1 has 128 query heads: TP=36 is no engine's TP (InferenceX's GB200 exports write GPU counts so).
+        assertThat(replay.replay(row("a,src; silicon_concurrency=4,trtllm,,deepseek-ai/DeepSeek-R1,gb200,fp4,agg,1024,1024,"
+            + ",,4,36,1,1,36,1,10,5"), catalog::params).skip())
+            .isEqualTo("tp_size does not divide the model's attention heads (not one engine's TP)");
+        assertThat(replay.replay(row("a,src; silicon_concurrency=4,trtllm,,deepseek-ai/DeepSeek-R1,gb200,fp4,agg,1024,1024,"
+            + ",,4,32,1,1,32,1,10,5"), catalog::params).replayed()).as("TP=32 divides 128 heads").isTrue();
     }
 
     @Test
