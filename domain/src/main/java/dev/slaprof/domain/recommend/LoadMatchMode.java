@@ -74,9 +74,9 @@ final class LoadMatchMode {
                 ranked.sort(Comparator.comparingDouble((PairRow r) -> -r.cluster()));
                 final PairRow b = ranked.get(0);
                 served = Math.round(1000.0 * b.replicas() / uncapped.get(b)) / 10.0;
-                how = String.format(Locale.ROOT, "load-match: %s needs %d GPUs (%d units of %d) but the budget is %d: "
-                    + "capped to %d units, serving %.1f %% of the load", load(t), uncapped.get(b) * b.n(),
-                    uncapped.get(b), b.n(), max, b.replicas(), served);
+                how = String.format(Locale.ROOT, "load-match: %s needs %d GPUs (%d %s of %d) but the budget is %d: "
+                    + "capped to %d %s, serving %.1f %% of the load", load(t), uncapped.get(b) * b.n(),
+                    uncapped.get(b), units(uncapped.get(b)), b.n(), max, b.replicas(), units(b.replicas()), served);
             }
         }
         return ModeRows.result(PickingMode.LOAD_MATCH, constraintName(t), ModeRows.top(ranked),
@@ -86,5 +86,9 @@ final class LoadMatchMode {
     private static String load(final PickingModes.Targets t) {
         return t.requestRate() > 0 ? String.format(Locale.ROOT, "%.3f req/s", t.requestRate())
             : String.format(Locale.ROOT, "%.0f requests in flight", t.concurrency());
+    }
+
+    private static String units(final int n) {
+        return n == 1 ? "unit" : "units";
     }
 }
