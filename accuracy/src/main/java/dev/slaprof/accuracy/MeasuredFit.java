@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.BiFunction;
 
 /**
  * Fits the performance model's constants to measured rows, per backend, and validates the fit honestly: with
@@ -49,18 +50,37 @@ public final class MeasuredFit {
     private final int waves;
     private final PrintStream out;
     private final boolean[] free;
+    private final boolean[] pooled;
+    private final int pooledMaxEval;
+    /** Pooled constants fitted without each held-out (model, system) group, so a group in two backends fits once. */
+    private final Map<String, PerfParams> pooledWithout = new TreeMap<>();
 
     /**
-     * @param free which of {@link PerfParams#FITTED} the fit moves (the others keep the bundled values)
+     * How to fit.
+     *
+     * @param maxEval       loss evaluations of a per-unit fit at most
+     * @param perGroup      training rows per (group, ISL, OSL) at most
+     * @param trainWaves    requests per client in a training replay
+     * @param waves         requests per client in a held-out replay
+     * @param free          which of {@link PerfParams#FITTED} the fit moves per (backend, generation) (the others keep
+     *                      the catalog's values)
+     * @param pooled        which it fits once over the rows of every backend and generation, shared by all, before
+     *                      the per-unit fit (none: all false)
+     * @param pooledMaxEval loss evaluations of a pooled fit at most
      */
-    public MeasuredFit(final Catalog catalog, final int maxEval, final int perGroup, final int trainWaves,
-                       final int waves, final boolean[] free, final PrintStream out) {
+    public record Settings(int maxEval, int perGroup, int trainWaves, int waves, boolean[] free, boolean[] pooled,
+                           int pooledMaxEval) {
+    }
+
+    public MeasuredFit(final Catalog catalog, final Settings settings, final PrintStream out) {
         this.catalog = catalog;
-        this.free = free;
-        this.maxEval = maxEval;
-        this.perGroup = perGroup;
-        this.trainWaves = trainWaves;
-        this.waves = waves;
+        this.free = settings.free();
+        this.pooled = settings.pooled();
+        this.pooledMaxEval = settings.pooledMaxEval();
+        this.maxEval = settings.maxEval();
+        this.perGroup = settings.perGroup();
+        this.trainWaves = settings.trainWaves();
+        this.waves = settings.waves();
         this.out = out;
     }
 
@@ -76,7 +96,13 @@ public final class MeasuredFit {
 
     /** The loss of {@code params} on {@code rows}: mean absolute log ratios below the knee (infinite when none). */
     double loss(final List<SiliconRow> rows, final PerfParams params, final int replayWaves) {
-        final List<RowReplay.Estimate> es = Accuracy.replay(rows, catalog, replayWaves, (b, g) -> params);
+        return loss(rows, (b, g) -> params, replayWaves);
+    }
+
+    /** The loss of the constants {@code paramsOf} gives each backend and generation, on {@code rows}. */
+    double loss(final List<SiliconRow> rows, final BiFunction<String, String, PerfParams> paramsOf,
+                final int replayWaves) {
+        final List<RowReplay.Estimate> es = Accuracy.replay(rows, catalog, replayWaves, paramsOf);
         double sum = 0;
         int n = 0;
         for (final RowReplay.Estimate e : es) {
@@ -87,6 +113,54 @@ public final class MeasuredFit {
             }
         }
         return n == 0 ? Double.POSITIVE_INFINITY : sum / n;
+    }
+
+    /** {@code unit}'s constants with the pooled ones taken from {@code shared}. */
+    PerfParams overlay(final PerfParams unit, final PerfParams shared) {
+        if (shared == null) {
+            return unit;
+        }
+        final double[] u = unit.fitted();
+        final double[] v = shared.fitted();
+        for (int i = 0; i < u.length; i++) {
+            if (pooled[i]) {
+                u[i] = v[i];
+            }
+        }
+        return unit.withFitted(u);
+    }
+
+    private boolean anyPooled() {
+        for (final boolean b : pooled) {
+            if (b) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The pooled constants fitted to {@code rows} of every backend and generation (each row replayed with its own
+     * unit's catalog constants, the pooled ones shared), from the catalog's top-level values; null when none is pooled.
+     */
+    PerfParams fitPooled(final List<SiliconRow> rows) {
+        if (!anyPooled()) {
+            return null;
+        }
+        final List<SiliconRow> train = stratified(rows, perGroup);
+        return ParamFit.fit(catalog.params(""), pooled, shared -> loss(train,
+            (b, g) -> overlay(catalog.params(b, g), shared), trainWaves), pooledMaxEval);
+    }
+
+    private String pooledValues(final PerfParams shared) {
+        final StringBuilder values = new StringBuilder();
+        for (int i = 0; i < pooled.length; i++) {
+            if (pooled[i]) {
+                values.append(' ').append(PerfParams.FITTED[i]).append('=')
+                    .append(String.format(Locale.ROOT, "%.6g", shared.fitted()[i]));
+            }
+        }
+        return values.toString();
     }
 
     /** The constants of one backend fitted to {@code rows}, from {@code start}. */
@@ -113,9 +187,16 @@ public final class MeasuredFit {
         final List<RowReplay.Estimate> held = new ArrayList<>();
         final List<Fold> folds = new ArrayList<>();
         final long t0 = System.nanoTime();
+        final List<SiliconRow> replayable = new ArrayList<>();
+        byBackend.values().forEach(replayable::addAll);
+        final PerfParams shared = fitPooled(replayable);
+        if (shared != null) {
+            out.printf(Locale.ROOT, "calibrate: pooled over %d rows of every backend:%s (%.0f s so far)%n",
+                replayable.size(), pooledValues(shared), (System.nanoTime() - t0) / 1e9);
+        }
         for (final Map.Entry<String, List<SiliconRow>> b : byBackend.entrySet()) {
             final String[] unit = b.getKey().split("/");
-            final PerfParams start = catalog.params(unit[0], unit[1]);
+            final PerfParams start = overlay(catalog.params(unit[0], unit[1]), shared);
             final PerfParams all = fit(b.getValue(), start);
             fitted.put(b.getKey(), all);
             out.printf(Locale.ROOT, "calibrate: %s fitted on %d rows (%.0f s so far)%n", b.getKey(), b.getValue().size(),
@@ -132,7 +213,11 @@ public final class MeasuredFit {
                 for (final SiliconRow r : b.getValue()) {
                     (modelSystem(r).equals(g) ? test : train).add(r);
                 }
-                final PerfParams p = train.isEmpty() ? start : fit(train, start);
+                // The pooled constants too are fitted without the held-out group (on every backend's other rows).
+                final PerfParams sharedWithout = shared == null ? null : pooledWithout.computeIfAbsent(g,
+                    heldOut -> fitPooled(replayable.stream().filter(r -> !modelSystem(r).equals(heldOut)).toList()));
+                final PerfParams foldStart = overlay(catalog.params(unit[0], unit[1]), sharedWithout);
+                final PerfParams p = train.isEmpty() ? foldStart : fit(train, foldStart);
                 final List<RowReplay.Estimate> es = Accuracy.replay(test, catalog, waves, (x, y) -> p);
                 held.addAll(es);
                 final double[] e = Accuracy.overall(es, false);

@@ -32,6 +32,12 @@ final class CalibrateMeasuredCommand implements Callable<Integer> {
         + "the bundled fit's: fitting more lowered the error on the rows fitted but raised it on held-out groups "
         + "(docs/CALIBRATION.md).")
     private List<String> freeNames;
+    @Option(names = "--pooled", split = ",", paramLabel = "NAMES", description = "Constants fitted once over the rows "
+        + "of every backend and GPU generation and shared by all, before the per-unit --free fit (e.g. "
+        + "bandwidth_efficiency,layer_overhead_us); with --logo they too are fitted without each held-out group.")
+    private List<String> pooledNames = List.of();
+    @Option(names = "--pooled-max-eval", defaultValue = "90", description = "Loss evaluations of a pooled fit at most.")
+    private int pooledMaxEval;
     @Option(names = "--train-waves", defaultValue = "2", description = "Requests per client in a training replay.")
     private int trainWaves;
     @Option(names = "--waves", defaultValue = "4", description = "Requests per client in a held-out replay.")
@@ -51,7 +57,8 @@ final class CalibrateMeasuredCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        new MeasuredCalibration(input.catalog(), maxEval, perGroup, trainWaves, waves, freeNames).run(input.read(), logo,
+        new MeasuredCalibration(input.catalog(), maxEval, perGroup, trainWaves, waves, freeNames, pooledNames,
+            pooledMaxEval).run(input.read(), logo,
             new MeasuredCalibration.Outputs(fittedFile, json, logoJson, aicTable), System.out);
         return 0;
     }
