@@ -28,12 +28,6 @@ import java.util.Map;
  */
 public record MeasuredCalibration(Catalog catalog, int maxEval, int perGroup, int trainWaves, int waves,
                                   List<String> free, List<String> pooled, int pooledMaxEval) {
-    /** Per-unit constants only, none pooled. */
-    public MeasuredCalibration(final Catalog catalog, final int maxEval, final int perGroup, final int trainWaves,
-                               final int waves, final List<String> free) {
-        this(catalog, maxEval, perGroup, trainWaves, waves, free, List.of(), 0);
-    }
-
     /** Where the results go. {@code aicTable} (may be null) puts AIC's answers beside the held-out estimates. */
     public record Outputs(Path fitted, Path json, Path logoJson, Path aicTable) {
     }
@@ -52,9 +46,8 @@ public record MeasuredCalibration(Catalog catalog, int maxEval, int perGroup, in
         return mask;
     }
 
-    /** {@link #mask} of {@code pooled}; a constant both pooled and fitted per unit is an error naming it. */
-    static boolean[] pooledMask(final List<String> free, final List<String> pooled) {
-        final boolean[] perUnit = mask(free, "--free");
+    /** {@link #mask} of {@code pooled}; a constant also in {@code perUnit} (--free's mask) is an error naming it. */
+    static boolean[] pooledMask(final boolean[] perUnit, final List<String> pooled) {
         final boolean[] shared = mask(pooled, "--pooled");
         for (int i = 0; i < shared.length; i++) {
             if (perUnit[i] && shared[i]) {
@@ -70,7 +63,7 @@ public record MeasuredCalibration(Catalog catalog, int maxEval, int perGroup, in
         throws IOException {
         in.problems().forEach(pr -> out.println("calibrate: refused " + pr));
         final boolean[] mask = mask(free, "--free");
-        final boolean[] shared = pooledMask(free, pooled);
+        final boolean[] shared = pooledMask(mask, pooled);
         final long t0 = System.nanoTime();
         final MeasuredFit.Outcome o = new MeasuredFit(catalog, new MeasuredFit.Settings(maxEval, perGroup, trainWaves, waves,
             mask, shared, pooledMaxEval), out)

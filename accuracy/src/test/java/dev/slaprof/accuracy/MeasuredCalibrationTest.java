@@ -28,10 +28,12 @@ class MeasuredCalibrationTest {
 
     @Test
     void shouldRefuseAConstantBothPooledAndPerUnit() {
-        assertThat(MeasuredCalibration.pooledMask(List.of("request_overhead_ms"), List.of("bandwidth_efficiency")))
+        final boolean[] perUnit = MeasuredCalibration.mask(List.of("request_overhead_ms"), "--free");
+        assertThat(MeasuredCalibration.pooledMask(perUnit, List.of("bandwidth_efficiency")))
             .isEqualTo(MeasuredCalibration.mask(List.of("bandwidth_efficiency"), "--pooled"));
-        assertThatThrownBy(() -> MeasuredCalibration.pooledMask(List.of("request_overhead_ms", "bandwidth_efficiency"),
-            List.of("bandwidth_efficiency"))).hasMessageStartingWith("bandwidth_efficiency is in both --free and --pooled");
+        final boolean[] both = MeasuredCalibration.mask(List.of("request_overhead_ms", "bandwidth_efficiency"), "--free");
+        assertThatThrownBy(() -> MeasuredCalibration.pooledMask(both, List.of("bandwidth_efficiency")))
+            .hasMessageStartingWith("bandwidth_efficiency is in both --free and --pooled");
     }
 
     @Test

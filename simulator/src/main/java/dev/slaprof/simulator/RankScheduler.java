@@ -33,10 +33,6 @@ final class RankScheduler {
      */
     record Step(List<SimRequest> decodes, List<SimRequest> chunks, int[] chunkTokens, double durationMs,
                 double endMs) {
-        /** True when the step prefills any prompt chunk. */
-        boolean prefills() {
-            return !chunks.isEmpty();
-        }
     }
 
     private final int index;
@@ -137,7 +133,8 @@ final class RankScheduler {
         if (!decodes && chunks.isEmpty()) {
             return null;
         }
-        final List<SimRequest> decodeBatch = decodes ? List.copyOf(decoding) : List.of();
+        // The running list itself, not a copy: nothing changes it until finish() has walked it.
+        final List<SimRequest> decodeBatch = decodes ? decoding : List.of();
         long context = 0;
         for (final SimRequest r : decodeBatch) {
             context += r.isl + r.produced();
@@ -145,7 +142,7 @@ final class RankScheduler {
         final double ms = jitter(model.stepMs(decodeBatch.size(), context, prefillTokens, cached, attention, ending));
         final int[] chunkTokens = tokens.stream().mapToInt(Integer::intValue).toArray();
         final double start = decodes ? deadlineMs : Math.max(deadlineMs, earliest);
-        final Step s = new Step(decodeBatch, List.copyOf(chunks), chunkTokens, ms, start + ms);
+        final Step s = new Step(decodeBatch, chunks, chunkTokens, ms, start + ms);
         deadlineMs = s.endMs();
         return s;
     }
